@@ -1,0 +1,28 @@
+import CBLAS
+
+/// Process-wide settings of the engine: the thread count and the BLAS kernel in use.
+public enum Heed {
+    /// The number of threads used by OpenBLAS and by Heed's own parallel loops.
+    ///
+    /// Defaults to OpenBLAS's choice (all cores, or `OPENBLAS_NUM_THREADS`).
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set {
+            precondition(newValue >= 1, "Heed.threads must be at least 1, got \(newValue)")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// The name of the OpenBLAS kernel chosen for this CPU (for example `Haswell`,
+    /// `SkylakeX` or `Prescott`).
+    public static var blasCoreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// OpenBLAS's build description (version, threading, kernel).
+    public static var blasConfig: String {
+        guard let config = openblas_get_config() else { return "unknown" }
+        return String(cString: config)
+    }
+}

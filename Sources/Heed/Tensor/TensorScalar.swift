@@ -1,0 +1,73 @@
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A floating-point element type that `Tensor` can hold: `Float` (for speed) or `Double`
+/// (for gradient checks).
+///
+/// The requirements are the scalar math functions and the BLAS matrix product for the type,
+/// so that generic tensor code reaches the right C routine without runtime type tests.
+public protocol TensorScalar: BinaryFloatingPoint, Sendable, Codable
+where RawSignificand: FixedWidthInteger {
+    /// The name of the type in checkpoints and messages: `"float32"` or `"float64"`.
+    static var dtypeName: String { get }
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+    /// `C ← alpha · op(A) · op(B) + beta · C` for row-major matrices (BLAS `?gemm`).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+@inline(__always)
+private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float: TensorScalar {
+    public static var dtypeName: String { "float32" }
+    @inline(__always) public static func exp(_ x: Float) -> Float { expf(x) }
+    @inline(__always) public static func log(_ x: Float) -> Float { logf(x) }
+    @inline(__always) public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) public static func erf(_ x: Float) -> Float { erff(x) }
+    @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+}
+
+// File-scope wrappers, so that the C functions are not shadowed by the static members below.
+@inline(__always) private func cExp(_ x: Double) -> Double { exp(x) }
+@inline(__always) private func cLog(_ x: Double) -> Double { log(x) }
+@inline(__always) private func cTanh(_ x: Double) -> Double { tanh(x) }
+@inline(__always) private func cErf(_ x: Double) -> Double { erf(x) }
+@inline(__always) private func cPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+
+extension Double: TensorScalar {
+    public static var dtypeName: String { "float64" }
+    @inline(__always) public static func exp(_ x: Double) -> Double { cExp(x) }
+    @inline(__always) public static func log(_ x: Double) -> Double { cLog(x) }
+    @inline(__always) public static func tanh(_ x: Double) -> Double { cTanh(x) }
+    @inline(__always) public static func erf(_ x: Double) -> Double { cErf(x) }
+    @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+}
