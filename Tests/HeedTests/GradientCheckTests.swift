@@ -113,3 +113,24 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients([a]) { try $0[0] * $0[0] + $0[0].exp() }
     }
 }
+
+final class DropoutOpTests: XCTestCase {
+    func testGradDropout() throws {
+        var g = SeededGenerator(seed: 3)
+        let keep = Tensor<Double>.dropoutKeepMask(shape: [2, 3, 4], rate: 0.4, generator: &g)
+        try checkGradients([randomTensor([2, 3, 4], seed: 1)]) { try $0[0].applyingDropout(keepMask: keep, rate: 0.4) }
+    }
+
+    func testDropoutScalesKeptAndZeroesDropped() throws {
+        let keep = try Mask(shape: [4], values: [true, false, true, false])
+        let y = try Tensor<Float>([1, 2, 3, 4]).applyingDropout(keepMask: keep, rate: 0.5)
+        XCTAssertEqual(y.scalars, [2, 0, 6, 0])
+    }
+
+    func testKeepMaskFractionIsAboutOneMinusRate() {
+        var g = SeededGenerator(seed: 9)
+        let keep = Tensor<Float>.dropoutKeepMask(shape: [10000], rate: 0.25, generator: &g)
+        let kept = Double(keep.values.filter { $0 }.count) / 10000
+        XCTAssertEqual(kept, 0.75, accuracy: 0.02)
+    }
+}
