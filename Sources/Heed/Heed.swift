@@ -25,4 +25,14 @@ public enum Heed {
         guard let config = openblas_get_config() else { return "unknown" }
         return String(cString: config)
     }
+
+    /// Whether Heed itself was compiled with optimisation (`-c release`). Benchmarks refuse to
+    /// time a debug build, whose numeric loops run 10–100× slower.
+    public static var isOptimizedBuild: Bool {
+        #if DEBUG
+        return false
+        #else
+        return true
+        #endif
+    }
 }

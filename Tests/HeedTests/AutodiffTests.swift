@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Heed
 
@@ -94,5 +95,20 @@ final class AutodiffTests: XCTestCase {
         let numeric = zip(x.scalars, r.scalars).map { 2 * $0 * $1 }
         let mismatches = zip(analytic, numeric).filter { abs($0 - $1) > 1e-5 + 1e-3 * abs($1) }
         XCTAssertFalse(mismatches.isEmpty, "the tolerance used by checkGradients must reject a wrong derivative")
+    }
+}
+
+final class ReadmeExampleTests: XCTestCase {
+    /// The README's first example, kept compiling and checked by hand: y = tanh(x·w),
+    /// dL/dw[i][j] = x[i]·(1 − y[j]²).
+    func testReadmeExample() throws {
+        let x = Tensor<Double>([1, 2, 3]).requiringGrad()
+        let w = try Tensor<Double>(shape: [3, 2], scalars: [1, 0, 0, 1, 1, 1]).requiringGrad()
+        let y = try Tensor.matmul(x.reshaped([1, 3]), w).tanh()
+        y.sum().backward()
+        let y0 = Foundation.tanh(4.0), y1 = Foundation.tanh(5.0)
+        assertClose(w.grad!.scalars, [1 * (1 - y0 * y0), 1 * (1 - y1 * y1),
+                                      2 * (1 - y0 * y0), 2 * (1 - y1 * y1),
+                                      3 * (1 - y0 * y0), 3 * (1 - y1 * y1)], rtol: 1e-12, atol: 1e-12)
     }
 }

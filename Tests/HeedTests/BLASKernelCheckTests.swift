@@ -1,0 +1,33 @@
+import XCTest
+@testable import Heed
+
+final class BLASKernelCheckTests: XCTestCase {
+    let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+
+    func testRecommendsSkylakeXForAVX512AndHaswellForAVX2() {
+        XCTAssertEqual(BLASKernelCheck.recommendedCoreType(flags: avx512), "SkylakeX")
+        XCTAssertEqual(BLASKernelCheck.recommendedCoreType(flags: ["avx", "avx2", "fma"]), "Haswell")
+        XCTAssertNil(BLASKernelCheck.recommendedCoreType(flags: ["sse3", "avx"]))
+        XCTAssertEqual(BLASKernelCheck.recommendedCoreType(flags: ["avx2", "fma", "avx512f"]), "Haswell",
+                       "AVX-512 F alone is not enough for the SkylakeX kernel")
+    }
+
+    func testSuggestsABetterKernelOnlyForAWeakerFallback() {
+        XCTAssertEqual(BLASKernelCheck.suggestedCoreType(current: "Prescott", flags: avx512, userSetting: nil), "SkylakeX")
+        XCTAssertEqual(BLASKernelCheck.suggestedCoreType(current: "Haswell", flags: avx512, userSetting: nil), "SkylakeX")
+        XCTAssertNil(BLASKernelCheck.suggestedCoreType(current: "SkylakeX", flags: avx512, userSetting: nil))
+        XCTAssertNil(BLASKernelCheck.suggestedCoreType(current: "Prescott", flags: ["sse3"], userSetting: nil))
+        XCTAssertNil(BLASKernelCheck.suggestedCoreType(current: "armv8", flags: avx512, userSetting: nil))
+    }
+
+    func testNeverOverridesTheUsersSetting() {
+        XCTAssertNil(BLASKernelCheck.suggestedCoreType(current: "Prescott", flags: avx512, userSetting: "Prescott"))
+    }
+
+    func testKnowsTheFallbackTiers() {
+        XCTAssertEqual(BLASKernelCheck.tier(ofCore: "Prescott"), .sse)
+        XCTAssertEqual(BLASKernelCheck.tier(ofCore: "HASWELL"), .avx2)
+        XCTAssertEqual(BLASKernelCheck.tier(ofCore: "SkylakeX"), .avx512)
+        XCTAssertLessThan(BLASKernelCheck.Tier.sse, .avx512)
+    }
+}
