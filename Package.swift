@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Heed", targets: ["Heed"]),
+        .library(name: "HeedModels", targets: ["HeedModels"]),
     ],
     targets: [
         .systemLibrary(
@@ -19,6 +20,11 @@ let package = Package(
             dependencies: ["CBLAS"],
             path: "Sources/Heed"
         ),
+        .target(
+            name: "HeedModels",
+            dependencies: ["Heed"],
+            path: "Sources/HeedModels"
+        ),
         .executableTarget(
             name: "bench-matmul",
             dependencies: ["Heed", "CBLAS"],
@@ -28,6 +34,11 @@ let package = Package(
             name: "HeedTests",
             dependencies: ["Heed", "CBLAS"],
             path: "Tests/HeedTests"
+        ),
+        .testTarget(
+            name: "HeedModelsTests",
+            dependencies: ["HeedModels"],
+            path: "Tests/HeedModelsTests"
         ),
     ],
     swiftLanguageModes: [.v6]
