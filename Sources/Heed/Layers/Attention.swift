@@ -79,11 +79,24 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         training: Bool = false, keepMask: Mask? = nil
     ) throws -> AttentionResult<Scalar> {
         build()
+        return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                          useCausalMask: useCausalMask, training: training, keepMask: keepMask,
+                          scale: scale?.value, concatScoreWeight: concatScoreWeight?.value)
+    }
+
+    /// The whole attention computation with the scalar weights passed in (`scale` iff
+    /// ``useScale``, `concatScoreWeight` iff `.concat`), so that gradient checks can treat them
+    /// as inputs.
+    func attend(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
+        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
+        training: Bool, keepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
+    ) throws -> AttentionResult<Scalar> {
         let key = key ?? value
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
         let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
 
-        var scores = try score(query: query, key: key)
+        var scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
         if let hidden = try scoreMask(batch: batch, tq: tq, tv: tv, valueMask: valueMask, useCausalMask: useCausalMask) {
             // Keras subtracts 1e9 rather than using -inf; in float32 that rounds to a multiple of
             // 64, which decides the weights of a fully hidden row.
@@ -108,18 +121,20 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     }
 
     /// The raw scores `[batch, Tq, Tv]` before masking.
-    private func score(query: Tensor<Scalar>, key: Tensor<Scalar>) throws -> Tensor<Scalar> {
+    private func score(query: Tensor<Scalar>, key: Tensor<Scalar>, scale: Tensor<Scalar>?,
+                       concatScoreWeight: Tensor<Scalar>?) throws -> Tensor<Scalar> {
+        precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         switch scoreMode {
         case .dot:
             let scores = try Tensor.matmul(query, key, transposeB: true)
             guard let scale else { return scores }
-            return try scores * scale.value
+            return try scores * scale
         case .concat:
-            guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode built without its weight") }
+            guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }
             // [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
             var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
-            if let scale { sum = try sum * scale.value }
-            return try sum.tanh().sum(alongAxis: -1) * weight.value
+            if let scale { sum = try sum * scale }
+            return try sum.tanh().sum(alongAxis: -1) * weight
         }
     }
 

@@ -81,13 +81,22 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ x: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try build(inputShape: x.shape)
         guard let kernel else { preconditionFailure("Dense: build created no kernel") }
+        return try apply(x, kernel: kernel.value, bias: bias?.value)
+    }
+
+    /// The layer's math with the weights passed in (gradient checks treat them as inputs).
+    func apply(_ x: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: Tensor<Scalar>?) throws -> Tensor<Scalar> {
+        guard x.rank >= 1, x.shape[x.rank - 1] == kernel.shape[0] else {
+            throw TensorError.shapeMismatch(operation: "Dense '\(name)': input last axis vs kernel [in, units]",
+                                            lhs: x.shape, rhs: kernel.shape)
+        }
         var y: Tensor<Scalar>
         if x.rank == 1 {
-            y = try Tensor.matmul(x.reshaped([1, x.shape[0]]), kernel.value).reshaped([units])
+            y = try Tensor.matmul(x.reshaped([1, x.shape[0]]), kernel).reshaped([kernel.shape[1]])
         } else {
-            y = try Tensor.matmul(x, kernel.value)
+            y = try Tensor.matmul(x, kernel)
         }
-        if let bias { y = try y + bias.value }
+        if let bias { y = try y + bias }
         return try activation.apply(y)
     }
 

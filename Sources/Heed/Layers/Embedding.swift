@@ -63,10 +63,16 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ ids: IntTensor) throws -> Tensor<Scalar> {
         build()
         guard let embeddings else { preconditionFailure("Embedding: build() created no weights") }
-        for id in ids.scalars where id < 0 || Int(id) >= inputDim {
-            throw TensorError.indexOutOfRange(operation: "Embedding '\(name)' lookup", index: Int(id), count: inputDim)
+        return try lookup(ids, in: embeddings.value)
+    }
+
+    /// The lookup with the table passed in (gradient checks treat it as an input).
+    func lookup(_ ids: IntTensor, in table: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        let rows = table.shape.first ?? 0
+        for id in ids.scalars where id < 0 || Int(id) >= rows {
+            throw TensorError.indexOutOfRange(operation: "Embedding '\(name)' lookup", index: Int(id), count: rows)
         }
-        return try embeddings.value.gatheringRows(ids)
+        return try table.gatheringRows(ids)
     }
 
     /// The vectors of `ids` with their Keras mask (`ids != 0` when `maskZero`, else none).
