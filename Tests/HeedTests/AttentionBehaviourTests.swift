@@ -66,9 +66,9 @@ final class AttentionBehaviourTests: XCTestCase {
         let layer = Attention<Float>(dropout: 0.5)
         let keep = try Mask(shape: [1, 1, 2], values: [true, false])
         let v = try Tensor<Float>(shape: [1, 2, 1], scalars: [2, 4])
-        let inference = try layer.attend(query: .zeros([1, 1, 1]), value: v, keepMask: keep)
+        let inference = try layer.attend(query: .zeros([1, 1, 1]), value: v, dropoutKeepMask: keep)
         XCTAssertEqual(inference.scores.scalars, [0.5, 0.5])
-        let training = try layer.attend(query: .zeros([1, 1, 1]), value: v, training: true, keepMask: keep)
+        let training = try layer.attend(query: .zeros([1, 1, 1]), value: v, training: true, dropoutKeepMask: keep)
         XCTAssertEqual(training.scores.scalars, [1, 0])
         XCTAssertEqual(training.output.scalars, [2])
     }

@@ -41,7 +41,7 @@ final class AttentionGradientTests: XCTestCase {
             let r = try layer.attend(
                 query: xs[0], value: xs[1], key: o.withKey ? xs[2] : nil,
                 queryMask: o.queryMask ? queryMask : nil, valueMask: o.valueMask ? valueMask : nil,
-                useCausalMask: o.causal, training: training, keepMask: keepMask,
+                useCausalMask: o.causal, training: training, dropoutKeepMask: keepMask,
                 scale: o.useScale ? xs[scaleIndex] : nil,
                 concatScoreWeight: o.scoreMode == .concat ? xs[weightIndex] : nil)
             guard o.returnScores else { return r.output }
@@ -89,7 +89,7 @@ final class AttentionGradientTests: XCTestCase {
         let layer = Attention<Double>(useScale: true)
         try checkGradients([randomTensor([2, 4, 3], seed: 21), Tensor(0.8)]) { xs in
             try layer.attend(query: xs[0], value: xs[0], key: nil, queryMask: nil, valueMask: nil, useCausalMask: true,
-                             training: false, keepMask: nil, scale: xs[1], concatScoreWeight: nil).output
+                             training: false, dropoutKeepMask: nil, scale: xs[1], concatScoreWeight: nil).output
         }
     }
 }

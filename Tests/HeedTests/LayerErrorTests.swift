@@ -90,7 +90,7 @@ final class LayerErrorTests: XCTestCase {
         let layer = Attention<Float>(dropout: 0.5)
         assertThrows({ if case .shapeMismatch = $0 { return true }; return false },
                      try layer.attend(query: Tensor.zeros([1, 2, 3]), value: Tensor.zeros([1, 4, 3]), training: true,
-                                      keepMask: Mask(filled: true, shape: [1, 2, 3])))
+                                      dropoutKeepMask: Mask(filled: true, shape: [1, 2, 3])))
     }
 
     func testPoolingNeedsRank3Input() throws {

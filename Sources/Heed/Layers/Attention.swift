@@ -65,10 +65,10 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     /// Attends `query` over `value` (keyed by `key`, or by `value` itself).
     ///
     /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]`,
-    /// queryMask `[batch, Tq]`, valueMask `[batch, Tv]`, keepMask `[batch, Tq, Tv]` (or
+    /// queryMask `[batch, Tq]`, valueMask `[batch, Tv]`, dropoutKeepMask `[batch, Tq, Tv]` (or
     /// broadcastable to it) → output `[batch, Tq, Dv]`, weights `[batch, Tq, Tv]`.
     ///
-    /// Dropout applies only when `training` and ``dropout`` > 0; `keepMask` then replaces the
+    /// Dropout applies only when `training` and ``dropout`` > 0; `dropoutKeepMask` then replaces the
     /// random draw (for reproducing a recorded mask).
     ///
     /// - Throws: ``TensorError`` when ranks, batch sizes, sequence lengths, key and query
@@ -76,11 +76,11 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     public func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false,
-        training: Bool = false, keepMask: Mask? = nil
+        training: Bool = false, dropoutKeepMask: Mask? = nil
     ) throws -> AttentionResult<Scalar> {
         build()
         return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                          useCausalMask: useCausalMask, training: training, keepMask: keepMask,
+                          useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
                           scale: scale?.value, concatScoreWeight: concatScoreWeight?.value)
     }
 
@@ -90,7 +90,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
         queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
-        training: Bool, keepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
+        training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
     ) throws -> AttentionResult<Scalar> {
         let key = key ?? value
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
@@ -104,7 +104,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         }
         var weights = try scores.softmax(alongAxis: -1)
         if training && dropout > 0 {
-            let keep = keepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: weights.shape, rate: dropout, generator: &generator)
+            let keep = dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: weights.shape, rate: dropout, generator: &generator)
             let dropped = try weights.applyingDropout(keepMask: keep, rate: dropout)
             guard dropped.shape == weights.shape else {
                 throw TensorError.shapeMismatch(operation: "Attention '\(name)' keep mask vs weights [batch, Tq, Tv]",
@@ -177,7 +177,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         }
     }
 
-    /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:keepMask:)``.
+    /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
     ///
     /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]` →
     /// `[batch, Tq, Dv]`.
@@ -194,7 +194,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     /// Attention between masked tensors, as Keras passes `[query_mask, value_mask]` from the
     /// inputs' masks; the output carries the query's mask (the key's mask is not used).
     ///
-    /// Shapes: as ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:keepMask:)``.
+    /// Shapes: as ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
     ///
     /// - Throws: ``TensorError`` when shapes do not fit.
     public func callAsFunction(

@@ -1,19 +1,17 @@
-/// Where the channel axis of a sequence tensor sits, with Keras' names.
+/// Where the channel axis of a sequence tensor is, with Keras' names.
 public enum DataFormat: String, Sendable, CaseIterable, Codable {
-    /// `[batch, time, channels]` (Keras `channels_last`, the default).
+    /// `[batch, time, channels]` (Keras `"channels_last"`, the default).
     case channelsLast = "channels_last"
-    /// `[batch, channels, time]` (Keras `channels_first`).
+    /// `[batch, channels, time]` (Keras `"channels_first"`).
     case channelsFirst = "channels_first"
 
-    /// Parses a Keras `data_format` value; `nil` means `channels_last`.
+    /// Parses a Keras data format name (`"channels_last"` or `"channels_first"`).
     ///
-    /// - Throws: ``TensorError/invalidArgument(operation:message:)`` for an unknown name.
-    public init(kerasName: String?) throws {
-        guard let kerasName else { self = .channelsLast; return }
-        guard let value = DataFormat(rawValue: kerasName) else {
+    /// - Throws: ``TensorError/invalidArgument(operation:message:)`` for another name.
+    public init(kerasName: String) throws {
+        guard let value = DataFormat(rawValue: kerasName.lowercased()) else {
             throw TensorError.invalidArgument(
-                operation: "DataFormat",
-                message: "unknown data format '\(kerasName)'; expected one of \(DataFormat.allCases.map(\.rawValue))")
+                operation: "DataFormat", message: "unknown data format '\(kerasName)'; expected one of \(DataFormat.allCases.map(\.rawValue))")
         }
         self = value
     }

@@ -6,29 +6,30 @@
 enum GoldenAttention {
     static func run(_ c: GoldenLayerCase) throws -> GoldenLayerResult {
         let layer = Attention<Float>(
-            useScale: c.layerArg("use_scale").bool ?? false,
-            scoreMode: try AttentionScoreMode(kerasName: c.layerArg("score_mode").string),
-            dropout: c.layerArg("dropout").double ?? 0, name: c.layerName(default: "attention"))
+            useScale: c.kerasArgument("use_scale").bool ?? false,
+            scoreMode: try AttentionScoreMode(kerasName: c.kerasArgument("score_mode").string),
+            dropout: c.kerasArgument("dropout").double ?? 0, name: c.kerasLayerName(default: "attention"))
         layer.build()
-        try c.assignWeights(to: layer)
-        let leaves = try c.floatLeaves()
-        guard let names = c.callArg("inputs").array?.compactMap(\.string), names.count == 2 || names.count == 3 else {
-            throw GoldenError.unsupported("Attention inputs \(c.callArg("inputs")); expected [query, value(, key)]")
+        try c.assignGoldenWeights(to: layer)
+        let leaves = try c.floatInputLeaves()
+        let names = try c.callInputNames()
+        guard names.count == 2 || names.count == 3 else {
+            throw GoldenError.unsupported("Attention inputs \(names); expected [query, value] or [query, value, key]")
         }
-        let query = try c.leaf(names[0], in: leaves), value = try c.leaf(names[1], in: leaves)
-        let key = try names.count == 3 ? c.leaf(names[2], in: leaves) : nil
-        let masks = c.callArg("mask").array ?? []
-        guard masks.count <= 3 else { throw GoldenError.unsupported("Attention mask list \(c.callArg("mask"))") }
-        let queryMask = try masks.count > 0 ? c.optionalMask(masks[0]) : nil
-        let valueMask = try masks.count > 1 ? c.optionalMask(masks[1]) : nil
-        let training = c.callArg("training").bool ?? false
-        let keepMask = try c.dropoutKeepMask
+        let query = try c.floatLeaf(leaves, named: names[0]), value = try c.floatLeaf(leaves, named: names[1])
+        let key = try names.count == 3 ? c.floatLeaf(leaves, named: names[2]) : nil
+        let masks = c.call_args["mask"].array ?? []
+        guard masks.count <= 3 else { throw GoldenError.unsupported("Attention mask list \(c.call_args["mask"])") }
+        let queryMask = try masks.count > 0 ? c.maskInput(masks[0]) : nil
+        let valueMask = try masks.count > 1 ? c.maskInput(masks[1]) : nil
+        let training = c.call_args["training"].bool ?? false
+        let keepMask = try c.recordedDropoutKeepMask()
         if training && layer.dropout > 0 && keepMask == nil { throw GoldenError.missing("derived dropout_keep_mask") }
         let attended = try layer.attend(
             query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-            useCausalMask: c.callArg("use_causal_mask").bool ?? false, training: training, keepMask: keepMask)
-        var outputs = [c.outputs[0].name: attended.output]
-        if c.callArg("return_attention_scores").bool ?? false {
+            useCausalMask: c.call_args["use_causal_mask"].bool ?? false, training: training, dropoutKeepMask: keepMask)
+        var outputs = [c.mainOutputName: attended.output]
+        if c.call_args["return_attention_scores"].bool ?? false {
             guard c.outputs.count == 2 else { throw GoldenError.missing("attention scores output") }
             outputs[c.outputs[1].name] = attended.scores
         }

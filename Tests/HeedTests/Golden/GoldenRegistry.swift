@@ -5,12 +5,12 @@
 /// A layer class without a runner here is reported as a failing case.
 enum GoldenRegistry {
     static let layerRunners: [String: @Sendable (GoldenLayerCase) throws -> GoldenLayerResult] = [
-        "Embedding": { try GoldenEmbedding.run($0) },
-        "Dense": { try GoldenDense.run($0) },
-        "GlobalAveragePooling1D": { try GoldenGlobalAveragePooling1D.run($0) },
-        "Concatenate": { try GoldenConcatenate.run($0) },
-        "Attention": { try GoldenAttention.run($0) },
-        "Dropout": { try GoldenDropout.run($0) },
+        "Embedding": GoldenEmbedding.run,
+        "Dense": GoldenDense.run,
+        "GlobalAveragePooling1D": GoldenGlobalAveragePooling1D.run,
+        "Concatenate": GoldenConcatenate.run,
+        "Attention": GoldenAttention.run,
+        "Dropout": GoldenDropout.run,
     ]
 
     static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = nil
