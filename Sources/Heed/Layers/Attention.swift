@@ -1,0 +1,207 @@
+/// Dot-product (Luong) or concat attention of a query over a value sequence (Keras
+/// `Attention`).
+///
+/// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]` (the value
+/// when omitted) → output `[batch, Tq, Dv]`, weights `[batch, Tq, Tv]`; masks: query
+/// `[batch, Tq]`, value `[batch, Tv]`. Weights: `scale` `[]` (only with `useScale`) and
+/// `concat_score_weight` `[]` (always for `.concat`), both initialised to 1.
+///
+/// The math follows tf-keras exactly:
+/// - scores: `.dot` is `q·kᵀ` (times `scale`), without a `1/√d` factor; `.concat` is
+///   `concat_score_weight · Σ_d tanh(scale · (q + k))`;
+/// - where the value mask or the causal mask (`i >= j`, anchored top-left) hides a key, `1e9`
+///   is *subtracted* from the score in the tensor's own precision, so a fully hidden row gets
+///   the same (near-uniform) weights as Keras, never NaN;
+/// - softmax over the keys, then dropout of the weights in training (not renormalised);
+/// - output = weights · value, with rows of hidden queries set to 0.
+public final class Attention<Scalar: TensorScalar>: Layer {
+    /// The layer's name, prefix of its weight names (`attention/scale`).
+    public let name: String
+    /// Whether a learnt scalar `scale` multiplies the scores (`.dot`) or the sum inside tanh
+    /// (`.concat`).
+    public let useScale: Bool
+    /// How queries are scored against keys.
+    public let scoreMode: AttentionScoreMode
+    /// The fraction of attention weights dropped in training, in `[0, 1)`.
+    public let dropout: Double
+    /// The seed of the dropout stream.
+    public let seed: UInt64
+    private var generator: SeededGenerator
+
+    /// The scalar `scale`, once built with `useScale`.
+    public private(set) var scale: Parameter<Scalar>?
+    /// The scalar `concat_score_weight`, once built with `.concat`.
+    public private(set) var concatScoreWeight: Parameter<Scalar>?
+    private var built = false
+
+    /// An attention layer; its scalar weights are created on first use (or by
+    /// ``build(inputShape:)``).
+    public init(useScale: Bool = false, scoreMode: AttentionScoreMode = .dot, dropout: Double = 0,
+                name: String = "attention", seed: UInt64 = 0) {
+        precondition(dropout >= 0 && dropout < 1, "Attention: dropout must be in [0, 1), got \(dropout)")
+        self.name = name
+        self.useScale = useScale
+        self.scoreMode = scoreMode
+        self.dropout = dropout
+        self.seed = seed
+        self.generator = LayerSeed.generator(seed: seed, name: name + "/dropout")
+    }
+
+    /// `[scale, concat_score_weight]` as far as they exist (Keras creation order).
+    public var parameters: [Parameter<Scalar>] { [scale, concatScoreWeight].compactMap { $0 } }
+
+    /// Whether the weights exist.
+    public var isBuilt: Bool { built }
+
+    /// Creates the scalar weights if they do not exist yet. They do not depend on the input
+    /// shapes, so `inputShape` is accepted for uniformity and otherwise ignored.
+    public func build(inputShape: [Int] = []) {
+        guard !built else { return }
+        built = true
+        if useScale { scale = Parameter(path: "scale", value: .ones([])) }
+        if scoreMode == .concat { concatScoreWeight = Parameter(path: "concat_score_weight", value: .ones([])) }
+    }
+
+    /// Attends `query` over `value` (keyed by `key`, or by `value` itself).
+    ///
+    /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]`,
+    /// queryMask `[batch, Tq]`, valueMask `[batch, Tv]`, dropoutKeepMask `[batch, Tq, Tv]` (or
+    /// broadcastable to it) → output `[batch, Tq, Dv]`, weights `[batch, Tq, Tv]`.
+    ///
+    /// Dropout applies only when `training` and ``dropout`` > 0; `dropoutKeepMask` then replaces the
+    /// random draw (for reproducing a recorded mask).
+    ///
+    /// - Throws: ``TensorError`` when ranks, batch sizes, sequence lengths, key and query
+    ///   widths, or mask shapes do not fit.
+    public func attend(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
+        queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false,
+        training: Bool = false, dropoutKeepMask: Mask? = nil
+    ) throws -> AttentionResult<Scalar> {
+        build()
+        return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                          useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
+                          scale: scale?.value, concatScoreWeight: concatScoreWeight?.value)
+    }
+
+    /// The whole attention computation with the scalar weights passed in (`scale` iff
+    /// ``useScale``, `concatScoreWeight` iff `.concat`), so that gradient checks can treat them
+    /// as inputs.
+    func attend(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
+        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
+        training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
+    ) throws -> AttentionResult<Scalar> {
+        let key = key ?? value
+        try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
+        let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
+
+        var scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
+        if let hidden = try scoreMask(batch: batch, tq: tq, tv: tv, valueMask: valueMask, useCausalMask: useCausalMask) {
+            // Keras subtracts 1e9 rather than using -inf; in float32 that rounds to a multiple of
+            // 64, which decides the weights of a fully hidden row.
+            scores = try Tensor.where(hidden, scores, scores - Scalar(1e9))
+        }
+        var weights = try scores.softmax(alongAxis: -1)
+        if training && dropout > 0 {
+            let keep = dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: weights.shape, rate: dropout, generator: &generator)
+            let dropped = try weights.applyingDropout(keepMask: keep, rate: dropout)
+            guard dropped.shape == weights.shape else {
+                throw TensorError.shapeMismatch(operation: "Attention '\(name)' keep mask vs weights [batch, Tq, Tv]",
+                                                lhs: keep.shape, rhs: weights.shape)
+            }
+            weights = dropped
+        }
+        var output = try Tensor.matmul(weights, value)
+        if let queryMask {
+            let rows: Tensor<Scalar> = try queryMask.asTensor().reshaped([batch, tq, 1])
+            output = try output * rows
+        }
+        return AttentionResult(output: output, scores: weights, mask: queryMask)
+    }
+
+    /// The raw scores `[batch, Tq, Tv]` before masking.
+    private func score(query: Tensor<Scalar>, key: Tensor<Scalar>, scale: Tensor<Scalar>?,
+                       concatScoreWeight: Tensor<Scalar>?) throws -> Tensor<Scalar> {
+        precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
+        switch scoreMode {
+        case .dot:
+            let scores = try Tensor.matmul(query, key, transposeB: true)
+            guard let scale else { return scores }
+            return try scores * scale
+        case .concat:
+            guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }
+            // [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
+            var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
+            if let scale { sum = try sum * scale }
+            return try sum.tanh().sum(alongAxis: -1) * weight
+        }
+    }
+
+    /// The keys each query may see, `[batch or 1, Tq or 1, Tv]`, or `nil` when nothing is hidden.
+    private func scoreMask(batch: Int, tq: Int, tv: Int, valueMask: Mask?, useCausalMask: Bool) throws -> Mask? {
+        var mask = try valueMask?.reshaped([batch, 1, tv])
+        if useCausalMask {
+            var values = [Bool](repeating: false, count: tq * tv)
+            for i in 0..<tq {
+                for j in 0..<min(i + 1, tv) { values[i * tv + j] = true }
+            }
+            let causal = try Mask(shape: [1, tq, tv], values: values)
+            mask = try mask.map { try $0 && causal } ?? causal
+        }
+        return mask
+    }
+
+    private func checkShapes(query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,
+                             queryMask: Mask?, valueMask: Mask?) throws {
+        let op = "Attention '\(name)'"
+        for (what, t) in [("query", query), ("value", value), ("key", key)] where t.rank != 3 {
+            throw TensorError.invalidRank(operation: "\(op) \(what)", expected: "rank 3 [batch, time, features]", shape: t.shape)
+        }
+        guard query.shape[0] == value.shape[0], key.shape[0] == value.shape[0] else {
+            throw TensorError.shapeMismatch(operation: "\(op) batch sizes of query and value/key", lhs: query.shape,
+                                            rhs: query.shape[0] == value.shape[0] ? key.shape : value.shape)
+        }
+        guard key.shape[1] == value.shape[1] else {
+            throw TensorError.shapeMismatch(operation: "\(op) key and value lengths Tv", lhs: key.shape, rhs: value.shape)
+        }
+        guard key.shape[2] == query.shape[2] else {
+            throw TensorError.shapeMismatch(operation: "\(op) query and key widths (Dq must equal Dk)",
+                                            lhs: query.shape, rhs: key.shape)
+        }
+        if let queryMask, queryMask.shape != [query.shape[0], query.shape[1]] {
+            throw TensorError.shapeMismatch(operation: "\(op) query mask [batch, Tq] vs query", lhs: queryMask.shape, rhs: query.shape)
+        }
+        if let valueMask, valueMask.shape != [value.shape[0], value.shape[1]] {
+            throw TensorError.shapeMismatch(operation: "\(op) value mask [batch, Tv] vs value", lhs: valueMask.shape, rhs: value.shape)
+        }
+    }
+
+    /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
+    ///
+    /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]` →
+    /// `[batch, Tq, Dv]`.
+    ///
+    /// - Throws: ``TensorError`` when shapes do not fit.
+    public func callAsFunction(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
+        queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false, training: Bool = false
+    ) throws -> Tensor<Scalar> {
+        try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                   useCausalMask: useCausalMask, training: training).output
+    }
+
+    /// Attention between masked tensors, as Keras passes `[query_mask, value_mask]` from the
+    /// inputs' masks; the output carries the query's mask (the key's mask is not used).
+    ///
+    /// Shapes: as ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
+    ///
+    /// - Throws: ``TensorError`` when shapes do not fit.
+    public func callAsFunction(
+        query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
+        useCausalMask: Bool = false, training: Bool = false
+    ) throws -> MaskedTensor<Scalar> {
+        try attend(query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
+                   valueMask: value.mask, useCausalMask: useCausalMask, training: training).masked
+    }
+}

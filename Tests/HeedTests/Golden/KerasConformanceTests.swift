@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+@testable import Heed
+
+/// Runs every case of the Keras reference data (`index.json` in `KERAS_GOLDEN_DIR`, default
+/// `../shared/keras-golden` beside the package) and compares values, masks and gradients at
+/// the tolerances of the data set's README.
+final class KerasConformanceTests: XCTestCase {
+    static var goldenDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["KERAS_GOLDEN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/keras-golden")
+    }
+
+    struct Index: Decodable {
+        struct Entry: Decodable { let `case`: String; let kind: String; let layer: String; let file: String }
+        let cases: [Entry]
+    }
+
+    /// Collects the mismatches of one case.
+    final class Report {
+        var problems: [String] = []
+
+        func compare(_ what: String, _ got: Tensor<Float>?, _ want: GoldenTensor, rtol: Float, atol: Float) {
+            guard let got else { problems.append("\(what): not computed"); return }
+            guard got.shape == want.shape else {
+                problems.append("\(what): shape \(got.shape), expected \(want.shape)")
+                return
+            }
+            guard let values = want.floats else { problems.append("\(what): golden is \(want.dtype)"); return }
+            var worst: (Int, Float, Float)? = nil
+            var worstExcess: Float = 0
+            for (i, (a, g)) in zip(got.scalars, values).enumerated() {
+                let excess = abs(a - g) - (atol + rtol * abs(g))
+                if !(excess <= 0) && (worst == nil || excess > worstExcess || excess.isNaN) {
+                    worst = (i, a, g)
+                    worstExcess = excess
+                }
+            }
+            if let (i, a, g) = worst {
+                problems.append("\(what): element \(i) is \(a), expected \(g) (rtol \(rtol), atol \(atol))")
+            }
+        }
+
+        func compareMask(_ what: String, _ got: Mask?, _ want: GoldenTensor) {
+            guard let got else { problems.append("\(what): no mask computed"); return }
+            guard got.shape == want.shape, got.values == want.bools else {
+                problems.append("\(what): mask \(got.shape) \(got.values) differs from \(want.shape) \(want.bools ?? [])")
+                return
+            }
+        }
+    }
+
+    func runLayerCase(_ c: GoldenLayerCase) throws -> [String] {
+        guard let runner = GoldenRegistry.layerRunners[c.layer] else {
+            return ["no runner for layer class \(c.layer)"]
+        }
+        let result = try runner(c)
+        let report = Report()
+        for o in c.outputs { report.compare("output \(o.name)", result.outputs[o.name], o, rtol: 1e-4, atol: 1e-5) }
+        for m in c.output_masks ?? [] { report.compareMask("output mask \(m.name)", result.outputMasks[m.name], m) }
+        if !(abs(result.L - c.L) <= 1e-4 + 1e-4 * abs(c.L)) {
+            report.problems.append("L is \(result.L), expected \(c.L)")
+        }
+        for g in c.grads.inputs ?? [] {
+            report.compare("grad of input \(g.name)", result.inputGrads[g.name], g, rtol: 1e-3, atol: 1e-4)
+        }
+        for g in c.grads.weights {
+            let path = g.path ?? g.name
+            report.compare("grad of weight \(path)", result.weightGrads[path], g, rtol: 1e-3, atol: 1e-4)
+        }
+        return report.problems
+    }
+
+    func runModelCase(_ c: GoldenModelCase) throws -> [String] {
+        guard let runner = GoldenRegistry.modelRunner else { return ["no runner for models"] }
+        let result = try runner(c)
+        let report = Report()
+        for o in c.outputs { report.compare("output \(o.name)", result.outputs[o.name], o, rtol: 1e-4, atol: 1e-5) }
+        for t in c.intermediates ?? [] {
+            report.compare("intermediate \(t.name)", result.intermediates[t.name], t, rtol: 1e-4, atol: 1e-5)
+        }
+        for m in c.intermediate_masks ?? [] {
+            report.compareMask("intermediate mask \(m.name)", result.intermediateMasks[m.name], m)
+        }
+        if !(abs(result.loss - c.loss) <= 1e-5 + 1e-4 * abs(c.loss)) {
+            report.problems.append("loss is \(result.loss), expected \(c.loss)")
+        }
+        for g in c.grads.weights {
+            report.compare("grad of \(g.name)", result.weightGrads[g.name], g, rtol: 1e-3, atol: 1e-4)
+        }
+        for w in c.adam?.weights_after ?? [] {
+            report.compare("after Adam \(w.name)", result.adamWeightsAfter[w.name], w, rtol: 1e-4, atol: 1e-5)
+        }
+        return report.problems
+    }
+
+    func testEveryKerasGoldenCase() throws {
+        let dir = Self.goldenDirectory
+        let indexData = try Data(contentsOf: dir.appendingPathComponent("index.json"))
+        let index = try JSONDecoder().decode(Index.self, from: indexData)
+        XCTAssertFalse(index.cases.isEmpty, "index.json in \(dir.path) lists no case")
+        var passed = 0
+        for entry in index.cases {
+            var problems: [String]
+            do {
+                let data = try Data(contentsOf: dir.appendingPathComponent(entry.file))
+                switch entry.kind {
+                case "layer": problems = try runLayerCase(JSONDecoder().decode(GoldenLayerCase.self, from: data))
+                case "model": problems = try runModelCase(JSONDecoder().decode(GoldenModelCase.self, from: data))
+                default: problems = ["unknown kind \(entry.kind)"]
+                }
+            } catch {
+                problems = ["error: \(error)"]
+            }
+            if problems.isEmpty {
+                passed += 1
+            } else {
+                XCTFail("\(entry.case): " + problems.joined(separator: "; "))
+            }
+        }
+        print("\(passed)/\(index.cases.count) cases pass")
+    }
+}
