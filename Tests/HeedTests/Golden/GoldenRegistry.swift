@@ -4,7 +4,9 @@
 ///
 /// A layer class without a runner here is reported as a failing case.
 enum GoldenRegistry {
-    static let layerRunners: [String: @Sendable (GoldenLayerCase) throws -> GoldenLayerResult] = [:]
+    static let layerRunners: [String: @Sendable (GoldenLayerCase) throws -> GoldenLayerResult] = [
+        "Conv1D": GoldenConv1D.run,
+    ]
 
     static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = nil
 }
