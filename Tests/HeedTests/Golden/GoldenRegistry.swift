@@ -7,6 +7,7 @@ enum GoldenRegistry {
     static let layerRunners: [String: @Sendable (GoldenLayerCase) throws -> GoldenLayerResult] = [
         "Conv1D": GoldenConv1D.run,
         "LayerNormalization": GoldenLayerNormalization.run,
+        "MultiHeadAttention": GoldenMultiHeadAttention.run,
     ]
 
     static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = nil
