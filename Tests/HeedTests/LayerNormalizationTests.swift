@@ -10,6 +10,25 @@ final class LayerNormalizationTests: XCTestCase {
         assertClose(y.scalars, [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s], rtol: 1e-12, atol: 1e-12)
     }
 
+    func testFusedTrailingAxesMatchComposite() throws {
+        for (axes, paramShape) in [([2], [5]), ([1, 2], [3, 5])] {
+            let x = randomTensor([2, 3, 5], seed: 14).requiringGrad()
+            let gamma = randomTensor(paramShape, seed: 15).requiringGrad()
+            let beta = randomTensor(paramShape, seed: 16).requiringGrad()
+            let r = randomTensor([2, 3, 5], seed: 17)
+            let fused = try LayerNormalization<Double>.apply(x, axes: axes, gamma: gamma, beta: beta)
+            try (fused * r).sum().backward()
+            let fusedGrads = [x, gamma, beta].map { $0.grad?.scalars ?? [] }
+            [x, gamma, beta].forEach { $0.zeroGrad() }
+            let slow = try LayerNormalization<Double>.composite(x, axes: axes, gamma: gamma, beta: beta, epsilon: 1e-3)
+            try (slow * r).sum().backward()
+            assertClose(fused.scalars, slow.scalars, rtol: 1e-12, atol: 1e-12, "values, axes \(axes)")
+            for (i, t) in [x, gamma, beta].enumerated() {
+                assertClose(fusedGrads[i], t.grad?.scalars ?? [], rtol: 1e-10, atol: 1e-12, "gradient \(i), axes \(axes)")
+            }
+        }
+    }
+
     func testGammaAndBetaScaleAndShift() throws {
         let layer = try LayerNormalization<Double>(epsilon: 0)
         try layer.build(inputShape: [1, 2])

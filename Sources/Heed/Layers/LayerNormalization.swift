@@ -121,21 +121,35 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     ) throws -> Tensor<Scalar> {
         let op = "LayerNormalization '\(layerName)'"
         let sorted = try axes.map { try Shape.normalize(axis: $0, rank: input.rank, operation: op) }.sorted()
+        guard Set(sorted).count == sorted.count else {
+            throw TensorError.invalidArgument(operation: op, message: "axes \(axes) name the same dimension twice")
+        }
+        let paramShape = sorted.map { input.shape[$0] }
+        for (weight, label) in [(gamma, "gamma"), (beta, "beta")] {
+            guard let weight, weight.shape != paramShape else { continue }
+            throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: weight.shape, rhs: paramShape)
+        }
+        let trailing = sorted == Array((input.rank - sorted.count)..<input.rank)
+        let features = paramShape.reduce(1, *)
+        if trailing && features > 0 {
+            return Tensor.layerNormRows(input, features: features, gamma: gamma, beta: beta, epsilon: Scalar(epsilon))
+        }
+        return try composite(input, axes: sorted, gamma: gamma, beta: beta, epsilon: epsilon)
+    }
+
+    /// The normalisation composed from mean, subtraction, variance and division: the general
+    /// path for axes that are not the trailing ones, and the reference twin of the fused one.
+    static func composite(
+        _ input: Tensor<Scalar>, axes sorted: [Int], gamma: Tensor<Scalar>?, beta: Tensor<Scalar>?, epsilon: Double
+    ) throws -> Tensor<Scalar> {
         var broadcastShape = [Int](repeating: 1, count: input.rank)
         for a in sorted { broadcastShape[a] = input.shape[a] }
-        let paramShape = sorted.map { input.shape[$0] }
         let mean = try input.mean(alongAxes: sorted, keepDims: true)
         let centered = try input - mean
         let variance = try centered.squared().mean(alongAxes: sorted, keepDims: true)
         var y = try centered / (variance + Scalar(epsilon)).sqrt()
-        for (weight, label) in [(gamma, "gamma"), (beta, "beta")] {
-            guard let weight else { continue }
-            guard weight.shape == paramShape else {
-                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: weight.shape, rhs: paramShape)
-            }
-            let w = try weight.reshaped(broadcastShape)
-            y = label == "gamma" ? try y * w : try y + w
-        }
+        if let gamma { y = try y * gamma.reshaped(broadcastShape) }
+        if let beta { y = try y + beta.reshaped(broadcastShape) }
         return y
     }
 }
