@@ -28,7 +28,15 @@ enum GoldenMultiHeadAttention {
             throw GoldenError.missing("query or value in call_args \(args)")
         }
         let key = try tensor("key")
-        let kerasMasks = args["keras_masks"]
+        // A Keras mask belongs to a tensor: when the same input is passed in two roles
+        // (self-attention), it carries its mask into both.
+        var masksByInput: [String: Mask] = [:]
+        for role in ["query", "value", "key"] {
+            if let input = args[role].string, let maskName = args["keras_masks"][role].string {
+                masksByInput[input] = try mask(maskName)
+            }
+        }
+        func kerasMask(_ role: String) -> Mask? { args[role].string.flatMap { masksByInput[$0] } }
         let training = args["training"].bool ?? false
         let keep = try c.derived?.first { $0.name == "dropout_keep_mask" }.map { try $0.mask() }
         if training && layer.dropout > 0 && keep == nil {
@@ -38,9 +46,9 @@ enum GoldenMultiHeadAttention {
         try layer.build(queryShape: query.shape, valueShape: value.shape, keyShape: key?.shape)
         try c.assignGoldenWeights(to: layer)
         let (y, scores) = try layer(
-            query: MaskedTensor(query, mask: mask(kerasMasks["query"].string)),
-            value: MaskedTensor(value, mask: mask(kerasMasks["value"].string)),
-            key: key.map { MaskedTensor($0, mask: try mask(kerasMasks["key"].string)) },
+            query: MaskedTensor(query, mask: kerasMask("query")),
+            value: MaskedTensor(value, mask: kerasMask("value")),
+            key: key.map { MaskedTensor($0, mask: kerasMask("key")) },
             attentionMask: mask(args["attention_mask"].string),
             useCausalMask: args["use_causal_mask"].bool ?? false, returnAttentionScores: returnScores,
             training: training, dropoutKeepMask: keep)
