@@ -212,40 +212,64 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         attentionMask: Mask?, useCausalMask: Bool, layerName: String
     ) throws -> Mask? {
         let op = "MultiHeadAttention '\(layerName)'"
-        var combined: Mask? = nil
-        func and(_ m: Mask) throws {
-            combined = try combined.map { try $0 && m } ?? m
-        }
-        if let queryMask {
-            guard queryMask.shape == [batch, queryLength] else {
-                throw TensorError.shapeMismatch(operation: "\(op) query mask", lhs: queryMask.shape, rhs: [batch, queryLength])
-            }
-            try and(queryMask.reshaped([batch, queryLength, 1]))
+        let (tq, tk) = (queryLength, keyLength)
+        if let queryMask, queryMask.shape != [batch, tq] {
+            throw TensorError.shapeMismatch(operation: "\(op) query mask", lhs: queryMask.shape, rhs: [batch, tq])
         }
         for (label, m) in [("value mask", valueMask), ("key mask", keyMask)] {
-            guard let m else { continue }
-            guard m.shape == [batch, keyLength] else {
-                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: [batch, keyLength])
+            if let m, m.shape != [batch, tk] {
+                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: [batch, tk])
             }
-            try and(m.reshaped([batch, 1, keyLength]))
         }
-        if useCausalMask {
-            var values = [Bool](repeating: false, count: queryLength * keyLength)
-            for i in 0..<queryLength {
-                for j in 0..<min(i + 1, keyLength) { values[i * keyLength + j] = true }
-            }
-            try and(Mask(shape: [1, queryLength, keyLength], values: values))
+        guard queryMask != nil || valueMask != nil || keyMask != nil || attentionMask != nil || useCausalMask else {
+            return nil
         }
+        let target = [batch, tq, tk]
+        var keep: [Bool]
         if let attentionMask {
-            try and(attentionMask)
+            do {
+                keep = try attentionMask.broadcast(to: target).values
+            } catch {
+                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: target)
+            }
+        } else {
+            keep = [Bool](repeating: true, count: batch * tq * tk)
         }
-        guard let combined else { return nil }
-        let target = [batch, queryLength, keyLength]
-        do {
-            return try combined.broadcast(to: target)
-        } catch {
-            throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: combined.shape, rhs: target)
+        let q = queryMask?.values, v = valueMask?.values, k = keyMask?.values
+        for b in 0..<batch {
+            for i in 0..<tq {
+                let rowKept = q?[b * tq + i] ?? true
+                let row = (b * tq + i) * tk
+                for j in 0..<tk {
+                    let keyKept = (v?[b * tk + j] ?? true) && (k?[b * tk + j] ?? true)
+                    keep[row + j] = keep[row + j] && rowKept && keyKept && (!useCausalMask || j <= i)
+                }
+            }
         }
+        return Mask(uncheckedShape: target, values: keep)
+    }
+
+    /// Adds `−1e9` to the scores `[B, N, T, S]` where `keep [B, T, S]` is false, in the scalar
+    /// type (Keras' `(1 − mask) · −1e9`, so float32 rounds exactly as Keras does). The gradient
+    /// passes through unchanged.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func maskingScores(_ scores: Tensor<Scalar>, keep: Mask) -> Tensor<Scalar> {
+        let (b, n, t, s) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
+        precondition(keep.shape == [b, t, s], "maskingScores: mask \(keep.shape) for scores \(scores.shape)")
+        var out = scores.scalars
+        let large = -Scalar(1e9)
+        keep.values.withUnsafeBufferPointer { pk in
+            out.withUnsafeMutableBufferPointer { po in
+                for bi in 0..<b {
+                    for h in 0..<n {
+                        let base = (bi * n + h) * t * s, maskBase = bi * t * s
+                        for e in 0..<(t * s) where !pk[maskBase + e] { po[base + e] += large }
+                    }
+                }
+            }
+        }
+        return Tensor.record(Tensor(uncheckedShape: scores.shape, scalars: out), inputs: [scores], label: "maskScores") { g in [g] }
     }
 
     /// Projects `x [B, T, D]` with `kernel [D, N, H]` (+ `bias [N, H]`) to `[B, N, T, H]`.
@@ -286,10 +310,11 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
         var scores = try Tensor.matmul(q, k, transposeB: true)  // [B, N, T, S]
         if let mask {
-            // Keras adds (1 − mask)·(−1e9) in the scalar type: a subtraction, rounded as Keras does.
-            let (b, t, s) = (mask.shape[0], mask.shape[1], mask.shape[2])
-            let adder = Tensor<Scalar>(uncheckedShape: [b, 1, t, s], scalars: mask.values.map { $0 ? 0 : -Scalar(1e9) })
-            scores = try scores + adder
+            guard mask.shape == [scores.shape[0], scores.shape[2], scores.shape[3]] else {
+                throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape,
+                                                rhs: [scores.shape[0], scores.shape[2], scores.shape[3]])
+            }
+            scores = maskingScores(scores, keep: mask)
         }
         let probabilities = try scores.softmax(alongAxis: -1)
         var attended = probabilities

@@ -11,6 +11,8 @@ extension Tensor {
     /// Gradients, with `x̂` the normalised row and `ĝ = g · gamma`:
     /// `dx = (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) / sqrt(var + epsilon)`, `dgamma = Σ_rows g · x̂`,
     /// `dbeta = Σ_rows g`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func layerNormRows(_ x: Tensor, features n: Int, gamma: Tensor?, beta: Tensor?, epsilon: Scalar) -> Tensor {
         precondition(n > 0 && x.count % n == 0, "layerNormRows: \(x.shape) does not split into rows of \(n)")
         precondition(gamma.map { $0.count == n } ?? true && beta.map { $0.count == n } ?? true,
