@@ -109,6 +109,22 @@ final class MultiHeadAttentionTests: XCTestCase {
         XCTAssertEqual(layer.parameters.map(\.path), ["query/kernel", "key/kernel", "value/kernel", "attention_output/kernel"])
     }
 
+    func testMasksAreAndedIntoOneMask() throws {
+        let combined = try MultiHeadAttention<Float>.combinedMask(
+            batch: 1, queryLength: 2, keyLength: 3, queryMask: Mask(filled: true, shape: [1, 2]),
+            valueMask: Mask(shape: [1, 3], values: [true, false, true]), keyMask: nil,
+            attentionMask: Mask(shape: [2, 3], values: [true, true, true, false, true, true]),
+            useCausalMask: true, layerName: "mha")
+        // Row 0: causal [T F F] ∧ value [T F T] ∧ explicit [T T T]; row 1: [T T F] ∧ [T F T] ∧ [F T T].
+        XCTAssertEqual(combined, try Mask(shape: [1, 2, 3], values: [true, false, false, false, false, false]))
+    }
+
+    func testNoMasksMeansNoCombinedMask() throws {
+        XCTAssertNil(try MultiHeadAttention<Float>.combinedMask(
+            batch: 1, queryLength: 2, keyLength: 3, queryMask: nil, valueMask: nil, keyMask: nil,
+            attentionMask: nil, useCausalMask: false, layerName: "mha"))
+    }
+
     func testMismatchedMaskShapeThrows() throws {
         let layer = try MultiHeadAttention<Float>(numHeads: 1, keyDim: 2)
         XCTAssertThrowsError(try layer(query: Tensor<Float>.ones([1, 2, 3]), value: Tensor<Float>.ones([1, 4, 3]),
