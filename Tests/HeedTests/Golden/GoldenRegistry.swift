@@ -11,6 +11,9 @@ enum GoldenRegistry {
         "Concatenate": GoldenConcatenate.run,
         "Attention": GoldenAttention.run,
         "Dropout": GoldenDropout.run,
+        "Conv1D": GoldenConv1D.run,
+        "LayerNormalization": GoldenLayerNormalization.run,
+        "MultiHeadAttention": GoldenMultiHeadAttention.run,
     ]
 
     static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = nil

@@ -1,0 +1,338 @@
+/// Keras' `MultiHeadAttention`: scaled dot-product attention over `numHeads` learned
+/// projections of query, key and value, followed by an output projection.
+///
+/// With `N = numHeads`, `H = keyDim`, `Hv = valueDim` and `O = outputShape` (default the
+/// query's feature size):
+/// `Q = (query·Wq + bq) / sqrt(H)`, `K = key·Wk + bk`, `V = value·Wv + bv` per head;
+/// scores `S = Q·Kᵀ` `[batch, N, T, S]`; masked scores get 1e9 subtracted (in the scalar
+/// type, so fully masked rows round like Keras' float32 and become uniform); `P = softmax(S)`;
+/// dropout on `P` in training only; `y = concat_heads(P·V)·Wo + bo`.
+///
+/// Shapes: query `[batch, T, Dq]`, value `[batch, S, Dv]`, key `[batch, S, Dk]` (default the
+/// value) → output `[batch, T] + O`, scores `[batch, N, T, S]` (before dropout).
+///
+/// Weights (created on first use, in Keras' order): `query/kernel [Dq, N, H]`,
+/// `query/bias [N, H]`, `key/kernel [Dk, N, H]`, `key/bias [N, H]`, `value/kernel [Dv, N, Hv]`,
+/// `value/bias [N, Hv]`, `attention_output/kernel [N, Hv] + O`, `attention_output/bias O`;
+/// the biases only with `useBias`.
+///
+/// Masks: the query's mask (`[batch, T]`), the value's and the key's (`[batch, S]`), an explicit
+/// `attentionMask` (broadcastable to `[batch, T, S]`) and the causal mask (query `i` sees keys
+/// `j ≤ i`) are ANDed into one `[batch, T, S]` mask. The output is not zeroed at masked
+/// queries; the output's mask is the query's mask.
+public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
+    /// The layer's name, the prefix of its weights' full names.
+    public let name: String
+    /// The number of attention heads `N`.
+    public let numHeads: Int
+    /// The size `H` of each head's query and key projections.
+    public let keyDim: Int
+    /// The size `Hv` of each head's value projection.
+    public let valueDim: Int
+    /// The dropout rate on the attention probabilities in training.
+    public let dropout: Double
+    /// Whether the projections have biases.
+    public let useBias: Bool
+    /// The trailing output dimensions, or `nil` for the query's feature size.
+    public let outputShape: [Int]?
+    /// The kernels' initial distribution.
+    public let kernelInitializer: Initializer
+    /// The biases' initial value.
+    public let biasInitializer: Initializer
+    /// The seed of the initial weights and of the dropout masks (mixed with `name`).
+    public let seed: UInt64
+
+    private var dropoutGenerator: SeededGenerator
+
+    /// The projection weights, once built.
+    public private(set) var queryKernel: Parameter<Scalar>?
+    /// The query projection bias, once built with `useBias`.
+    public private(set) var queryBias: Parameter<Scalar>?
+    /// The key projection kernel, once built.
+    public private(set) var keyKernel: Parameter<Scalar>?
+    /// The key projection bias, once built with `useBias`.
+    public private(set) var keyBias: Parameter<Scalar>?
+    /// The value projection kernel, once built.
+    public private(set) var valueKernel: Parameter<Scalar>?
+    /// The value projection bias, once built with `useBias`.
+    public private(set) var valueBias: Parameter<Scalar>?
+    /// The output projection kernel, once built.
+    public private(set) var outputKernel: Parameter<Scalar>?
+    /// The output projection bias, once built with `useBias`.
+    public private(set) var outputBias: Parameter<Scalar>?
+
+    /// The weights in Keras creation order (empty before the layer is built).
+    public var parameters: [Parameter<Scalar>] {
+        [queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias].compactMap { $0 }
+    }
+
+    /// A multi-head attention layer with Keras' arguments and defaults.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(operation:message:)`` when a size is not positive
+    ///   or the dropout rate is outside `[0, 1)`.
+    public init(
+        numHeads: Int, keyDim: Int, valueDim: Int? = nil, dropout: Double = 0, useBias: Bool = true,
+        outputShape: [Int]? = nil, kernelInitializer: Initializer = .glorotUniform,
+        biasInitializer: Initializer = .zeros, name: String = "mha", seed: UInt64 = 0
+    ) throws {
+        let valueDim = valueDim ?? keyDim
+        guard numHeads >= 1, keyDim >= 1, valueDim >= 1, outputShape?.allSatisfy({ $0 >= 1 }) ?? true,
+              outputShape.map({ !$0.isEmpty }) ?? true else {
+            throw TensorError.invalidArgument(
+                operation: "MultiHeadAttention '\(name)'",
+                message: "numHeads (\(numHeads)), keyDim (\(keyDim)), valueDim (\(valueDim)) and outputShape (\(outputShape.map { "\($0)" } ?? "nil")) must be positive")
+        }
+        guard dropout >= 0, dropout < 1 else {
+            throw TensorError.invalidArgument(operation: "MultiHeadAttention '\(name)'",
+                                              message: "dropout \(dropout) must be in [0, 1)")
+        }
+        self.numHeads = numHeads
+        self.keyDim = keyDim
+        self.valueDim = valueDim
+        self.dropout = dropout
+        self.useBias = useBias
+        self.outputShape = outputShape
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.name = name
+        self.seed = seed
+        self.dropoutGenerator = LayerSeed.generator(seed: seed, name: name + "/dropout")
+    }
+
+    /// Whether the weights exist.
+    public var isBuilt: Bool { queryKernel != nil }
+
+    /// Creates the weights for the given input shapes (`[batch, time, features]`; the key
+    /// defaults to the value); does nothing if they exist.
+    ///
+    /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for inputs that are not
+    ///   rank 3.
+    public func build(queryShape: [Int], valueShape: [Int], keyShape: [Int]? = nil) throws {
+        guard !isBuilt else { return }
+        let keyShape = keyShape ?? valueShape
+        for (label, shape) in [("query", queryShape), ("value", valueShape), ("key", keyShape)] where shape.count != 3 {
+            throw TensorError.invalidRank(operation: "MultiHeadAttention '\(name)' \(label)",
+                                          expected: "rank 3 [batch, time, features]", shape: shape)
+        }
+        let n = numHeads, h = keyDim, hv = valueDim
+        let out = outputShape ?? [queryShape[2]]
+        var g = LayerSeed.generator(seed: seed, name: name)
+        func weight(_ path: String, _ shape: [Int], _ initializer: Initializer) -> Parameter<Scalar> {
+            Parameter(path: path, value: initializer.make(shape, generator: &g))
+        }
+        queryKernel = weight("query/kernel", [queryShape[2], n, h], kernelInitializer)
+        if useBias { queryBias = weight("query/bias", [n, h], biasInitializer) }
+        keyKernel = weight("key/kernel", [keyShape[2], n, h], kernelInitializer)
+        if useBias { keyBias = weight("key/bias", [n, h], biasInitializer) }
+        valueKernel = weight("value/kernel", [valueShape[2], n, hv], kernelInitializer)
+        if useBias { valueBias = weight("value/bias", [n, hv], biasInitializer) }
+        outputKernel = weight("attention_output/kernel", [n, hv] + out, kernelInitializer)
+        if useBias { outputBias = weight("attention_output/bias", out, biasInitializer) }
+    }
+
+    /// Attends from `query` to `value` (keyed by `key`, default `value`), building the weights
+    /// on first use.
+    ///
+    /// Shapes: query `[batch, T, Dq]`, value `[batch, S, Dv]`, key `[batch, S, Dk]`;
+    /// `queryMask [batch, T]`, `valueMask`/`keyMask [batch, S]`, `attentionMask` broadcastable
+    /// to `[batch, T, S]`; `dropoutKeepMask` broadcastable to `[batch, N, T, S]` (used instead
+    /// of a random draw in training) → output `[batch, T] + outputShape`, scores
+    /// `[batch, N, T, S]` when `returnAttentionScores` (before dropout), else `nil`.
+    ///
+    /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    public func callAsFunction(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
+        queryMask: Mask? = nil, valueMask: Mask? = nil, keyMask: Mask? = nil,
+        attentionMask: Mask? = nil, useCausalMask: Bool = false, returnAttentionScores: Bool = false,
+        training: Bool = false, dropoutKeepMask: Mask? = nil
+    ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
+        try build(queryShape: query.shape, valueShape: value.shape, keyShape: key?.shape)
+        guard let weights else { preconditionFailure("MultiHeadAttention '\(name)' is not built") }
+        let k = key ?? value
+        let mask = try MultiHeadAttention.combinedMask(
+            batch: query.shape.first ?? 0, queryLength: query.shape.count == 3 ? query.shape[1] : 0,
+            keyLength: k.shape.count == 3 ? k.shape[1] : 0,
+            queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
+            attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
+        var keep: Mask? = nil
+        if training && dropout > 0 {
+            if let dropoutKeepMask {
+                keep = dropoutKeepMask
+            } else {
+                let scoreShape = [query.shape[0], numHeads, query.shape[1], k.shape[1]]
+                keep = Tensor<Scalar>.dropoutKeepMask(shape: scoreShape, rate: dropout, generator: &dropoutGenerator)
+            }
+        }
+        let (output, scores) = try MultiHeadAttention.attend(
+            query: query, value: value, key: key, weights: weights, mask: mask,
+            dropoutKeepMask: keep, dropoutRate: dropout, outputShape: outputShape, layerName: name)
+        return (output, returnAttentionScores ? scores : nil)
+    }
+
+    /// Attends between masked tensors: their Keras masks are folded into the attention mask,
+    /// and the output carries the query's mask.
+    ///
+    /// Shapes: as ``callAsFunction(query:value:key:queryMask:valueMask:keyMask:attentionMask:useCausalMask:returnAttentionScores:training:dropoutKeepMask:)``.
+    ///
+    /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    public func callAsFunction(
+        query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
+        attentionMask: Mask? = nil, useCausalMask: Bool = false, returnAttentionScores: Bool = false,
+        training: Bool = false, dropoutKeepMask: Mask? = nil
+    ) throws -> (output: MaskedTensor<Scalar>, scores: Tensor<Scalar>?) {
+        let (y, scores) = try self(
+            query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
+            valueMask: value.mask, keyMask: key.map { $0.mask } ?? value.mask, attentionMask: attentionMask,
+            useCausalMask: useCausalMask, returnAttentionScores: returnAttentionScores, training: training,
+            dropoutKeepMask: dropoutKeepMask)
+        return (MaskedTensor(y, mask: query.mask), scores)
+    }
+
+    /// The projection weights as tensors (graph leaves of the parameters).
+    var weights: Weights? {
+        guard let queryKernel, let keyKernel, let valueKernel, let outputKernel else { return nil }
+        return Weights(queryKernel: queryKernel.value, queryBias: queryBias?.value,
+                       keyKernel: keyKernel.value, keyBias: keyBias?.value,
+                       valueKernel: valueKernel.value, valueBias: valueBias?.value,
+                       outputKernel: outputKernel.value, outputBias: outputBias?.value)
+    }
+
+    /// The eight projection tensors of the layer, in Keras' layouts.
+    struct Weights {
+        var queryKernel: Tensor<Scalar>, queryBias: Tensor<Scalar>?
+        var keyKernel: Tensor<Scalar>, keyBias: Tensor<Scalar>?
+        var valueKernel: Tensor<Scalar>, valueBias: Tensor<Scalar>?
+        var outputKernel: Tensor<Scalar>, outputBias: Tensor<Scalar>?
+    }
+
+    /// ANDs the Keras masks, the explicit mask and the causal mask into one `[batch, T, S]`
+    /// mask, or `nil` when nothing is masked.
+    static func combinedMask(
+        batch: Int, queryLength: Int, keyLength: Int, queryMask: Mask?, valueMask: Mask?, keyMask: Mask?,
+        attentionMask: Mask?, useCausalMask: Bool, layerName: String
+    ) throws -> Mask? {
+        let op = "MultiHeadAttention '\(layerName)'"
+        let (tq, tk) = (queryLength, keyLength)
+        if let queryMask, queryMask.shape != [batch, tq] {
+            throw TensorError.shapeMismatch(operation: "\(op) query mask", lhs: queryMask.shape, rhs: [batch, tq])
+        }
+        for (label, m) in [("value mask", valueMask), ("key mask", keyMask)] {
+            if let m, m.shape != [batch, tk] {
+                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: [batch, tk])
+            }
+        }
+        guard queryMask != nil || valueMask != nil || keyMask != nil || attentionMask != nil || useCausalMask else {
+            return nil
+        }
+        let target = [batch, tq, tk]
+        var keep: [Bool]
+        if let attentionMask {
+            do {
+                keep = try attentionMask.broadcast(to: target).values
+            } catch {
+                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: target)
+            }
+        } else {
+            keep = [Bool](repeating: true, count: batch * tq * tk)
+        }
+        let q = queryMask?.values, v = valueMask?.values, k = keyMask?.values
+        for b in 0..<batch {
+            for i in 0..<tq {
+                let rowKept = q?[b * tq + i] ?? true
+                let row = (b * tq + i) * tk
+                for j in 0..<tk {
+                    let keyKept = (v?[b * tk + j] ?? true) && (k?[b * tk + j] ?? true)
+                    keep[row + j] = keep[row + j] && rowKept && keyKept && (!useCausalMask || j <= i)
+                }
+            }
+        }
+        return Mask(uncheckedShape: target, values: keep)
+    }
+
+    /// Adds `−1e9` to the scores `[B, N, T, S]` where `keep [B, T, S]` is false, in the scalar
+    /// type (Keras' `(1 − mask) · −1e9`, so float32 rounds exactly as Keras does). The gradient
+    /// passes through unchanged.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func maskingScores(_ scores: Tensor<Scalar>, keep: Mask) -> Tensor<Scalar> {
+        let (b, n, t, s) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
+        precondition(keep.shape == [b, t, s], "maskingScores: mask \(keep.shape) for scores \(scores.shape)")
+        var out = scores.scalars
+        let large = -Scalar(1e9)
+        keep.values.withUnsafeBufferPointer { pk in
+            out.withUnsafeMutableBufferPointer { po in
+                for bi in 0..<b {
+                    for h in 0..<n {
+                        let base = (bi * n + h) * t * s, maskBase = bi * t * s
+                        for e in 0..<(t * s) where !pk[maskBase + e] { po[base + e] += large }
+                    }
+                }
+            }
+        }
+        return Tensor.record(Tensor(uncheckedShape: scores.shape, scalars: out), inputs: [scores], label: "maskScores") { g in [g] }
+    }
+
+    /// Projects `x [B, T, D]` with `kernel [D, N, H]` (+ `bias [N, H]`) to `[B, N, T, H]`.
+    static func project(_ x: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: Tensor<Scalar>?, label: String) throws -> Tensor<Scalar> {
+        guard x.rank == 3 else {
+            throw TensorError.invalidRank(operation: "MultiHeadAttention \(label)", expected: "rank 3 [batch, time, features]", shape: x.shape)
+        }
+        let (d, n, h) = (kernel.shape[0], kernel.shape[1], kernel.shape[2])
+        guard x.shape[2] == d else {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention \(label) projection", lhs: x.shape, rhs: kernel.shape)
+        }
+        var y = try Tensor.matmul(x, kernel.reshaped([d, n * h]))
+        if let bias { y = try y + bias.reshaped([n * h]) }
+        return try y.reshaped([x.shape[0], x.shape[1], n, h]).permuted([0, 2, 1, 3])
+    }
+
+    /// The layer's computation with explicit weights (differentiable in inputs and weights).
+    ///
+    /// Returns the output `[B, T] + O` and the attention probabilities `[B, N, T, S]` before
+    /// dropout.
+    static func attend(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, weights w: Weights,
+        mask: Mask?, dropoutKeepMask: Mask?, dropoutRate: Double, outputShape: [Int]?, layerName: String
+    ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>) {
+        let key = key ?? value
+        let keyDim = w.queryKernel.shape[2]
+        guard w.keyKernel.shape[2] == keyDim, w.queryKernel.shape[1] == w.keyKernel.shape[1] else {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' query/key kernels",
+                                            lhs: w.queryKernel.shape, rhs: w.keyKernel.shape)
+        }
+        guard key.rank == 3, value.rank == 3, key.shape[0] == value.shape[0], key.shape[1] == value.shape[1],
+              query.rank == 3, query.shape[0] == value.shape[0] else {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' value/key", lhs: value.shape, rhs: key.shape)
+        }
+        let q = try project(query, kernel: w.queryKernel, bias: w.queryBias, label: "'\(layerName)' query")
+            * Scalar(1 / Double(keyDim).squareRoot())
+        let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
+        let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
+        var scores = try Tensor.matmul(q, k, transposeB: true)  // [B, N, T, S]
+        if let mask {
+            guard mask.shape == [scores.shape[0], scores.shape[2], scores.shape[3]] else {
+                throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape,
+                                                rhs: [scores.shape[0], scores.shape[2], scores.shape[3]])
+            }
+            scores = maskingScores(scores, keep: mask)
+        }
+        let probabilities = try scores.softmax(alongAxis: -1)
+        var attended = probabilities
+        if let dropoutKeepMask, dropoutRate > 0 {
+            attended = try probabilities.applyingDropout(keepMask: dropoutKeepMask, rate: dropoutRate)
+        }
+        let heads = try Tensor.matmul(attended, v)  // [B, N, T, Hv]
+        let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
+        let out = Array(w.outputKernel.shape.dropFirst(2))
+        let outCount = out.reduce(1, *)
+        guard heads.shape[1] == n, heads.shape[3] == hv, outputShape.map({ $0 == out }) ?? true else {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' output kernel",
+                                            lhs: w.outputKernel.shape, rhs: [heads.shape[1], heads.shape[3]] + (outputShape ?? []))
+        }
+        let (batch, tq) = (query.shape[0], query.shape[1])
+        let merged = try heads.permuted([0, 2, 1, 3]).reshaped([batch, tq, n * hv])
+        var y = try Tensor.matmul(merged, w.outputKernel.reshaped([n * hv, outCount]))
+        if let bias = w.outputBias { y = try y + bias.reshaped([outCount]) }
+        return (try y.reshaped([batch, tq] + out), probabilities)
+    }
+}

@@ -1,0 +1,28 @@
+@testable import Heed
+
+/// Runs `LayerNormalization` golden cases: axis (int or list), epsilon, center and scale from
+/// the case, weights by path.
+enum GoldenLayerNormalization {
+    static func run(_ c: GoldenLayerCase) throws -> GoldenLayerResult {
+        let axisValue = c.kerasArgument("axis")
+        guard let axis = axisValue.isNull ? [-1] : axisValue.ints else {
+            throw GoldenError.unsupported("axis \(axisValue)")
+        }
+        let layer = try LayerNormalization<Float>(
+            axis: axis, epsilon: c.kerasArgument("epsilon").double ?? 1e-3,
+            center: c.kerasBool("center", default: true), scale: c.kerasBool("scale", default: true),
+            name: c.kerasLayerName(default: "layer_norm"))
+        let leaves = try c.floatInputLeaves()
+        let names = c.call_args["inputs"].array?.compactMap(\.string) ?? Array(leaves.keys)
+        guard names.count == 1, let name = names.first else {
+            throw GoldenError.unsupported("LayerNormalization takes one input, the case passes \(names)")
+        }
+        let x = try c.floatLeaf(leaves, named: name)
+        try layer.build(inputShape: x.shape)
+        try c.assignGoldenWeights(to: layer)
+        let y = try layer(x)
+        var result = GoldenLayerResult()
+        try result.backward(from: [c.mainOutputName: y], case: c, inputs: leaves, layer: layer)
+        return result
+    }
+}
