@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Heed", targets: ["Heed"]),
+        .library(name: "HeedText", targets: ["HeedText"]),
     ],
     targets: [
         .systemLibrary(
@@ -19,6 +20,16 @@ let package = Package(
             dependencies: ["CBLAS"],
             path: "Sources/Heed"
         ),
+        .target(
+            name: "HeedText",
+            dependencies: ["Heed"],
+            path: "Sources/HeedText"
+        ),
+        .executableTarget(
+            name: "bench-text",
+            dependencies: ["HeedText"],
+            path: "Benchmarks/bench-text"
+        ),
         .executableTarget(
             name: "bench-matmul",
             dependencies: ["Heed", "CBLAS"],
@@ -28,6 +39,11 @@ let package = Package(
             name: "HeedTests",
             dependencies: ["Heed", "CBLAS"],
             path: "Tests/HeedTests"
+        ),
+        .testTarget(
+            name: "HeedTextTests",
+            dependencies: ["HeedText", "Heed"],
+            path: "Tests/HeedTextTests"
         ),
     ],
     swiftLanguageModes: [.v6]
