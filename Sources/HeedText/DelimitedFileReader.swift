@@ -48,6 +48,8 @@ public final class DelimitedFileReader {
     private var parser: DelimitedParser
     private var queueIndex = 0
     private var finished = false
+    /// An error found while parsing ahead; thrown once the records before it are taken.
+    private var deferredError: Error?
     private var dataRows = 0
 
     /// Opens `url` and reads its header line.
@@ -91,7 +93,6 @@ public final class DelimitedFileReader {
         try readByteOrderMark()
         guard let first = try nextRawRecord() else { throw TextDataError.emptyFile(file: url.path) }
         header = first.fields
-        parser.columnNames = header
     }
 
     deinit {
@@ -147,7 +148,12 @@ public final class DelimitedFileReader {
             parser.offset = 3
             return
         }
-        try start.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
+        do {
+            try start.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
+        } catch {
+            deferredError = error
+            finished = true
+        }
     }
 
     private func readChunk(maxCount: Int) throws -> Data? {
@@ -162,11 +168,18 @@ public final class DelimitedFileReader {
         while queueIndex == parser.records.count {
             parser.records.removeAll(keepingCapacity: true)
             queueIndex = 0
+            if let deferredError { throw deferredError }
             if finished { return nil }
-            if let chunk = try readChunk(maxCount: chunkSize), !chunk.isEmpty {
-                try chunk.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
-            } else {
-                try parser.finish()
+            do {
+                if let chunk = try readChunk(maxCount: chunkSize), !chunk.isEmpty {
+                    try chunk.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
+                } else {
+                    finished = true
+                    try parser.finish()
+                }
+            } catch {
+                // Records finished before the error still come out first, in order.
+                deferredError = error
                 finished = true
             }
         }

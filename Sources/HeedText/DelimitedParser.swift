@@ -12,8 +12,8 @@ struct DelimitedParser {
     let quotes: Bool
     let decoding: TextDecoding
     let maxFieldBytes: Int
-    /// Header names, once known, so that field errors can name their column.
-    var columnNames: [String]?
+    /// Header names (the first record), so that field errors can name their column.
+    private(set) var columnNames: [String]?
 
     /// File offset of the next byte; the reader starts it past a skipped byte-order mark.
     var offset = 0
@@ -173,6 +173,7 @@ struct DelimitedParser {
         if fields.isEmpty && !fieldStarted && field.isEmpty { return }  // a blank line
         endField()
         records.append(DelimitedRecord(line: recordLine, fields: fields))
+        if columnNames == nil { columnNames = fields }
         fields = []
         fields.reserveCapacity(records.last?.fields.count ?? 4)
     }
