@@ -111,7 +111,8 @@ public struct Vocabulary: Sendable, Equatable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TextDataError.invalidVocabularyFile(file: url.path, line: 1, reason: "the file is not UTF-8")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines may end in LF or CRLF.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
         if lines.last == "" { lines.removeLast() }
         func fail(_ line: Int, _ reason: String) -> TextDataError {
             .invalidVocabularyFile(file: url.path, line: line, reason: reason)

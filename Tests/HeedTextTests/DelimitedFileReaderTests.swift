@@ -1,4 +1,5 @@
 import Foundation
+import Heed
 import XCTest
 @testable import HeedText
 
@@ -93,6 +94,25 @@ final class DelimitedFileReaderTests: XCTestCase {
             let result = try readAll(url, chunkSize: chunkSize)
             XCTAssertEqual(result.header, ["t", "l"], "chunk size \(chunkSize)")
             XCTAssertEqual(result.rows, expected, "chunk size \(chunkSize)")
+        }
+    }
+
+    func testRandomFieldsSurviveAWriteAndReadAtAnyChunkSize() throws {
+        // Fields drawn from pieces that stress the parser, written the RFC 4180 way by hand.
+        let pieces = ["a", "b c", ",", "\"", "\"\"", "\n", "\r\n", "é", "日本", "😀", " ", ""]
+        var generator = SeededGenerator(seed: 9)
+        var rows: [[String]] = []
+        for _ in 0..<40 {
+            rows.append((0..<3).map { _ in
+                (0..<generator.nextInt(below: 5)).map { _ in pieces[generator.nextInt(below: pieces.count)] }.joined()
+            })
+        }
+        func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        var text = "x,y,z\r\n"
+        for row in rows { text += row.map(quoted).joined(separator: ",") + "\r\n" }
+        let url = try folder.file("random.csv", text)
+        for chunkSize in [1, 2, 3, 5, 64, 1 << 20] {
+            XCTAssertEqual(try readAll(url, chunkSize: chunkSize).rows, rows, "chunk size \(chunkSize)")
         }
     }
 

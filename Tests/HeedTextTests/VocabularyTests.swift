@@ -56,6 +56,12 @@ final class VocabularyTests: XCTestCase {
         XCTAssertEqual(vocabulary.id(for: "film"), 3)
     }
 
+    func testVocabularyFileMayUseCRLFLineEnds() throws {
+        let folder = try TemporaryDirectory()
+        let url = try folder.file("vocab.txt", "<PAD>\r\n<UNK>\r\nthe\r\n")
+        XCTAssertEqual(try Vocabulary(contentsOf: url).tokens, ["<PAD>", "<UNK>", "the"])
+    }
+
     func testVocabularyFileWithoutUnknownTokenIsRejected() throws {
         let folder = try TemporaryDirectory()
         let url = try folder.file("vocab.txt", "<PAD>\nthe\n")
