@@ -23,6 +23,11 @@ do {
     let readTime = seconds(since: start)
 
     start = ContinuousClock.now
+    var plainCount = 0
+    for text in texts.texts[0] { TextCleaner.forEachToken(in: text) { _ in plainCount += 1 } }
+    let tokenizeTime = seconds(since: start)
+
+    start = ContinuousClock.now
     var tokenCount = 0
     var counter = TokenCounter()
     for text in texts.texts[0] {
@@ -40,8 +45,9 @@ do {
 
     print("file: \(path) (\(bytes) bytes), \(texts.count) rows")
     print(String(format: "read CSV:                 %.3f s", readTime))
+    print(String(format: "clean + tokenize:         %.3f s (%d tokens)", tokenizeTime, plainCount))
     print(String(format: "clean + tokenize + count: %.3f s (%d tokens, %d distinct)", cleanTime, tokenCount, counter.distinctCount))
-    print(String(format: "read + clean + tokenize:  %.3f s", readTime + cleanTime))
+    print(String(format: "read + clean + tokenize:  %.3f s", readTime + tokenizeTime))
     print(String(format: "TextDataset.load:         %.3f s (train %d, test %d, vocabulary %d, maxLength %d)",
                  loadTime, dataset.train.count, dataset.test.count, dataset.vocabulary.count, dataset.maxLength))
 } catch {

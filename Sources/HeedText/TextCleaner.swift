@@ -35,18 +35,36 @@ public enum TextCleaner {
     static func forEachToken(
         utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (String) throws -> Void
     ) rethrows {
-        var word = [UInt8]()
-        word.reserveCapacity(64)
+        // The current word's bytes, lowercased; grown by doubling, never per byte.
+        var capacity = 256
+        var word = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { word.deallocate() }
+        var length = 0
         let n = bytes.count
         var i = 0
         // Once a `<` has found no `>` after it, no later `<` can either.
         var noTagCloseAhead = false
 
         @inline(__always)
+        func push(_ b: UInt8) {
+            if length == capacity { grow(to: capacity * 2) }
+            word[length] = b
+            length += 1
+        }
+
+        func grow(to newCapacity: Int) {
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            bigger.update(from: word, count: length)
+            word.deallocate()
+            word = bigger
+            capacity = newCapacity
+        }
+
+        @inline(__always)
         func flush() throws {
-            if !word.isEmpty {
-                try body(String(decoding: word, as: UTF8.self))
-                word.removeAll(keepingCapacity: true)
+            if length > 0 {
+                try body(String(decoding: UnsafeBufferPointer(start: word, count: length), as: UTF8.self))
+                length = 0
             }
         }
 
@@ -54,9 +72,9 @@ public enum TextCleaner {
             let b = bytes[i]
             if b < 0x80 {
                 if b >= 0x61 && b <= 0x7A {  // a-z
-                    word.append(b)
+                    push(b)
                 } else if b >= 0x41 && b <= 0x5A {  // A-Z
-                    word.append(b | 0x20)
+                    push(b | 0x20)
                 } else {
                     try flush()
                     if b == 0x3C && !noTagCloseAhead {  // '<'
@@ -72,14 +90,14 @@ public enum TextCleaner {
                 i += 1
                 continue
             }
-            let (scalar, length) = decodeScalar(bytes, at: i)
-            i += length
+            let (scalar, scalarLength) = decodeScalar(bytes, at: i)
+            i += scalarLength
             switch scalar.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
                 if scalar.properties.changesWhenLowercased {
-                    word.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
+                    for b in scalar.properties.lowercaseMapping.utf8 { push(b) }
                 } else {
-                    word.append(contentsOf: bytes[(i - length)..<i])
+                    for k in (i - scalarLength)..<i { push(bytes[k]) }
                 }
             default:
                 try flush()

@@ -1,3 +1,4 @@
+import Heed
 import XCTest
 @testable import HeedText
 
@@ -50,5 +51,45 @@ final class TextCleanerTests: XCTestCase {
 
     func testCleanedJoinsTokensWithSingleSpaces() {
         XCTAssertEqual(TextCleaner.cleaned("  Hello,   WORLD<br/>again "), "hello world again")
+    }
+
+    func testWordsLongerThanTheInitialBufferStayWhole() {
+        let long = String(repeating: "Ab", count: 300) + String(repeating: "é", count: 200)
+        XCTAssertEqual(TextCleaner.tokens(in: long + " x"),
+                       [String(repeating: "ab", count: 300) + String(repeating: "é", count: 200), "x"])
+    }
+
+    func testFastCleanerMatchesThePlainScalarVersion() {
+        let pieces = ["a", "Z", "<", ">", "<br />", "b r", "1", ",", "é", "É", "Straße", "東", "İ", "\u{301}",
+                      "😀", "\n", "\t", "Ω", "ǅ", "\u{92}", "-", "_", "'", " "]
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<500 {
+            let text = (0..<generator.nextInt(below: 12)).map { _ in pieces[generator.nextInt(below: pieces.count)] }.joined()
+            XCTAssertEqual(TextCleaner.tokens(in: text), Self.plainTokens(text), "text \(text.debugDescription)")
+        }
+    }
+
+    /// The rules applied one after another on whole scalar arrays, the slow and obvious way.
+    private static func plainTokens(_ text: String) -> [String] {
+        let scalars = Array(text.unicodeScalars)
+        var untagged: [Unicode.Scalar] = []
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "<", let close = scalars[(i + 1)...].firstIndex(of: ">") {
+                untagged.append(" ")
+                i = close + 1
+            } else {
+                untagged.append(scalars[i])
+                i += 1
+            }
+        }
+        let letters: Set<Unicode.GeneralCategory> = [
+            .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+        ]
+        var spaced = String.UnicodeScalarView()
+        for scalar in untagged { spaced.append(letters.contains(scalar.properties.generalCategory) ? scalar : " ") }
+        var lowered = ""
+        for scalar in spaced { lowered += scalar.properties.lowercaseMapping }
+        return lowered.unicodeScalars.split(separator: " ").map { String(String.UnicodeScalarView($0)) }
     }
 }
