@@ -4,7 +4,7 @@ import Foundation
 enum AtomicFile {
     /// Writes `data` to a temporary file in the destination's folder, then renames it into place.
     ///
-    /// - Throws: ``TextDataError/unreadableFile(file:reason:)`` naming the destination if the
+    /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` naming the destination if the
     ///   write or the rename fails.
     static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
@@ -12,12 +12,12 @@ enum AtomicFile {
         do {
             try data.write(to: temporary)
         } catch {
-            throw TextDataError.unreadableFile(file: url.path, reason: "cannot write: \(error.localizedDescription)")
+            throw TextDataError.unwritableFile(file: url.path, reason: error.localizedDescription)
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw TextDataError.unreadableFile(file: url.path, reason: "cannot rename into place: \(reason)")
+            throw TextDataError.unwritableFile(file: url.path, reason: "cannot rename into place: \(reason)")
         }
     }
 }

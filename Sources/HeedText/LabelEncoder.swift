@@ -61,7 +61,7 @@ public struct LabelEncoder: Sendable, Equatable {
 
     /// Saves `labels.json` atomically.
     ///
-    /// - Throws: ``TextDataError/unreadableFile(file:reason:)`` if it cannot be written.
+    /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` if it cannot be written.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

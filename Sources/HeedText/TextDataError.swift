@@ -9,6 +9,8 @@ import Foundation
 public enum TextDataError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The file could not be opened or read.
     case unreadableFile(file: String, reason: String)
+    /// A file could not be written or renamed into place.
+    case unwritableFile(file: String, reason: String)
     /// The format could not be inferred from the file name's extension.
     case unknownFormat(file: String, fileExtension: String)
     /// The file holds no header line (it is empty, or only blank lines or a byte-order mark).
@@ -47,6 +49,8 @@ public enum TextDataError: Error, Equatable, Sendable, CustomStringConvertible, 
         switch self {
         case let .unreadableFile(file, reason):
             return "\(file): cannot read the file: \(reason)"
+        case let .unwritableFile(file, reason):
+            return "\(file): cannot write the file: \(reason)"
         case let .unknownFormat(file, ext):
             let shown = ext.isEmpty ? "no extension" : "the extension \".\(ext)\""
             return "\(file): cannot tell the format from \(shown); use .csv, .tsv or .txt, or name the format"

@@ -90,7 +90,7 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Saves the table as `vocab.txt` (one token per line), atomically.
     ///
-    /// - Throws: ``TextDataError/unreadableFile(file:reason:)`` if the file cannot be written.
+    /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` if the file cannot be written.
     public func write(to url: URL) throws {
         let text = tokens.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(text.utf8), to: url)

@@ -166,6 +166,15 @@ final class DelimitedFileReaderTests: XCTestCase {
         ) { try DelimitedFileReader(contentsOf: url) }
     }
 
+    func testDirectoryIsNotAReadableFile() throws {
+        let url = folder.url.appendingPathComponent("data.csv")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        assertThrows(
+            .unreadableFile(file: url.path, reason: "it is a directory"),
+            message: "\(url.path): cannot read the file: it is a directory"
+        ) { try DelimitedFileReader(contentsOf: url) }
+    }
+
     func testEmptyFileError() throws {
         let url = try folder.file("a.csv", "")
         assertThrows(

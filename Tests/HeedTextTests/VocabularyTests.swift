@@ -48,6 +48,18 @@ final class VocabularyTests: XCTestCase {
         XCTAssertEqual(try Vocabulary(contentsOf: url).tokens, ["<PAD>", "<UNK>", "e"])
     }
 
+    func testWritingIntoAMissingFolderIsAnError() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.url.appendingPathComponent("absent/vocab.txt")
+        XCTAssertThrowsError(try Vocabulary(building: texts, maxSize: 5).write(to: url)) { error in
+            guard case .unwritableFile(let file, _)? = error as? TextDataError else {
+                return XCTFail("unexpected error \(error)")
+            }
+            XCTAssertEqual(file, url.path)
+            XCTAssertTrue("\(error)".hasPrefix("\(url.path): cannot write the file: "), "\(error)")
+        }
+    }
+
     func testVocabularyFileMayStartWithAnEmptyLine() throws {
         let folder = try TemporaryDirectory()
         let url = try folder.file("vocab.txt", "\n<UNK>\nthe\nfilm\n")
