@@ -118,10 +118,6 @@ public final class DelimitedFileReader {
             if dataRows == 0 { throw TextDataError.headerOnly(file: url.path) }
             return nil
         }
-        guard record.fields.count == header.count else {
-            throw TextDataError.raggedRow(
-                file: url.path, line: record.line, expected: header.count, got: record.fields.count)
-        }
         dataRows += 1
         return record
     }

@@ -5,7 +5,8 @@
 /// (outside CSV quotes; inside them every byte is data). Blank lines are skipped. In CSV a quote
 /// that opens a field starts a quoted field, `""` inside it is one quote, and the closing quote
 /// must be followed by a delimiter or a line end; a quote inside an unquoted field is plain
-/// text. In TSV quotes are always plain text.
+/// text. In TSV quotes are always plain text. The first record is the header; every later one
+/// must have as many fields.
 struct DelimitedParser {
     let file: String
     let delimiter: UInt8
@@ -32,6 +33,7 @@ struct DelimitedParser {
     private var recordLine = 1
     private var field: [UInt8] = []
     private var fields: [String] = []
+    private var extraFields = 0
 
     private static let quote = UInt8(ascii: "\"")
     private static let lf = UInt8(ascii: "\n")
@@ -66,7 +68,7 @@ struct DelimitedParser {
                 guard b == Self.lf else {
                     throw TextDataError.bareCarriageReturn(file: file, line: line, offset: crOffset)
                 }
-                endRecord()
+                try endRecord()
                 line += 1
                 recordLine = line
                 continue
@@ -109,7 +111,7 @@ struct DelimitedParser {
             if b == delimiter {
                 endField()
             } else if b == Self.lf {
-                endRecord()
+                try endRecord()
                 line += 1
                 recordLine = line
             } else if b == Self.cr {
@@ -137,7 +139,7 @@ struct DelimitedParser {
         if inQuotes && !afterQuote { throw TextDataError.unterminatedQuote(file: file, line: quoteLine) }
         inQuotes = false
         afterQuote = false
-        endRecord()
+        try endRecord()
     }
 
     private var currentColumnName: String? {
@@ -163,15 +165,24 @@ struct DelimitedParser {
     }
 
     private mutating func endField() {
-        let text = field.withUnsafeBufferPointer { decoding.string($0) }
-        fields.append(text)
+        // Fields beyond the header's count are only counted, so a runaway row stays small.
+        if let columnNames, fields.count >= columnNames.count {
+            extraFields += 1
+        } else {
+            fields.append(field.withUnsafeBufferPointer { decoding.string($0) })
+        }
         field.removeAll(keepingCapacity: true)
         fieldStarted = false
     }
 
-    private mutating func endRecord() {
+    private mutating func endRecord() throws {
         if fields.isEmpty && !fieldStarted && field.isEmpty { return }  // a blank line
         endField()
+        if let columnNames, fields.count + extraFields != columnNames.count {
+            throw TextDataError.raggedRow(
+                file: file, line: recordLine, expected: columnNames.count, got: fields.count + extraFields)
+        }
+        extraFields = 0
         records.append(DelimitedRecord(line: recordLine, fields: fields))
         if columnNames == nil { columnNames = fields }
         fields = []

@@ -218,6 +218,24 @@ final class DelimitedFileReaderTests: XCTestCase {
         ) { try reader.readColumns(["a"]) }
     }
 
+    func testRowWithTooFewFieldsIsRagged() throws {
+        let url = try folder.file("a.tsv", "a\tb\tc\n1\t2\n")
+        let reader = try DelimitedFileReader(contentsOf: url)
+        assertThrows(
+            .raggedRow(file: url.path, line: 2, expected: 3, got: 2),
+            message: "\(url.path): line 2 has 2 fields, expected 3 as in the header"
+        ) { try reader.nextRecord() }
+    }
+
+    func testRowWithManyExtraFieldsIsCountedNotKept() throws {
+        let url = try folder.file("a.csv", "a,b\n" + String(repeating: ",", count: 100_000) + "\n")
+        let reader = try DelimitedFileReader(contentsOf: url)
+        assertThrows(
+            .raggedRow(file: url.path, line: 2, expected: 2, got: 100_001),
+            message: "\(url.path): line 2 has 100001 fields, expected 2 as in the header"
+        ) { try reader.nextRecord() }
+    }
+
     func testUnterminatedQuoteNamesTheLineWhereItStarted() throws {
         let url = try folder.file("a.csv", "a,b\n1,2\n3,\"open\nmore\nlines\n")
         let reader = try DelimitedFileReader(contentsOf: url)
