@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev pkg-config
 
-.PHONY: all deps build release test conformance bench clean
+.PHONY: all deps build release test conformance bench bench-text clean
 
 all: build
 
@@ -29,6 +29,9 @@ test: deps
 
 bench: deps
 	$(SWIFT) run -c release bench-matmul
+
+bench-text: deps
+	$(SWIFT) run -c release bench-text
 
 clean:
 	$(SWIFT) package clean

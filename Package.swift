@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Heed", targets: ["Heed"]),
+        .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
     ],
     targets: [
@@ -21,9 +22,19 @@ let package = Package(
             path: "Sources/Heed"
         ),
         .target(
+            name: "HeedText",
+            dependencies: ["Heed"],
+            path: "Sources/HeedText"
+        ),
+        .target(
             name: "HeedModels",
             dependencies: ["Heed"],
             path: "Sources/HeedModels"
+        ),
+        .executableTarget(
+            name: "bench-text",
+            dependencies: ["HeedText"],
+            path: "Benchmarks/bench-text"
         ),
         .executableTarget(
             name: "bench-matmul",
@@ -34,6 +45,11 @@ let package = Package(
             name: "HeedTests",
             dependencies: ["Heed", "CBLAS"],
             path: "Tests/HeedTests"
+        ),
+        .testTarget(
+            name: "HeedTextTests",
+            dependencies: ["HeedText", "Heed"],
+            path: "Tests/HeedTextTests"
         ),
         .testTarget(
             name: "HeedModelsTests",

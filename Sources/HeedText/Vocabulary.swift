@@ -1,0 +1,138 @@
+import Foundation
+
+/// A token ↔ id table: id 0 is padding, id 1 is `<UNK>`, then the most frequent training tokens.
+///
+/// Built from token lists: tokens are ranked by count, ties by first occurrence, and the table is
+/// capped at `maxSize` ids, the two reserved ones included. Saved as `vocab.txt`, one token per
+/// line, the line number (from 0) being the id; line 0 is `<PAD>` (an empty line is accepted
+/// when loading).
+public struct Vocabulary: Sendable, Equatable {
+    /// The id of padding.
+    public static let paddingID: Int32 = 0
+    /// The id of every token not in the table.
+    public static let unknownID: Int32 = 1
+    /// The text of id 0 in `vocab.txt`.
+    public static let paddingToken = "<PAD>"
+    /// The text of id 1.
+    public static let unknownToken = "<UNK>"
+
+    /// The tokens by id: `tokens[0]` is `<PAD>`, `tokens[1]` is `<UNK>`.
+    public let tokens: [String]
+    private let ids: [String: Int32]
+
+    /// The number of ids, the two reserved ones included.
+    public var count: Int { tokens.count }
+
+    /// The vocabulary of `texts` (each a token list), with at most `maxSize` ids in all.
+    ///
+    /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxSize < 2`.
+    public init(building texts: [[String]], maxSize: Int) throws {
+        var counter = TokenCounter()
+        for text in texts { counter.add(text) }
+        try self.init(counter: counter, maxSize: maxSize)
+    }
+
+    /// The vocabulary of the tokens counted in `counter`, with at most `maxSize` ids in all.
+    ///
+    /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxSize < 2`.
+    public init(counter: TokenCounter, maxSize: Int) throws {
+        guard maxSize >= 2 else {
+            throw TextDataError.invalidArgument(
+                operation: "Vocabulary", message: "maxSize \(maxSize) must be at least 2 (padding and <UNK>)")
+        }
+        let ranked = counter.rankedTokens(limit: maxSize - 2)
+        try self.init(tokens: [Self.paddingToken, Self.unknownToken] + ranked)
+    }
+
+    /// A vocabulary with exactly these tokens by id.
+    ///
+    /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if id 0 is not `<PAD>`
+    ///   (or empty), id 1 is not `<UNK>`, a token repeats, or a token is empty or holds whitespace.
+    public init(tokens: [String]) throws {
+        func fail(_ message: String) -> TextDataError {
+            .invalidArgument(operation: "Vocabulary(tokens:)", message: message)
+        }
+        guard tokens.count >= 2, tokens[0] == Self.paddingToken || tokens[0].isEmpty,
+              tokens[1] == Self.unknownToken
+        else { throw fail("ids 0 and 1 must be \(Self.paddingToken) and \(Self.unknownToken)") }
+        var ids = [String: Int32](minimumCapacity: tokens.count)
+        for (id, token) in tokens.enumerated().dropFirst(2) {
+            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+                throw fail("token \(id) \"\(token)\" is empty or holds whitespace")
+            }
+            guard ids.updateValue(Int32(id), forKey: token) == nil, token != Self.unknownToken,
+                  token != Self.paddingToken
+            else {
+                throw fail("token \"\(token)\" appears twice")
+            }
+        }
+        var normalized = tokens
+        normalized[0] = Self.paddingToken
+        self.tokens = normalized
+        self.ids = ids
+    }
+
+    /// The id of `token`, or ``unknownID``.
+    @inline(__always)
+    public func id(for token: String) -> Int32 {
+        ids[token] ?? Self.unknownID
+    }
+
+    /// The ids of `tokens`.
+    public func encode(_ tokens: [String]) -> [Int32] {
+        tokens.map { id(for: $0) }
+    }
+
+    /// The token of `id`, or `<UNK>` for an id outside the table.
+    public func token(for id: Int32) -> String {
+        id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : Self.unknownToken
+    }
+
+    /// Saves the table as `vocab.txt` (one token per line), atomically.
+    ///
+    /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` if the file cannot be written.
+    public func write(to url: URL) throws {
+        let text = tokens.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(text.utf8), to: url)
+    }
+
+    /// Loads a `vocab.txt` written by ``write(to:)``.
+    ///
+    /// - Throws: ``TextDataError/unreadableFile(file:reason:)`` if it cannot be read, and
+    ///   ``TextDataError/invalidVocabularyFile(file:line:reason:)`` naming the line that breaks the
+    ///   layout.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TextDataError.unreadableFile(file: url.path, reason: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TextDataError.invalidVocabularyFile(file: url.path, line: 1, reason: "the file is not UTF-8")
+        }
+        // Lines may end in LF or CRLF.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        func fail(_ line: Int, _ reason: String) -> TextDataError {
+            .invalidVocabularyFile(file: url.path, line: line, reason: reason)
+        }
+        guard lines.count >= 2 else { throw fail(lines.count + 1, "expected \(Self.paddingToken) and \(Self.unknownToken) on lines 1 and 2") }
+        guard lines[0] == Self.paddingToken || lines[0].isEmpty else {
+            throw fail(1, "expected \(Self.paddingToken) or an empty line for id 0, got \"\(lines[0])\"")
+        }
+        guard lines[1] == Self.unknownToken else {
+            throw fail(2, "expected \(Self.unknownToken) for id 1, got \"\(lines[1])\"")
+        }
+        var seen = Set<String>()
+        for (index, token) in lines.enumerated().dropFirst(2) {
+            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+                throw fail(index + 1, "token \"\(token)\" is empty or holds whitespace")
+            }
+            guard seen.insert(token).inserted, token != Self.unknownToken, token != Self.paddingToken else {
+                throw fail(index + 1, "token \"\(token)\" appears twice")
+            }
+        }
+        try self.init(tokens: lines)
+    }
+}

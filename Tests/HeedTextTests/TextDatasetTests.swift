@@ -1,0 +1,85 @@
+import Foundation
+import Heed
+import XCTest
+@testable import HeedText
+
+final class TextDatasetTests: XCTestCase {
+    private var folder: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        folder = try TemporaryDirectory()
+    }
+
+    override func tearDown() {
+        folder = nil
+    }
+
+    func testSeparateTestFileUsesTheTrainingVocabularyOnly() throws {
+        let train = try folder.file("train.csv", """
+            review,sentiment
+            "Good, good film.<br />Great!",positive
+            "Bad film; BAD acting",negative
+
+            """)
+        let test = try folder.file("test.csv", "review,sentiment\n\"Unseen good words\",positive\n")
+        let options = TextDatasetOptions(textColumns: ["review"], labelColumn: "sentiment", vocabularySize: 5, maxLength: 4)
+        let data = try TextDataset.load(train, testFile: test, options: options)
+        // Counts: good 2, film 2, bad 2, great 1, acting 1; ties by first occurrence.
+        XCTAssertEqual(data.vocabulary.tokens, ["<PAD>", "<UNK>", "good", "film", "bad"])
+        XCTAssertEqual(data.labelEncoder.classes, ["negative", "positive"])
+        XCTAssertEqual(data.train.inputs[0].shape, [2, 4])
+        XCTAssertEqual(data.train.inputs[0].scalars, [2, 2, 3, 1, 4, 3, 4, 1])
+        XCTAssertEqual(data.train.labels.scalars, [1, 0])
+        XCTAssertEqual(data.test.inputs[0].scalars, [1, 2, 1, 0])
+        XCTAssertEqual(data.test.labels.scalars, [1])
+    }
+
+    func testRandomSplitHoldsOutTwentyPercent() throws {
+        var text = "text,label\n"
+        for i in 0..<10 { text += "word\(String(repeating: "x", count: i)),\(i % 2 == 0 ? "even" : "odd")\n" }
+        let url = try folder.file("data.csv", text)
+        let data = try TextDataset.load(url, options: TextDatasetOptions(textColumns: ["text"], labelColumn: "label"))
+        XCTAssertEqual(data.train.count, 8)
+        XCTAssertEqual(data.test.count, 2)
+        XCTAssertEqual(data.train.inputs[0].shape, [8, 200])
+        // Each text is one distinct token, so only the 8 training words are in the vocabulary.
+        XCTAssertEqual(data.vocabulary.count, 10)
+        XCTAssertEqual(data.test.inputs[0].scalars.filter { $0 != 0 }, [1, 1])
+    }
+
+    func testSentencePairsFromTSV() throws {
+        let url = try folder.file("pairs.tsv", bytes: [0xEF, 0xBB, 0xBF] + Array("""
+            Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\r
+            1\t1\t2\t"The witness" spoke.\tThe witness spoke.\r
+            0\t3\t4\tCats sleep.\tDogs run.\r
+
+            """.utf8))
+        let train = try LabeledTexts.read(from: url, textColumns: ["#1 String", "#2 String"], labelColumn: "Quality")
+        XCTAssertEqual(train.texts, [["\"The witness\" spoke.", "Cats sleep."], ["The witness spoke.", "Dogs run."]])
+        let options = TextDatasetOptions(textColumns: ["#1 String", "#2 String"], labelColumn: "Quality", maxLength: 3)
+        let data = try TextDataset.make(train: train, test: train, options: options)
+        // Counts over both columns: the 2, witness 2, spoke 2, cats, sleep, dogs, run 1.
+        XCTAssertEqual(data.vocabulary.tokens, ["<PAD>", "<UNK>", "the", "witness", "spoke", "cats", "sleep", "dogs", "run"])
+        XCTAssertEqual(data.train.inputs.map(\.scalars), [[2, 3, 4, 5, 6, 0], [2, 3, 4, 7, 8, 0]])
+        XCTAssertEqual(data.train.labels.scalars, [1, 0])
+        let batch = try data.train.batches(size: 2)[0]
+        XCTAssertEqual(batch.inputs.map(\.shape), [[2, 3], [2, 3]])
+    }
+
+    func testUnknownTestLabelIsAnError() throws {
+        let train = try folder.file("train.csv", "t,l\na,pos\nb,neg\n")
+        let test = try folder.file("test.csv", "t,l\nc,neutral\n")
+        let options = TextDatasetOptions(textColumns: ["t"], labelColumn: "l")
+        assertThrows(
+            .unknownLabel(label: "neutral", known: ["neg", "pos"]),
+            message: "unknown label \"neutral\"; the known labels are \"neg\", \"pos\""
+        ) { try TextDataset.load(train, testFile: test, options: options) }
+    }
+
+    func testEncodeNewTextsWithAVocabulary() throws {
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "good", "film"])
+        let ids = try TextDataset.encode(["A GOOD film!", "film film film film good"], vocabulary: vocabulary, maxLength: 4)
+        XCTAssertEqual(ids.shape, [2, 4])
+        XCTAssertEqual(ids.scalars, [1, 2, 3, 0, 3, 3, 3, 3])
+    }
+}
