@@ -4,7 +4,7 @@
 /// Per step `t` (1 for the first update): `m ← m + (g − m)(1 − β1)`,
 /// `v ← v + (g² − v)(1 − β2)`, `α = lr·sqrt(1 − β2^t)/(1 − β1^t)`,
 /// `w ← w − α·m/(sqrt(v) + ε)`; with AMSGrad `v̂ ← max(v̂, v)` replaces `v` in the last step.
-public class Adam<Scalar: TensorScalar>: Optimizer<Scalar>, @unchecked Sendable {
+public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
     /// Decay of the first moment (default 0.9).
     public let beta1: Double
     /// Decay of the second moment (default 0.999).

@@ -1,6 +1,6 @@
 /// Adam with decoupled weight decay, as in Keras (`AdamW`): first `w ← w − w·wd·lr`, then
 /// the ``Adam`` update.
-public final class AdamW<Scalar: TensorScalar>: Adam<Scalar>, @unchecked Sendable {
+public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     /// The decay factor per step, scaled by the learning rate (Keras default 0.004).
     public let weightDecay: Double
 

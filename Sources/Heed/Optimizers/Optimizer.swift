@@ -40,7 +40,7 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible, Send
 /// Subclasses implement ``update(weights:gradient:slots:learningRate:step:)`` with their formula.
 /// Slots are keyed by the parameter's full name (`dense/kernel`), so state can be saved and
 /// restored by name; non-trainable parameters and parameters without a gradient are skipped.
-open class Optimizer<Scalar: TensorScalar>: @unchecked Sendable {
+open class Optimizer<Scalar: TensorScalar> {
     /// The learning rate per step.
     public var schedule: LearningRateSchedule
     /// Gradient clipping applied before the update.

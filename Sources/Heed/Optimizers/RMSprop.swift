@@ -4,7 +4,7 @@
 /// denominator is `velocity − avg² + ε`, else `velocity + ε`;
 /// `increment = lr·g/sqrt(denominator)`; with momentum `mom ← μ·mom + increment`, `w ← w − mom`,
 /// else `w ← w − increment`.
-public final class RMSprop<Scalar: TensorScalar>: Optimizer<Scalar>, @unchecked Sendable {
+public final class RMSprop<Scalar: TensorScalar>: Optimizer<Scalar> {
     /// Decay of the squared-gradient average (default 0.9).
     public let rho: Double
     /// Momentum factor (default 0).

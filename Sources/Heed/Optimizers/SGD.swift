@@ -2,7 +2,7 @@
 ///
 /// Without momentum `w ← w − lr·g`. With momentum `m ← momentum·m − lr·g`, then `w ← w + m`,
 /// or with Nesterov `w ← w + momentum·m − lr·g` (Keras 2's form, using the new `m`).
-public final class SGD<Scalar: TensorScalar>: Optimizer<Scalar>, @unchecked Sendable {
+public final class SGD<Scalar: TensorScalar>: Optimizer<Scalar> {
     /// The momentum factor (Keras default 0).
     public let momentum: Double
     /// Whether to use Nesterov momentum.

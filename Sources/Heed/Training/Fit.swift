@@ -11,6 +11,14 @@ extension Model {
     /// With `resumeFrom`, weights, optimizer state and the completed epoch count are loaded
     /// from that checkpoint and training continues from there.
     ///
+    /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
+    /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
+    /// more threads OpenBLAS splits matrix products differently, so the weights differ from a
+    /// one-thread run in the last bits (about 1e-7 after a few Adam steps); two runs with the
+    /// same thread count have agreed when measured, but OpenBLAS does not promise it. Layers
+    /// that draw random numbers in training (dropout) must seed them per step for the same
+    /// guarantee.
+    ///
     /// Shapes: `x` and `y` have the same number of examples along their first axis.
     /// - Throws: ``ModelError`` for bad arguments or a model not compiled; ``TensorError`` from
     ///   the layers and loss; ``CheckpointError``/``SafeTensorsError`` when resuming or saving.
