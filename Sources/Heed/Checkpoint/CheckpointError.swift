@@ -14,6 +14,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
     /// A metadata entry Heed writes is not readable (e.g. a non-integer epoch).
     case invalidMetadata(key: String, value: String)
 
+    /// A message saying what was wrong and where.
     public var description: String {
         switch self {
         case let .missingTensor(name):

@@ -7,7 +7,9 @@ import Darwin
 
 /// The element types of the safetensors format.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
+    /// Booleans and 8/16-bit types (readable and checked; Heed stores none of them).
     case bool = "BOOL", u8 = "U8", i8 = "I8", i16 = "I16", u16 = "U16", f16 = "F16", bf16 = "BF16"
+    /// 32- and 64-bit types; Heed stores `F32`, `F64` and `I64`.
     case i32 = "I32", u32 = "U32", f32 = "F32", f64 = "F64", i64 = "I64", u64 = "U64"
 
     /// Bytes per element.

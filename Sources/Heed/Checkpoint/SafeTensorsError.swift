@@ -18,6 +18,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     /// Reading or writing the file failed.
     case io(path: String, message: String)
 
+    /// A message saying what was wrong and where.
     public var description: String {
         switch self {
         case let .truncated(n):

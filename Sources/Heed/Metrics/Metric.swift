@@ -39,7 +39,8 @@ public struct MetricAccumulator: Sendable {
     public let metrics: [Metric]
     private var actual: [Int] = []
     private var predicted: [Int] = []
-    private var scoreRows: [[Double]] = []
+    private var scores: [Double] = []
+    private var scoreWidth = 0
     private var classCount = 0
     private let keepsScores: Bool
 
@@ -67,6 +68,9 @@ public struct MetricAccumulator: Sendable {
         default:
             ids = targets.classIDs
         }
+        if let negative = ids.first(where: { $0 < 0 }) {
+            throw TensorError.indexOutOfRange(operation: "metrics class id", index: negative, count: Swift.max(classCount, width))
+        }
         guard ids.count == batch else {
             throw TensorError.shapeMismatch(operation: "metrics (predictions vs. targets)", lhs: predictions.shape,
                                             rhs: [ids.count])
@@ -74,6 +78,13 @@ public struct MetricAccumulator: Sendable {
         let threshold = metrics.compactMap { m -> Double? in
             if case let .binaryAccuracy(t) = m { return t } else { return nil }
         }.first ?? 0.5
+        if keepsScores {
+            guard scoreWidth == 0 || scoreWidth == width else {
+                throw TensorError.shapeMismatch(operation: "metrics (score width changed between batches)",
+                                                lhs: [scoreWidth], rhs: [width])
+            }
+            scoreWidth = width
+        }
         predictions.scalars.withUnsafeBufferPointer { p in
             for b in 0..<batch {
                 let row = p[(b * width)..<((b + 1) * width)]
@@ -84,7 +95,7 @@ public struct MetricAccumulator: Sendable {
                     for j in row.indices where row[j] > row[best] { best = j }
                     predicted.append(best - row.startIndex)
                 }
-                if keepsScores { scoreRows.append(row.map { Double($0) }) }
+                if keepsScores { for j in row.indices { scores.append(Double(row[j])) } }
             }
         }
         actual.append(contentsOf: ids)
@@ -101,8 +112,8 @@ public struct MetricAccumulator: Sendable {
             return out
         }
         var matrix = ConfusionMatrix(classCount: Swift.max(classCount, 1))
-        // Ids were range-checked against classCount by construction (classCount ≥ max id + 1).
-        try? matrix.add(actual: actual.map { Swift.max($0, 0) }, predicted: predicted)
+        // Ids are non-negative (checked in add) and classCount ≥ every id + 1, so this cannot throw.
+        try? matrix.add(actual: actual, predicted: predicted)
         for m in metrics {
             switch m {
             case .accuracy, .binaryAccuracy: out[m.name] = matrix.accuracy
@@ -117,15 +128,14 @@ public struct MetricAccumulator: Sendable {
     }
 
     private func auc() -> Double {
-        guard let width = scoreRows.first?.count else { return .nan }
-        if width == 1 {
-            return ROCAUC.compute(scores: scoreRows.map { $0[0] }, labels: actual.map { $0 == 1 }) ?? .nan
-        }
-        if width == 2 {
-            return ROCAUC.compute(scores: scoreRows.map { $0[1] }, labels: actual.map { $0 == 1 }) ?? .nan
+        let width = scoreWidth
+        guard width > 0 else { return .nan }
+        func column(_ c: Int) -> [Double] { stride(from: c, to: scores.count, by: width).map { scores[$0] } }
+        if width <= 2 {
+            return ROCAUC.compute(scores: column(width - 1), labels: actual.map { $0 == 1 }) ?? .nan
         }
         let perClass = (0..<width).compactMap { c in
-            ROCAUC.compute(scores: scoreRows.map { $0[c] }, labels: actual.map { $0 == c })
+            ROCAUC.compute(scores: column(c), labels: actual.map { $0 == c })
         }
         return perClass.isEmpty ? .nan : perClass.reduce(0, +) / Double(perClass.count)
     }

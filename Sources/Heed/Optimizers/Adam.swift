@@ -34,9 +34,12 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
         super.init(schedule: schedule, clipping: clipping)
     }
 
+    /// Keras' class name.
     public override var kerasName: String { "Adam" }
+    /// The slots kept per parameter, with Keras' names.
     public override var slotNames: [String] { amsgrad ? ["m", "v", "vhat"] : ["m", "v"] }
 
+    /// Applies this optimizer's formula to one parameter.
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         adamStep(weights: &weights, gradient: gradient, slots: &slots, learningRate: learningRate, step: step)
@@ -48,8 +51,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
         // Float32 arithmetic in the order tf-keras uses.
         let b1 = Scalar(beta1), b2 = Scalar(beta2), eps = Scalar(epsilon), t = Scalar(step)
         let alpha = Scalar(learningRate) * (1 - Scalar.pow(b2, t)).squareRoot() / (1 - Scalar.pow(b1, t))
-        var m = slots["m"] ?? [], v = slots["v"] ?? []
-        var vhat = amsgrad ? (slots["vhat"] ?? []) : []
+        var m = slots.removeValue(forKey: "m") ?? [], v = slots.removeValue(forKey: "v") ?? []
+        var vhat = amsgrad ? (slots.removeValue(forKey: "vhat") ?? []) : []
         let ams = amsgrad
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in

@@ -22,8 +22,10 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
                    amsgrad: amsgrad, clipping: clipping)
     }
 
+    /// Keras' class name.
     public override var kerasName: String { "AdamW" }
 
+    /// Applies this optimizer's formula to one parameter.
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let decay = Scalar(weightDecay) * Scalar(learningRate)

@@ -23,6 +23,7 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible, Send
     /// A negative step counter.
     case invalidIterations(Int)
 
+    /// A message saying what was wrong and where.
     public var description: String {
         switch self {
         case let .unexpectedSlot(name): return "optimizer state: unexpected slot '\(name)' (no such parameter or slot)"
@@ -75,7 +76,8 @@ open class Optimizer<Scalar: TensorScalar> {
         let lr = learningRate
         let step = iterations + 1
         for (i, entry) in active.enumerated() {
-            var state = slots[entry.name] ?? Dictionary(
+            // Taking the slots out of the table keeps them uniquely referenced: updated in place.
+            var state = slots.removeValue(forKey: entry.name) ?? Dictionary(
                 uniqueKeysWithValues: slotNames.map { ($0, [Scalar](repeating: 0, count: gradients[i].count)) })
             entry.parameter.update { weights in
                 update(weights: &weights, gradient: gradients[i], slots: &state, learningRate: lr, step: step)

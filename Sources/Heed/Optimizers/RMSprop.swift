@@ -34,17 +34,20 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer<Scalar> {
         super.init(schedule: schedule, clipping: clipping)
     }
 
+    /// Keras' class name.
     public override var kerasName: String { "RMSprop" }
+    /// The slots kept per parameter, with Keras' names.
     public override var slotNames: [String] {
         ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
     }
 
+    /// Applies this optimizer's formula to one parameter.
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let r = Scalar(rho), mu = Scalar(momentum), eps = Scalar(epsilon), lr = Scalar(learningRate)
-        var velocity = slots["velocity"] ?? []
-        var mom = slots["momentum"] ?? []
-        var average = slots["average_gradient"] ?? []
+        var velocity = slots.removeValue(forKey: "velocity") ?? []
+        var mom = slots.removeValue(forKey: "momentum") ?? []
+        var average = slots.removeValue(forKey: "average_gradient") ?? []
         let useMomentum = momentum > 0, isCentered = centered
         weights.withUnsafeMutableBufferPointer { w in
             velocity.withUnsafeMutableBufferPointer { vel in

@@ -24,13 +24,16 @@ public final class SGD<Scalar: TensorScalar>: Optimizer<Scalar> {
         super.init(schedule: schedule, clipping: clipping)
     }
 
+    /// Keras' class name.
     public override var kerasName: String { "SGD" }
+    /// The slots kept per parameter, with Keras' names.
     public override var slotNames: [String] { momentum != 0 ? ["m"] : [] }
 
+    /// Applies this optimizer's formula to one parameter.
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let lr = Scalar(learningRate), mu = Scalar(momentum)
-        guard momentum != 0, var m = slots["m"] else {
+        guard momentum != 0, var m = slots.removeValue(forKey: "m") else {
             weights.withUnsafeMutableBufferPointer { w in
                 for i in 0..<w.count { w[i] -= lr * gradient[i] }
             }

@@ -11,8 +11,10 @@ public final class CSVLogger: Callback {
     /// A logger writing to `url`.
     public init(url: URL) { self.url = url }
 
+    /// Starts a new file.
     public func onTrainBegin(_ context: TrainingContext) throws { history = History() }
 
+    /// Appends the epoch and rewrites the file atomically.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
         history.append(epoch: epoch, logs: logs)
         try AtomicFile.write(Array(history.csv.utf8), to: url)

@@ -19,10 +19,15 @@ public protocol Callback: AnyObject {
 }
 
 extension Callback {
+    /// Called before the first epoch.
     public func onTrainBegin(_ context: TrainingContext) throws {}
+    /// Called before each epoch.
     public func onEpochBegin(_ epoch: Int, context: TrainingContext) throws {}
+    /// Called after each optimizer step.
     public func onBatchEnd(_ step: Int, context: TrainingContext) throws {}
+    /// Called after each epoch with its logs.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {}
+    /// Called after training ends.
     public func onTrainEnd(_ context: TrainingContext) throws {}
 }
 

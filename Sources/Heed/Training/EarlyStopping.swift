@@ -32,6 +32,7 @@ public final class EarlyStopping: Callback {
         self.higherIsBetter = mode.higherIsBetter(for: monitor)
     }
 
+    /// Resets the best value and the patience counter.
     public func onTrainBegin(_ context: TrainingContext) throws {
         best = nil
         wait = 0
@@ -40,6 +41,7 @@ public final class EarlyStopping: Callback {
         bestWeights = nil
     }
 
+    /// Compares the monitored value with the best; stops (and restores) after `patience` epochs without improvement.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
         guard let current = logs[monitor], !current.isNaN else {
             context.write("EarlyStopping: '\(monitor)' is not in the logs (have \(logs.keys.sorted())); skipping\n")
@@ -69,6 +71,7 @@ public final class EarlyStopping: Callback {
         }
     }
 
+    /// Reports the epoch training stopped at.
     public func onTrainEnd(_ context: TrainingContext) throws {
         if let stoppedEpoch { context.write("Epoch \(stoppedEpoch + 1): early stopping\n") }
     }

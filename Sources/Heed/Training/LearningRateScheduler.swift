@@ -6,6 +6,7 @@ public final class LearningRateScheduler: Callback {
     /// A scheduler calling `schedule(epoch, currentRate)`.
     public init(_ schedule: @escaping (Int, Double) -> Double) { self.schedule = schedule }
 
+    /// Sets the learning rate for this epoch.
     public func onEpochBegin(_ epoch: Int, context: TrainingContext) throws {
         context.learningRate = schedule(epoch, context.learningRate)
     }

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// The file is safetensors, written atomically, with the number of completed epochs in its
 /// metadata so that `fit(resumeFrom:)` continues from it. `{epoch}` in the file name is
-/// replaced by the 1-based epoch number.
+/// replaced by the 1-based epoch number, `{epoch:02d}` by the same padded to two digits.
 public final class ModelCheckpoint: Callback {
-    /// Where to save (may contain `{epoch}`).
+    /// Where to save (may contain `{epoch}` or `{epoch:02d}`).
     public let url: URL
     /// The log key compared when `saveBestOnly`.
     public let monitor: String
@@ -26,10 +26,13 @@ public final class ModelCheckpoint: Callback {
 
     /// The file for a 0-based epoch.
     public func url(forEpoch epoch: Int) -> URL {
-        let name = url.lastPathComponent.replacingOccurrences(of: "{epoch}", with: String(format: "%02d", epoch + 1))
+        let name = url.lastPathComponent
+            .replacingOccurrences(of: "{epoch:02d}", with: String(format: "%02d", epoch + 1))
+            .replacingOccurrences(of: "{epoch}", with: String(epoch + 1))
         return url.deletingLastPathComponent().appendingPathComponent(name)
     }
 
+    /// Saves the checkpoint (when the monitored value improved, with `saveBestOnly`).
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
         if saveBestOnly {
             guard let current = logs[monitor], !current.isNaN else {

@@ -11,6 +11,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An argument is out of range; the message says which and why.
     case invalidArgument(String)
 
+    /// A message saying what was wrong and where.
     public var description: String {
         switch self {
         case let .duplicateParameterName(name):

@@ -34,12 +34,14 @@ public final class ProgressLogger: Callback {
 
     private var drawsBar: Bool { verbosity == .progressBar && isTerminal }
 
+    /// Starts the epoch's clock and, on a terminal, prints `Epoch e/E`.
     public func onEpochBegin(_ epoch: Int, context: TrainingContext) throws {
         epochStart = .now
         lastDraw = nil
         if drawsBar { write("Epoch \(epoch + 1)/\(context.epochs)\n") }
     }
 
+    /// Redraws the bar on a terminal, at most every 0.1 s and at the last step.
     public func onBatchEnd(_ step: Int, context: TrainingContext) throws {
         guard drawsBar else { return }
         let now = ContinuousClock.now
@@ -51,6 +53,7 @@ public final class ProgressLogger: Callback {
               + Self.format(context.runningLogs(), order: context.logOrder))
     }
 
+    /// Prints the epoch's final line with its time and logs.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
         guard verbosity != .silent else { return }
         let elapsed = Self.seconds(ContinuousClock.now - epochStart)

@@ -6,6 +6,7 @@ public final class TerminateOnNaN: Callback {
     /// A NaN guard.
     public init() {}
 
+    /// Stops training when the batch loss is not finite.
     public func onBatchEnd(_ step: Int, context: TrainingContext) throws {
         guard !context.batchLoss.isFinite else { return }
         let text = "TerminateOnNaN: invalid loss \(context.batchLoss) at epoch \(context.epoch + 1), step \(step + 1); terminating training"

@@ -58,7 +58,7 @@ final class CallbackTests: XCTestCase {
         let context = TrainingContext(epochs: 3, stepsPerEpoch: 1, saveCheckpoint: { url, epochs in
             saved.append((url.lastPathComponent, epochs))
         })
-        let rule = ModelCheckpoint(url: directory.appendingPathComponent("w-{epoch}.safetensors"), saveBestOnly: true)
+        let rule = ModelCheckpoint(url: directory.appendingPathComponent("w-{epoch:02d}.safetensors"), saveBestOnly: true)
         for (epoch, value) in [1.0, 2.0, 0.5].enumerated() {
             try rule.onEpochEnd(epoch, logs: ["val_loss": value], context: context)
         }
