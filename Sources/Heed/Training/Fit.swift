@@ -144,6 +144,20 @@ extension Model {
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
     }
 
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
+    @discardableResult
+    public func fit(
+        x: Input, y: Tensor<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: Input, y: Tensor<Scalar>)? = nil, validationSplit: Double = 0,
+        shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+    ) throws -> History {
+        try fit(x: x, y: .values(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
+                validationData: validationData.map { ($0.x, .values($0.y)) }, validationSplit: validationSplit,
+                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+    }
+
     /// Loss and metrics over a whole data set, in batches, in inference mode (Keras `evaluate`).
     ///
     /// The loss is the mean over all examples; metrics are computed over all examples at once.
@@ -176,6 +190,11 @@ extension Model {
     /// ``evaluate(x:y:batchSize:)`` with class ids as targets.
     public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .classes(y), batchSize: batchSize)
+    }
+
+    /// ``evaluate(x:y:batchSize:)`` with float targets.
+    public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
+        try evaluate(x: x, y: .values(y), batchSize: batchSize)
     }
 
     /// Predictions (after ``outputActivation``) for every example, computed in batches in

@@ -94,7 +94,8 @@ open class Model<Scalar: TensorScalar, Input: Batchable> {
     }
 
     /// Saves the weights (and the optimizer state when compiled and `includeOptimizer`) as
-    /// safetensors, atomically.
+    /// safetensors, atomically; `epoch` is the number of completed epochs, from which
+    /// `fit(resumeFrom:)` continues.
     ///
     /// - Throws: ``ModelError/duplicateParameterName(_:)``, ``SafeTensorsError/io(path:message:)``.
     public func save(to url: URL, includeOptimizer: Bool = true, epoch: Int? = nil,

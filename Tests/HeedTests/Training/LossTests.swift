@@ -138,3 +138,27 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(loss.scalar, 40, accuracy: 1e-9)
     }
 }
+
+final class LossFromOutputActivationTests: XCTestCase {
+    func testBinaryLossAfterSigmoidActivationEqualsLogitsForm() throws {
+        let z = try Tensor<Double>(shape: [3, 1], scalars: [2, -1, 30])
+        let y = try Tensor<Double>(shape: [3, 1], scalars: [1, 0, 0])
+        let viaModel = try Loss.binaryCrossentropy(fromLogits: false)(z, .values(y), outputActivation: .sigmoid)
+        XCTAssertEqual(viaModel.scalar, try Losses.binaryCrossentropy(logits: z, targets: y).scalar)
+        // Without the cached logits the probability form clips at 1 − 1e-7: the loss is capped.
+        let clipped = try Loss.binaryCrossentropy(fromLogits: false)(z.sigmoid(), .values(y))
+        XCTAssertLessThan(clipped.scalar, viaModel.scalar)
+    }
+
+    func testCategoricalLossAfterSoftmaxActivationEqualsLogitsForm() throws {
+        let z = try Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 1, 0, -1])
+        let t = try Tensor<Double>(shape: [2, 3], scalars: [0, 0, 1, 1, 0, 0])
+        let viaModel = try Loss.categoricalCrossentropy(fromLogits: false)(z, .values(t), outputActivation: .softmax)
+        XCTAssertEqual(viaModel.scalar, 0.40760596444438013, accuracy: 1e-12)
+    }
+
+    func testMeanSquaredErrorAcceptsTargetsOfOneColumn() throws {
+        let p = try Tensor<Double>(shape: [2, 1], scalars: [1, 3])
+        XCTAssertEqual(try Loss.meanSquaredError(p, .values(Tensor([0, 1]))).scalar, 2.5)
+    }
+}

@@ -256,3 +256,20 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try file.tensors["b"]?.tensor(Double.self).scalars, [1e-3])
     }
 }
+
+final class SafeTensorsMemoryTests: XCTestCase {
+    func testEncodeThenDecodeInMemory() throws {
+        let file = SafeTensorsFile(tensors: ["a": SafeTensor(Tensor<Double>([1, 2])), "b": SafeTensor(int64: [-3, 4], shape: [2, 1])],
+                                   metadata: ["k": "v"])
+        XCTAssertEqual(try SafeTensorsFile(bytes: file.encoded()), file)
+    }
+
+    func testTruncatedDataSectionIsRefusedInMemory() throws {
+        let bytes = try SafeTensorsFile(tensors: ["a": SafeTensor(Tensor<Float>([1, 2]))]).encoded()
+        XCTAssertThrowsError(try SafeTensorsFile(bytes: Array(bytes.dropLast(4)))) { error in
+            guard case .offsetsOutOfRange(tensor: "a", begin: 0, end: 8, dataSize: 4) = error as? SafeTensorsError else {
+                return XCTFail("got \(error)")
+            }
+        }
+    }
+}
