@@ -24,6 +24,7 @@ public final class ProgressLogger: Callback {
     private let write: (String) -> Void
     private var epochStart = ContinuousClock.now
     private var lastDraw: ContinuousClock.Instant?
+    private var lastLineLength = 0
 
     /// A logger writing to `write`.
     public init(verbosity: Verbosity, isTerminal: Bool, write: @escaping (String) -> Void) {
@@ -49,8 +50,8 @@ public final class ProgressLogger: Callback {
         lastDraw = now
         let elapsed = Self.seconds(now - epochStart)
         let eta = elapsed / Double(step + 1) * Double(context.stepsPerEpoch - step - 1)
-        write("\r" + Self.bar(step: step + 1, total: context.stepsPerEpoch) + " - ETA: " + Self.duration(eta)
-              + Self.format(context.runningLogs(), order: context.logOrder))
+        redraw(Self.bar(step: step + 1, total: context.stepsPerEpoch) + " - ETA: " + Self.duration(eta)
+               + Self.format(context.runningLogs(), order: context.logOrder))
     }
 
     /// Prints the epoch's final line with its time and logs.
@@ -61,10 +62,19 @@ public final class ProgressLogger: Callback {
         let timing = " - \(Self.duration(elapsed)) \(Self.perStep(elapsed / Double(steps)))"
         let values = Self.format(logs, order: context.logOrder)
         if drawsBar {
-            write("\r" + Self.bar(step: steps, total: context.stepsPerEpoch) + timing + values + "\n")
+            redraw(Self.bar(step: steps, total: context.stepsPerEpoch) + timing + values)
+            write("\n")
+            lastLineLength = 0
         } else {
             write("Epoch \(epoch + 1)/\(context.epochs) - \(steps)/\(context.stepsPerEpoch)" + timing + values + "\n")
         }
+    }
+
+    /// Rewrites the current terminal line, blanking what a longer previous line left behind.
+    private func redraw(_ line: String) {
+        let padding = Swift.max(0, lastLineLength - line.count)
+        write("\r" + line + String(repeating: " ", count: padding))
+        lastLineLength = line.count
     }
 
     /// `12/40 [=======>......................]`, 30 characters wide as in Keras.
