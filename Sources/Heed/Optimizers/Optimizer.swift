@@ -1,0 +1,136 @@
+/// An optimizer's saved state: the step counter and every slot by `<parameter name>/<slot>`.
+public struct OptimizerState<Scalar: TensorScalar>: Sendable {
+    /// The number of updates made so far (Keras' `iterations`).
+    public var iterations: Int
+    /// Slot values (`m`, `v`, `momentum`, …) keyed by `<parameter full name>/<slot name>`.
+    public var slots: [String: Tensor<Scalar>]
+
+    /// A state with the given counter and slots.
+    public init(iterations: Int, slots: [String: Tensor<Scalar>]) {
+        self.iterations = iterations
+        self.slots = slots
+    }
+}
+
+/// An error importing optimizer state that does not fit the model's parameters.
+public enum OptimizerStateError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A slot names a parameter or slot this optimizer does not have.
+    case unexpectedSlot(String)
+    /// A slot the optimizer needs for a parameter is absent.
+    case missingSlot(String)
+    /// A slot's shape differs from its parameter's.
+    case slotShapeMismatch(name: String, expected: [Int], got: [Int])
+    /// A negative step counter.
+    case invalidIterations(Int)
+
+    /// A message saying what was wrong and where.
+    public var description: String {
+        switch self {
+        case let .unexpectedSlot(name): return "optimizer state: unexpected slot '\(name)' (no such parameter or slot)"
+        case let .missingSlot(name): return "optimizer state: slot '\(name)' is missing"
+        case let .slotShapeMismatch(name, expected, got):
+            return "optimizer state: slot '\(name)' has shape \(got), expected \(expected)"
+        case let .invalidIterations(n): return "optimizer state: step counter \(n) is negative"
+        }
+    }
+}
+
+/// The shared machinery of Keras-style optimizers: the learning-rate schedule, gradient
+/// clipping, the step counter and per-parameter slots.
+///
+/// Subclasses implement ``update(weights:gradient:slots:learningRate:step:)`` with their formula.
+/// Slots are keyed by the parameter's full name (`dense/kernel`), so state can be saved and
+/// restored by name; non-trainable parameters and parameters without a gradient are skipped.
+open class Optimizer<Scalar: TensorScalar> {
+    /// The learning rate per step.
+    public var schedule: LearningRateSchedule
+    /// Gradient clipping applied before the update.
+    public var clipping: GradientClipping
+    /// The number of updates made so far (Keras' `iterations`).
+    public internal(set) var iterations: Int = 0
+    /// Slot values per parameter name, then slot name.
+    var slots: [String: [String: [Scalar]]] = [:]
+
+    /// An optimizer with a schedule and clipping.
+    public init(schedule: LearningRateSchedule, clipping: GradientClipping = .none) {
+        self.schedule = schedule
+        self.clipping = clipping
+    }
+
+    /// Keras' class name (`Adam`, `SGD`, …).
+    open var kerasName: String { "Optimizer" }
+
+    /// The slot names this optimizer keeps per parameter, in creation order.
+    open var slotNames: [String] { [] }
+
+    /// The learning rate the next update will use.
+    public var learningRate: Double { schedule.learningRate(atStep: iterations) }
+
+    /// Applies one update with the current gradients of `parameters` and advances the step.
+    ///
+    /// Order per step, as in tf-keras: clip the gradients, then update each parameter.
+    public func apply(to parameters: [(name: String, parameter: Parameter<Scalar>)]) {
+        let active = parameters.filter { $0.parameter.trainable && $0.parameter.grad != nil }
+        var gradients = active.map { $0.parameter.grad?.scalars ?? [] }
+        clipping.apply(to: &gradients)
+        let lr = learningRate
+        let step = iterations + 1
+        for (i, entry) in active.enumerated() {
+            // Taking the slots out of the table keeps them uniquely referenced: updated in place.
+            var state = slots.removeValue(forKey: entry.name) ?? Dictionary(
+                uniqueKeysWithValues: slotNames.map { ($0, [Scalar](repeating: 0, count: gradients[i].count)) })
+            entry.parameter.update { weights in
+                update(weights: &weights, gradient: gradients[i], slots: &state, learningRate: lr, step: step)
+            }
+            slots[entry.name] = state
+        }
+        iterations += 1
+    }
+
+    /// Updates one parameter. `step` is 1 for the first update (Keras' `iterations + 1`).
+    open func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
+                     learningRate: Double, step: Int) {
+        fatalError("\(type(of: self)) must override update(weights:gradient:slots:learningRate:step:)")
+    }
+
+    /// The state to save: the step counter and the slots by `<parameter>/<slot>`.
+    public func exportState(parameters: [(name: String, parameter: Parameter<Scalar>)]) -> OptimizerState<Scalar> {
+        var out: [String: Tensor<Scalar>] = [:]
+        for (name, parameter) in parameters {
+            guard let state = slots[name] else { continue }
+            for (slot, values) in state {
+                out["\(name)/\(slot)"] = Tensor(uncheckedShape: parameter.shape, scalars: values)
+            }
+        }
+        return OptimizerState(iterations: iterations, slots: out)
+    }
+
+    /// Restores a saved state for `parameters`; a parameter has all its slots or none (not
+    /// updated yet).
+    ///
+    /// - Throws: ``OptimizerStateError`` naming the slot that is unexpected, missing or
+    ///   mis-shaped; nothing is changed then.
+    public func importState(_ state: OptimizerState<Scalar>,
+                            parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        guard state.iterations >= 0 else { throw OptimizerStateError.invalidIterations(state.iterations) }
+        var remaining = state.slots
+        var restored: [String: [String: [Scalar]]] = [:]
+        for (name, parameter) in parameters {
+            let present = slotNames.filter { remaining["\(name)/\($0)"] != nil }
+            if present.isEmpty { continue }
+            var perParameter: [String: [Scalar]] = [:]
+            for slot in slotNames {
+                let key = "\(name)/\(slot)"
+                guard let tensor = remaining.removeValue(forKey: key) else { throw OptimizerStateError.missingSlot(key) }
+                guard tensor.shape == parameter.shape else {
+                    throw OptimizerStateError.slotShapeMismatch(name: key, expected: parameter.shape, got: tensor.shape)
+                }
+                perParameter[slot] = tensor.scalars
+            }
+            restored[name] = perParameter
+        }
+        if let extra = remaining.keys.sorted().first { throw OptimizerStateError.unexpectedSlot(extra) }
+        slots = restored
+        iterations = state.iterations
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+extension Model {
+    /// Trains the model (Keras `fit`): per step a forward pass in training mode, the loss,
+    /// `backward()`, clipping and the optimizer update, then the gradients are cleared.
+    ///
+    /// Shuffling draws a fresh order each epoch from `seed` and the epoch number alone, so a
+    /// run resumed from a checkpoint sees the same batches as an uninterrupted one. Loss and
+    /// metrics in the logs are over all examples of the epoch (the loss weighted by batch size).
+    /// `validationSplit` holds out the *last* fraction of the examples, before shuffling, as Keras.
+    /// With `resumeFrom`, weights, optimizer state and the completed epoch count are loaded
+    /// from that checkpoint and training continues from there.
+    ///
+    /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
+    /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
+    /// more threads OpenBLAS splits matrix products differently, so the weights differ from a
+    /// one-thread run in the last bits (about 1e-7 after a few Adam steps); two runs with the
+    /// same thread count have agreed when measured, but OpenBLAS does not promise it. Layers
+    /// that draw random numbers in training (dropout) must seed them per step for the same
+    /// guarantee.
+    ///
+    /// Shapes: `x` and `y` have the same number of examples along their first axis.
+    /// - Throws: ``ModelError`` for bad arguments or a model not compiled; ``TensorError`` from
+    ///   the layers and loss; ``CheckpointError``/``SafeTensorsError`` when resuming or saving.
+    @discardableResult
+    public func fit(
+        x: Input, y: Targets<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: Input, y: Targets<Scalar>)? = nil, validationSplit: Double = 0,
+        shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+    ) throws -> History {
+        guard let configuration else { throw ModelError.notCompiled(model: name) }
+        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        guard x.exampleCount == y.exampleCount else {
+            throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
+        }
+        guard validationSplit >= 0, validationSplit < 1 else {
+            throw ModelError.invalidArgument("validationSplit must be in [0, 1), got \(validationSplit)")
+        }
+        var trainX = x, trainY = y, validation = validationData
+        if validationSplit > 0 {
+            guard validationData == nil else {
+                throw ModelError.invalidArgument("pass validationData or validationSplit, not both")
+            }
+            let cut = Int(Double(x.exampleCount) * (1 - validationSplit))
+            let head = Array(0..<cut), tail = Array(cut..<x.exampleCount)
+            guard !head.isEmpty, !tail.isEmpty else {
+                throw ModelError.invalidArgument("validationSplit \(validationSplit) of \(x.exampleCount) examples leaves an empty split")
+            }
+            validation = (x.selectingExamples(tail), y.selectingExamples(tail))
+            trainX = x.selectingExamples(head)
+            trainY = y.selectingExamples(head)
+        }
+        let n = trainX.exampleCount
+        guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
+
+        var startEpoch = initialEpoch
+        if let resumeFrom {
+            let info = try load(from: resumeFrom, includeOptimizer: true)
+            startEpoch = info.epoch ?? initialEpoch
+        }
+        let parameters = try namedParameters()
+        let optimizer = configuration.optimizer
+        let metricNames = configuration.metrics.map(\.name)
+        let logOrder = ["loss"] + metricNames + (validation == nil ? [] : ["val_loss"] + metricNames.map { "val_" + $0 })
+        let steps = (n + batchSize - 1) / batchSize
+        let context = TrainingContext(
+            epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
+            learningRate: { optimizer.learningRate },
+            setLearningRate: { optimizer.schedule = .constant($0) },
+            snapshot: {
+                let saved = parameters.map { ($0.parameter, $0.parameter.value.detached) }
+                return WeightSnapshot { for (p, v) in saved { try p.assign(v) } }
+            },
+            saveCheckpoint: { [unowned self] url, completed in
+                try self.save(to: url, includeOptimizer: true, epoch: completed)
+            },
+            write: output)
+        var allCallbacks = callbacks
+        if verbose != .silent {
+            allCallbacks.insert(ProgressLogger(verbosity: verbose, isTerminal: isatty(1) != 0, write: output), at: 0)
+        }
+
+        var history = History()
+        for callback in allCallbacks { try callback.onTrainBegin(context) }
+        var epoch = startEpoch
+        while epoch < epochs && !context.stopTraining {
+            context.epoch = epoch
+            for callback in allCallbacks { try callback.onEpochBegin(epoch, context: context) }
+            let order = shuffle ? Self.shuffledOrder(count: n, seed: seed, epoch: epoch) : Array(0..<n)
+            var lossSum = 0.0
+            var seen = 0
+            var accumulator = MetricAccumulator(metrics: configuration.metrics)
+            context.runningLogsBody = {
+                var logs = accumulator.results()
+                logs["loss"] = seen == 0 ? .nan : lossSum / Double(seen)
+                return logs
+            }
+            for step in 0..<steps {
+                let indices = Array(order[(step * batchSize)..<Swift.min(n, (step + 1) * batchSize)])
+                let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
+                let out = try forward(xb, training: true)
+                let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
+                loss.backward()
+                optimizer.apply(to: parameters)
+                for (_, p) in parameters { p.zeroGrad() }
+                let lossValue = Double(loss.scalar)
+                lossSum += lossValue * Double(indices.count)
+                seen += indices.count
+                if !configuration.metrics.isEmpty {
+                    let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
+                    try accumulator.add(predictions: predictions, targets: yb)
+                }
+                context.step = step
+                context.batchLoss = lossValue
+                for callback in allCallbacks { try callback.onBatchEnd(step, context: context) }
+                if context.stopTraining { break }
+            }
+            var logs = context.runningLogs()
+            if let validation {
+                for (key, value) in try evaluate(x: validation.x, y: validation.y, batchSize: batchSize) {
+                    logs["val_" + key] = value
+                }
+            }
+            history.append(epoch: epoch, logs: logs)
+            for callback in allCallbacks { try callback.onEpochEnd(epoch, logs: logs, context: context) }
+            epoch += 1
+        }
+        for callback in allCallbacks { try callback.onTrainEnd(context) }
+        return history
+    }
+
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// with class ids as targets.
+    @discardableResult
+    public func fit(
+        x: Input, y: IntTensor, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: Input, y: IntTensor)? = nil, validationSplit: Double = 0,
+        shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+    ) throws -> History {
+        try fit(x: x, y: .classes(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
+                validationData: validationData.map { ($0.x, .classes($0.y)) }, validationSplit: validationSplit,
+                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+    }
+
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
+    @discardableResult
+    public func fit(
+        x: Input, y: Tensor<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: Input, y: Tensor<Scalar>)? = nil, validationSplit: Double = 0,
+        shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+    ) throws -> History {
+        try fit(x: x, y: .values(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
+                validationData: validationData.map { ($0.x, .values($0.y)) }, validationSplit: validationSplit,
+                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+    }
+
+    /// Loss and metrics over a whole data set, in batches, in inference mode (Keras `evaluate`).
+    ///
+    /// The loss is the mean over all examples; metrics are computed over all examples at once.
+    /// - Throws: ``ModelError`` when not compiled or the counts differ; ``TensorError``.
+    public func evaluate(x: Input, y: Targets<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
+        guard let configuration else { throw ModelError.notCompiled(model: name) }
+        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        guard x.exampleCount == y.exampleCount else {
+            throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
+        }
+        let n = x.exampleCount
+        var lossSum = 0.0
+        var accumulator = MetricAccumulator(metrics: configuration.metrics)
+        try withoutGrad {
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let indices = Array(start..<Swift.min(n, start + batchSize))
+                let xb = x.selectingExamples(indices), yb = y.selectingExamples(indices)
+                let out = try forward(xb, training: false)
+                lossSum += Double(try configuration.loss(out, yb, outputActivation: outputActivation).scalar) * Double(indices.count)
+                if !configuration.metrics.isEmpty {
+                    try accumulator.add(predictions: try outputActivation.apply(out), targets: yb)
+                }
+            }
+        }
+        var logs = accumulator.results()
+        logs["loss"] = n == 0 ? .nan : lossSum / Double(n)
+        return logs
+    }
+
+    /// ``evaluate(x:y:batchSize:)`` with class ids as targets.
+    public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
+        try evaluate(x: x, y: .classes(y), batchSize: batchSize)
+    }
+
+    /// ``evaluate(x:y:batchSize:)`` with float targets.
+    public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
+        try evaluate(x: x, y: .values(y), batchSize: batchSize)
+    }
+
+    /// Predictions (after ``outputActivation``) for every example, computed in batches in
+    /// inference mode without recording gradients (Keras `predict`).
+    ///
+    /// Shapes: `[examples, …]` as the model's output.
+    /// - Throws: ``ModelError/invalidArgument(_:)`` for a bad batch size; ``TensorError``.
+    public func predict(_ x: Input, batchSize: Int = 32) throws -> Tensor<Scalar> {
+        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        let n = x.exampleCount
+        var scalars: [Scalar] = []
+        var rowShape: [Int]? = nil
+        try withoutGrad {
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let indices = Array(start..<Swift.min(n, start + batchSize))
+                let out = try outputActivation.apply(forward(x.selectingExamples(indices), training: false))
+                let rest = Array(out.shape.dropFirst())
+                if let rowShape, rowShape != rest {
+                    throw TensorError.shapeMismatch(operation: "predict (batch outputs)", lhs: rowShape, rhs: rest)
+                }
+                rowShape = rest
+                scalars.append(contentsOf: out.scalars)
+            }
+        }
+        return Tensor(uncheckedShape: [n] + (rowShape ?? []), scalars: scalars)
+    }
+
+    /// A permutation of `0..<count` that depends only on `seed` and `epoch` (Fisher–Yates).
+    static func shuffledOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var g = SeededGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
+        var order = Array(0..<count)
+        if count > 1 {
+            for i in stride(from: count - 1, to: 0, by: -1) {
+                order.swapAt(i, g.nextInt(below: i + 1))
+            }
+        }
+        return order
+    }
+}
