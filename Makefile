@@ -1,8 +1,9 @@
 # Heed — build, test and benchmark entry points.
 SWIFT ?= swift
+SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev pkg-config
 
-.PHONY: all deps build release test conformance bench bench-text clean
+.PHONY: all deps build release test conformance bench bench-text fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -32,6 +33,40 @@ bench: deps
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
+
+# libFuzzer targets (Fuzz/): builds them with AddressSanitizer, then runs each for FUZZ_SECONDS,
+# starting from the committed seeds in Fuzz/corpus/<target>/. New inputs go to the scratch
+# folder; a crash stops the run and leaves its input in $(FUZZ_SCRATCH)/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_SCRATCH ?= .build-fuzz
+FUZZ_TARGETS := fuzz-delimited fuzz-safetensors
+FUZZ_BUILD_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c debug --scratch-path ../$(FUZZ_SCRATCH) $(FUZZ_BUILD_FLAGS) 2>&1 \
+		| grep -v "Cannot export local symbol"; test $${PIPESTATUS[0]} -eq 0
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_SCRATCH)/corpus/$$t $(FUZZ_SCRATCH)/artifacts || exit 1; \
+		echo "== $$t: $(FUZZ_SECONDS) s"; \
+		SWIFT_BACKTRACE=enable=no $(FUZZ_SCRATCH)/debug/$$t $(FUZZ_SCRATCH)/corpus/$$t Fuzz/corpus/$$t \
+			-dict=Fuzz/$${t#fuzz-}.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 -malloc_limit_mb=256 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$t- || exit 1; \
+	done
+
+# The test suite under AddressSanitizer, then under ThreadSanitizer, each in its own scratch
+# folder. Suppressions for reports inside the toolchain itself are in sanitizers/.
+SANITIZE_SCRATCH ?= .build-sanitize
+
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: deps
+	ASAN_OPTIONS=detect_leaks=0 \
+		$(SWIFT) test --disable-swift-testing --scratch-path $(SANITIZE_SCRATCH)-address -Xswiftc -sanitize=address
+
+sanitize-thread: deps
+	TSAN_OPTIONS="suppressions=$(CURDIR)/sanitizers/tsan.supp halt_on_error=1" \
+		$(SWIFT) test --disable-swift-testing --scratch-path $(SANITIZE_SCRATCH)-thread -Xswiftc -sanitize=thread
 
 clean:
 	$(SWIFT) package clean

@@ -16,7 +16,9 @@ public struct DelimitedRecord: Sendable, Equatable {
 
 /// A streaming reader for CSV (RFC 4180) and TSV files with a header line.
 ///
-/// The file is read in chunks and parsed on bytes, so memory stays bounded by the chunk size and
+/// It reads a file (``init(contentsOf:format:decoding:maxFieldBytes:chunkSize:)``) or bytes
+/// already in memory (``init(bytes:name:format:decoding:maxFieldBytes:chunkSize:)``) with the
+/// same parser. The file is read in chunks and parsed on bytes, so memory stays bounded by the chunk size and
 /// the longest field (``maxFieldBytes``), never by the file. A leading UTF-8 byte-order mark is
 /// skipped. Line ends are LF or CRLF; a bare carriage return is an error, because silently
 /// reading old Mac OS line ends as one giant line (or guessing) loses data. Blank lines are
@@ -32,8 +34,11 @@ public final class DelimitedFileReader {
     /// The default number of bytes read at a time: 1 MiB.
     public static let defaultChunkSize = 1 << 20
 
-    /// The file being read.
+    /// The file being read (for bytes in memory, a file URL made from their name).
     public let url: URL
+    /// The name that messages give for the input: the file's path, or the name given for bytes
+    /// in memory.
+    public let name: String
     /// CSV or TSV.
     public let format: TextFileFormat
     /// How bytes become text.
@@ -43,7 +48,15 @@ public final class DelimitedFileReader {
     /// The column names from the first line.
     public private(set) var header: [String] = []
 
-    private let handle: FileHandle
+    /// Where the bytes come from.
+    private enum Source {
+        case file(FileHandle)
+        case memory([UInt8])
+    }
+
+    private let source: Source
+    /// The next byte to read from memory.
+    private var memoryPosition = 0
     private let chunkSize: Int
     private var parser: DelimitedParser
     private var queueIndex = 0
@@ -84,19 +97,49 @@ public final class DelimitedFileReader {
             throw TextDataError.unreadableFile(file: url.path, reason: "it is a directory")
         }
         do {
-            handle = try FileHandle(forReadingFrom: url)
+            source = .file(try FileHandle(forReadingFrom: url))
         } catch {
             throw TextDataError.unreadableFile(file: url.path, reason: "\(error.localizedDescription)")
         }
+        name = url.path
         parser = DelimitedParser(
             file: url.path, format: self.format, decoding: decoding, maxFieldBytes: maxFieldBytes)
-        try readByteOrderMark()
-        guard let first = try nextRawRecord() else { throw TextDataError.emptyFile(file: url.path) }
-        header = first.fields
+        try readHeader()
+    }
+
+    /// Parses bytes held in memory, as ``init(contentsOf:format:decoding:maxFieldBytes:chunkSize:)``
+    /// parses a file; messages name the input `name`.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole input, as it would be stored in a file.
+    ///   - name: what messages call the input (a path or a label such as `<stdin>`).
+    ///   - format: CSV or TSV.
+    ///   - decoding: strict UTF-8 (default), lossy UTF-8, or Latin-1.
+    ///   - maxFieldBytes: the longest field accepted.
+    ///   - chunkSize: bytes parsed at a time (it changes nothing but the buffering).
+    /// - Throws: ``TextDataError`` if the input has no header line or the header is malformed.
+    public init(
+        bytes: [UInt8], name: String, format: TextFileFormat, decoding: TextDecoding = .strict,
+        maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes,
+        chunkSize: Int = DelimitedFileReader.defaultChunkSize
+    ) throws {
+        guard maxFieldBytes > 0, chunkSize > 0 else {
+            throw TextDataError.invalidArgument(
+                operation: "DelimitedFileReader", message: "maxFieldBytes and chunkSize must be positive")
+        }
+        self.url = URL(fileURLWithPath: name)
+        self.name = name
+        self.format = format
+        self.decoding = decoding
+        self.maxFieldBytes = maxFieldBytes
+        self.chunkSize = chunkSize
+        source = .memory(bytes)
+        parser = DelimitedParser(file: name, format: format, decoding: decoding, maxFieldBytes: maxFieldBytes)
+        try readHeader()
     }
 
     deinit {
-        try? handle.close()
+        if case let .file(handle) = source { try? handle.close() }
     }
 
     /// The index of the column named `name` (exact match).
@@ -104,7 +147,7 @@ public final class DelimitedFileReader {
     /// - Throws: ``TextDataError/missingColumn(file:column:available:)`` listing the columns.
     public func columnIndex(named name: String) throws -> Int {
         guard let index = header.firstIndex(of: name) else {
-            throw TextDataError.missingColumn(file: url.path, column: name, available: header)
+            throw TextDataError.missingColumn(file: name, column: name, available: header)
         }
         return index
     }
@@ -115,7 +158,7 @@ public final class DelimitedFileReader {
     ///   ``TextDataError/headerOnly(file:)`` if the file ends before its first data row.
     public func nextRecord() throws -> DelimitedRecord? {
         guard let record = try nextRawRecord() else {
-            if dataRows == 0 { throw TextDataError.headerOnly(file: url.path) }
+            if dataRows == 0 { throw TextDataError.headerOnly(file: name) }
             return nil
         }
         dataRows += 1
@@ -137,26 +180,52 @@ public final class DelimitedFileReader {
         return columns
     }
 
+    private func readHeader() throws {
+        try readByteOrderMark()
+        guard let first = try nextRawRecord() else { throw TextDataError.emptyFile(file: name) }
+        header = first.fields
+    }
+
     private func readByteOrderMark() throws {
-        guard let start = try readChunk(maxCount: 3), !start.isEmpty else { return }
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        if decoding.skipsByteOrderMark && start.count == 3 && start.elementsEqual(bom) {
-            parser.offset = 3
-            return
-        }
+        let skipsBOM = decoding.skipsByteOrderMark
         do {
-            try start.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
-        } catch {
+            _ = try withNextChunk(maxCount: 3) { start in
+                if skipsBOM && start.count == 3 && start.elementsEqual(bom) {
+                    parser.offset = 3
+                } else {
+                    try parser.consume(start)
+                }
+            }
+        } catch let error as TextDataError {
             deferredError = error
             finished = true
         }
     }
 
-    private func readChunk(maxCount: Int) throws -> Data? {
-        do {
-            return try handle.read(upToCount: maxCount)
-        } catch {
-            throw TextDataError.unreadableFile(file: url.path, reason: "\(error.localizedDescription)")
+    /// Hands the next bytes (at most `maxCount`) to `body`; returns `false`, without calling it,
+    /// at the end of the input.
+    private func withNextChunk(
+        maxCount: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> Bool {
+        switch source {
+        case let .file(handle):
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: maxCount)
+            } catch {
+                throw TextDataError.unreadableFile(file: name, reason: "\(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { return false }
+            try chunk.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
+            return true
+        case let .memory(bytes):
+            guard memoryPosition < bytes.count else { return false }
+            let end = memoryPosition + Swift.min(maxCount, bytes.count - memoryPosition)
+            let start = memoryPosition
+            memoryPosition = end
+            try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            return true
         }
     }
 
@@ -167,9 +236,8 @@ public final class DelimitedFileReader {
             if let deferredError { throw deferredError }
             if finished { return nil }
             do {
-                if let chunk = try readChunk(maxCount: chunkSize), !chunk.isEmpty {
-                    try chunk.withUnsafeBytes { try parser.consume($0.bindMemory(to: UInt8.self)) }
-                } else {
+                let more = try withNextChunk(maxCount: chunkSize) { try parser.consume($0) }
+                if !more {
                     finished = true
                     try parser.finish()
                 }

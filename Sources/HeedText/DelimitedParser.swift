@@ -94,6 +94,9 @@ struct DelimitedParser {
                         if b == Self.lf { line += 1 }
                         try append(b)
                         // Copy the run of plain bytes up to the next quote, line feed or special byte.
+                        // Not in the middle of a UTF-8 sequence: its next bytes must be validated
+                        // one by one, or a chunk boundary would decide whether a bad one is caught.
+                        guard !strict || validator.isComplete else { continue }
                         var j = i
                         while j < n {
                             let c = bytes[j]

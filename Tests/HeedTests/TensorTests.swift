@@ -87,6 +87,13 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    func testReluPropagatesNaN() {
+        // TensorFlow: tf.nn.relu([nan, -inf, inf]) == [nan, 0, inf].
+        let y = Tensor<Float>([.nan, -.infinity, .infinity]).relu().scalars
+        XCTAssertTrue(y[0].isNaN, "relu(NaN) is \(y[0])")
+        XCTAssertEqual(Array(y[1...]), [0, .infinity])
+    }
+
     func testElementwiseFunctionValues() throws {
         let x = Tensor<Double>([-1, 0, 2])
         XCTAssertEqual(x.relu().scalars, [0, 0, 2])

@@ -45,8 +45,11 @@ extension Tensor {
     }
 
     /// `max(x, 0)` elementwise; the gradient at exactly 0 is 0, as in TensorFlow.
+    ///
+    /// NaN stays NaN (as in TensorFlow), so a diverging model shows its NaN loss instead of a
+    /// layer silently turning it into zeros.
     public func relu() -> Tensor {
-        unary(label: "relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        unary(label: "relu", { $0 < 0 ? 0 : $0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
     /// The Gaussian error linear unit. `approximate: false` (Keras' default) is

@@ -5,6 +5,10 @@ import Foundation
 /// The file is safetensors, written atomically, with the number of completed epochs in its
 /// metadata so that `fit(resumeFrom:)` continues from it. `{epoch}` in the file name is
 /// replaced by the 1-based epoch number, `{epoch:02d}` by the same padded to two digits.
+///
+/// An epoch whose loss is NaN or infinite (a diverged model, typically stopped by
+/// ``TerminateOnNaN``) is never saved, so the last good checkpoint is not overwritten by
+/// broken weights.
 public final class ModelCheckpoint: Callback {
     /// Where to save (may contain `{epoch}` or `{epoch:02d}`).
     public let url: URL
@@ -32,8 +36,13 @@ public final class ModelCheckpoint: Callback {
         return url.deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// Saves the checkpoint (when the monitored value improved, with `saveBestOnly`).
+    /// Saves the checkpoint (when the monitored value improved, with `saveBestOnly`; never when
+    /// the epoch's loss is not finite).
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
+        if let loss = logs["loss"], !loss.isFinite {
+            context.write("ModelCheckpoint: the loss of epoch \(epoch + 1) is \(loss); keeping the last checkpoint\n")
+            return
+        }
         if saveBestOnly {
             guard let current = logs[monitor], !current.isNaN else {
                 context.write("ModelCheckpoint: '\(monitor)' is not in the logs; not saving\n")

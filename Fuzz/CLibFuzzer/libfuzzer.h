@@ -1,0 +1,5 @@
+// The libFuzzer driver entry point (compiler-rt, linked by -sanitize=fuzzer).
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
