@@ -41,6 +41,11 @@ let package = Package(
             dependencies: ["Heed", "CBLAS"],
             path: "Benchmarks/bench-matmul"
         ),
+        .executableTarget(
+            name: "heed-crash-writer",
+            dependencies: ["Heed"],
+            path: "Tests/CrashWriter"
+        ),
         .testTarget(
             name: "HeedTests",
             dependencies: ["Heed", "CBLAS"],
