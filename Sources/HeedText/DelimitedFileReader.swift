@@ -147,7 +147,7 @@ public final class DelimitedFileReader {
     /// - Throws: ``TextDataError/missingColumn(file:column:available:)`` listing the columns.
     public func columnIndex(named name: String) throws -> Int {
         guard let index = header.firstIndex(of: name) else {
-            throw TextDataError.missingColumn(file: name, column: name, available: header)
+            throw TextDataError.missingColumn(file: self.name, column: name, available: header)
         }
         return index
     }
