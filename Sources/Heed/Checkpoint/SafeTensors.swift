@@ -202,8 +202,11 @@ public struct SafeTensorsFile: Sendable, Equatable {
     }
 
     static func checkedHeaderLength(_ length: UInt64, available: Int) throws -> Int {
-        guard length <= UInt64(Swift.min(available, maximumHeaderLength)) else {
+        guard length <= UInt64(available) else {
             throw SafeTensorsError.headerLengthOutOfRange(length: length, available: available)
+        }
+        guard length <= UInt64(maximumHeaderLength) else {
+            throw SafeTensorsError.headerTooLong(length: length, limit: maximumHeaderLength)
         }
         return Int(length)
     }

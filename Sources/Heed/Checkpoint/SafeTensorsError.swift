@@ -3,8 +3,10 @@
 public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The file ends before the 8-byte header length.
     case truncated(byteCount: Int)
-    /// The header length is larger than the rest of the file (or than the 100 MB limit).
+    /// The header length is larger than the rest of the file.
     case headerLengthOutOfRange(length: UInt64, available: Int)
+    /// The header length fits in the file but is over ``SafeTensorsFile/maximumHeaderLength``.
+    case headerTooLong(length: UInt64, limit: Int)
     /// The header is not the expected JSON.
     case invalidHeader(String)
     /// A tensor's dtype is not a safetensors dtype.
@@ -25,6 +27,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
             return "safetensors: file of \(n) bytes is too short for the 8-byte header length"
         case let .headerLengthOutOfRange(length, available):
             return "safetensors: header length \(length) exceeds the \(available) bytes after it (truncated or not a safetensors file)"
+        case let .headerTooLong(length, limit):
+            return "safetensors: header length \(length) is over the limit of \(limit) bytes (a corrupt file, or not a safetensors file)"
         case let .invalidHeader(why):
             return "safetensors: invalid header: \(why)"
         case let .unknownDType(tensor, dtype):
