@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev pkg-config
 
-.PHONY: all deps build release test conformance bench bench-text fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test conformance bench bench-text bench-memory fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -33,6 +33,9 @@ bench: deps
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
+
+bench-memory: deps
+	$(SWIFT) run -c release bench-memory
 
 # libFuzzer targets (Fuzz/): builds them with AddressSanitizer, then runs each for FUZZ_SECONDS,
 # starting from the committed seeds in Fuzz/corpus/<target>/. New inputs go to the scratch

@@ -42,6 +42,11 @@ let package = Package(
             path: "Benchmarks/bench-matmul"
         ),
         .executableTarget(
+            name: "bench-memory",
+            dependencies: ["Heed"],
+            path: "Benchmarks/bench-memory"
+        ),
+        .executableTarget(
             name: "heed-crash-writer",
             dependencies: ["Heed"],
             path: "Tests/CrashWriter"
