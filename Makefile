@@ -61,17 +61,18 @@ fuzz: deps
 # folder; any report fails the run. LeakSanitizer is off for the test bundle: XCTest on Linux
 # never frees its weak reference to a running test case (nor Foundation's Process its own), so
 # every test case object, with everything its properties hold, would be reported as leaked.
-# Graph memory is checked by GraphLifetimeTests and bench-memory instead.
+# Graph memory is checked by GraphLifetimeTests and bench-memory instead. Failed allocations
+# return NULL (as without a sanitizer), for the tests that cap the address space.
 SANITIZE_SCRATCH ?= .build-sanitize
 
 sanitize: sanitize-address sanitize-thread
 
 sanitize-address: deps
-	ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no \
+	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 SWIFT_BACKTRACE=enable=no \
 		$(SWIFT) test --disable-swift-testing --scratch-path $(SANITIZE_SCRATCH)-address -Xswiftc -sanitize=address
 
 sanitize-thread: deps
-	TSAN_OPTIONS=halt_on_error=1 SWIFT_BACKTRACE=enable=no \
+	TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1 SWIFT_BACKTRACE=enable=no \
 		$(SWIFT) test --disable-swift-testing --scratch-path $(SANITIZE_SCRATCH)-thread -Xswiftc -sanitize=thread
 
 clean:

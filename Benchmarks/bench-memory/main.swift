@@ -31,7 +31,7 @@ while let arg = it.next() {
 func status(_ key: String) -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
     for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+        return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? -1
     }
     return -1
 }

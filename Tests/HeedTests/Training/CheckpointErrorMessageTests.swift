@@ -210,20 +210,25 @@ extension Result {
     }
 }
 
+/// Why ``withAddressSpaceLimit(extraMegabytes:_:)`` could not set its cap.
+struct AddressSpaceLimitError: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Runs `body` with the process's address space capped at its current size plus
 /// `extraMegabytes`, so that any larger allocation fails instead of succeeding quietly.
 func withAddressSpaceLimit<R>(extraMegabytes: Int, _ body: () throws -> R) throws -> R {
     let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+    // "VmSize:\t  123456 kB"; sanitizers' reservations make the number wide enough to fill the padding.
     guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmSize:") }),
-          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-        throw XCTSkip("no VmSize in /proc/self/status")
-    }
+          let kilobytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) })
+    else { throw AddressSpaceLimitError(description: "no VmSize in /proc/self/status") }
     var original = rlimit()
     let resource = __rlimit_resource_t(RLIMIT_AS.rawValue)
-    guard getrlimit(resource, &original) == 0 else { throw XCTSkip("getrlimit failed") }
+    guard getrlimit(resource, &original) == 0 else { throw AddressSpaceLimitError(description: "getrlimit failed") }
     var capped = original
     capped.rlim_cur = rlim_t(kilobytes * 1024 + extraMegabytes * 1024 * 1024)
-    guard setrlimit(resource, &capped) == 0 else { throw XCTSkip("setrlimit failed") }
+    guard setrlimit(resource, &capped) == 0 else { throw AddressSpaceLimitError(description: "setrlimit failed") }
     defer { _ = setrlimit(resource, &original) }
     return try body()
 }
