@@ -18,8 +18,9 @@ public struct DelimitedRecord: Sendable, Equatable {
 ///
 /// It reads a file (``init(contentsOf:format:decoding:maxFieldBytes:chunkSize:)``) or bytes
 /// already in memory (``init(bytes:name:format:decoding:maxFieldBytes:chunkSize:)``) with the
-/// same parser. The file is read in chunks and parsed on bytes, so memory stays bounded by the chunk size and
-/// the longest field (``maxFieldBytes``), never by the file. A leading UTF-8 byte-order mark is
+/// same parser. A file is read in chunks and parsed on bytes, so memory stays bounded by the
+/// chunk size and the longest field (``maxFieldBytes``), never by the file; where a chunk ends
+/// never changes the result. A leading UTF-8 byte-order mark is
 /// skipped. Line ends are LF or CRLF; a bare carriage return is an error, because silently
 /// reading old Mac OS line ends as one giant line (or guessing) loses data. Blank lines are
 /// skipped. Every row must have as many fields as the header.
