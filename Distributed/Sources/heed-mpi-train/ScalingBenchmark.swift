@@ -45,7 +45,18 @@ struct ScalingBenchmark {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         var perRank = [world.communicationSeconds, seconds]
+        let collectives = world.collectiveCount
         try world.allReduceSum(&perRank)
+
+        // The all-reduce alone, every rank arriving together: the transfer without the waiting.
+        var gradients = [Float](repeating: 1, count: try model.parameterCount() + 4)
+        var pure = 0.0
+        for _ in 0..<5 {
+            try world.barrier()
+            let before = world.communicationSeconds
+            try world.allReduceSum(&gradients)
+            pure += world.communicationSeconds - before
+        }
         if world.isRoot {
             let weights = try model.parameterCount()
             print("""
@@ -54,7 +65,8 @@ struct ScalingBenchmark {
                 samples_per_second=\(String(format: "%.1f", Double(steps * globalBatch) / seconds)) \
                 step_ms=\(String(format: "%.1f", seconds / Double(steps) * 1000)) \
                 communication_fraction=\(String(format: "%.3f", perRank[0] / perRank[1])) \
-                collectives=\(world.collectiveCount)
+                collectives=\(collectives) \
+                allreduce_alone_ms=\(String(format: "%.1f", pure / 5 * 1000))
                 """)
         }
         world.finalize()

@@ -22,7 +22,12 @@
 ///   callbacks that write files themselves (``CSVLogger``) belong on process 0 only.
 ///
 /// Every method is collective: all processes must call it in the same order, or they wait for
-/// each other forever (an implementation should time out and throw instead).
+/// each other forever (an implementation should time out and throw instead). So is `fit` and
+/// `evaluate` of a model with a synchronizer: to evaluate on one process alone, set
+/// ``Model/synchronizer`` to `nil` first. During an epoch the progress bar shows the running
+/// loss of all processes but the running metrics of process 0's examples; the epoch's logs
+/// are over all processes. Layers that draw random numbers (dropout) draw the same sequence on
+/// every process unless seeded per rank.
 public protocol GradientSynchronizer: AnyObject {
     /// This process's index in `0..<processCount`; process 0 reports and writes checkpoints.
     var rank: Int { get }
