@@ -135,6 +135,22 @@ final class GradientSynchronizerTests: XCTestCase {
         }
     }
 
+    func testRankWithoutExamplesInTheLastStepStillMatchesOneProcess() throws {
+        // 43 examples in steps of 8: the last step's 3 examples all go to rank 0.
+        let data = separableData(count: 43, seed: 3), validation = separableData(count: 5, seed: 4)
+        let (models, _, _) = try trainOnThreads(ranks: 2, batchSize: 4, data: data, validation: validation)
+        let single = makeClassifier(seed: 2)
+        single.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02),
+                       metrics: [.accuracy])
+        try single.fit(x: data.x, y: data.y, batchSize: 8, epochs: 2, validationData: validation, seed: 9,
+                       verbose: .silent)
+        for model in models {
+            for ((name, p), (_, q)) in zip(try model.namedParameters(), try single.namedParameters()) {
+                assertClose(p.value.scalars, q.value.scalars, rtol: 1e-5, atol: 1e-6, name)
+            }
+        }
+    }
+
     func testRanksWithDifferentDataSizesThrowOnEveryRank() throws {
         let group = ThreadGroup(size: 2)
         let reports = RankReports()
