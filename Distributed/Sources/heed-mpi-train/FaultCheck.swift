@@ -49,6 +49,25 @@ struct FaultCheck {
         }
     }
 
+    /// Continues the training of `run()` from its checkpoint on every rank until `--epochs`,
+    /// and prints the epochs trained: `RESULT resumed_epochs=2,3`.
+    static func resume(_ arguments: Arguments) throws {
+        Heed.threads = 1
+        let url = URL(fileURLWithPath: arguments.string("checkpoint", default: "checkpoint.safetensors"))
+        let epochs = try arguments.int("epochs", default: 4)
+        let world = try DistributedContext(timeout: .seconds(60))
+        let train = try syntheticFeatures(count: 512, seed: 21)
+        let model = try makeMLP(seed: 99)
+        model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.01))
+        model.synchronizer = world
+        let history = try model.fit(x: train.x, y: train.y, batchSize: 8, epochs: epochs, seed: 3,
+                                    verbose: .silent, resumeFrom: url)
+        if world.isRoot {
+            print("RESULT resumed_epochs=\(history.epochs.map(String.init).joined(separator: ","))")
+        }
+        world.finalize()
+    }
+
     /// Loads the checkpoint into a fresh model and prints its completed epochs.
     static func verify(_ arguments: Arguments) throws {
         let url = URL(fileURLWithPath: arguments.string("checkpoint", default: "checkpoint.safetensors"))
