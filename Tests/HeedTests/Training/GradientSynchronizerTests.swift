@@ -76,6 +76,14 @@ final class RankReports: @unchecked Sendable {
     func fail(_ message: String) { lock.lock(); failures.append(message); lock.unlock() }
 }
 
+/// Text written by one rank's model, under a lock.
+final class WrittenText: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var pieces: [String] = []
+
+    func append(_ text: String) { lock.lock(); pieces.append(text); lock.unlock() }
+}
+
 final class GradientSynchronizerTests: XCTestCase {
     override func setUp() { Heed.threads = 1 }
 
@@ -149,6 +157,41 @@ final class GradientSynchronizerTests: XCTestCase {
                 assertClose(p.value.scalars, q.value.scalars, rtol: 1e-5, atol: 1e-6, name)
             }
         }
+    }
+
+    func testOnlyRankZeroWritesProgressAndCheckpoints() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("heed-rank-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let group = ThreadGroup(size: 2)
+        let reports = RankReports()
+        let written = [WrittenText(), WrittenText()]
+        let done = DispatchGroup()
+        for rank in 0..<2 {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                let data = separableData(count: 16, seed: 1)
+                let model = makeClassifier(seed: 2)
+                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD())
+                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                model.output = { written[rank].append($0) }
+                let checkpoint = ModelCheckpoint(url: folder.appendingPathComponent("rank\(rank)-{epoch}.safetensors"),
+                                                 monitor: "loss")
+                do {
+                    try model.fit(x: data.x, y: data.y, batchSize: 4, epochs: 2, callbacks: [checkpoint],
+                                  verbose: .oneLinePerEpoch)
+                } catch {
+                    reports.fail("rank \(rank): \(error)")
+                }
+            }.start()
+        }
+        done.wait()
+        XCTAssertEqual(reports.failures, [])
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(files, ["rank0-1.safetensors", "rank0-2.safetensors"])
+        XCTAssertEqual(written[0].pieces.count, 2, "one line per epoch on rank 0")
+        XCTAssertEqual(written[1].pieces, [], "rank 1 prints nothing")
     }
 
     func testRanksWithDifferentDataSizesThrowOnEveryRank() throws {
