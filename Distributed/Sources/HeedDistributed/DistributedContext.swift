@@ -25,7 +25,9 @@ public final class DistributedContext: GradientSynchronizer {
     public let rank: Int
     /// The number of processes in the job.
     public let processCount: Int
-    /// How long a collective operation waits for the other processes before throwing.
+    /// How long a collective operation waits for the other processes before throwing; it must
+    /// exceed the longest time one process works alone between two collectives (loading data
+    /// before `fit`, rank 0 writing a checkpoint).
     public var timeout: Duration
     /// Seconds spent inside collective operations since the context was made (or last reset).
     public var communicationSeconds = 0.0
