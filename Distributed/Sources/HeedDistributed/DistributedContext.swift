@@ -14,8 +14,8 @@ import Heed
 /// ```
 ///
 /// Every collective operation waits at most ``timeout`` for the other processes, then throws
-/// ``DistributedError/timedOut(operation:seconds:rank:processCount:)``; a program should then
-/// call ``abort(code:)`` so that `mpirun` ends the whole job. (When a process dies, Open MPI's
+/// ``DistributedError/timedOut(operation:seconds:rank:processCount:)``; the context is then
+/// unusable, and a program should call ``abort(code:)`` so that `mpirun` ends the whole job. (When a process dies, Open MPI's
 /// `mpirun` usually ends the job itself first and names the rank that died.)
 ///
 /// MPI can be initialised once per process: make one context, use it from the thread that made
@@ -36,6 +36,9 @@ public final class DistributedContext: GradientSynchronizer {
 
     let world: MPI_Comm
     private(set) var isFinalized = false
+    /// The timeout that ended the last collective: MPI may still write into that operation's
+    /// buffer, so the context refuses further collectives (rethrowing it) until ``abort(code:)``.
+    private var pendingFailure: DistributedError?
 
     /// Initialises MPI (once per process) and reads this process's rank.
     ///
@@ -105,6 +108,7 @@ public final class DistributedContext: GradientSynchronizer {
     /// ``timeout`` passes.
     func collective(_ operation: String, _ start: (inout MPI_Request?) -> Int32) throws {
         guard !isFinalized else { throw DistributedError.finalized }
+        if let pendingFailure { throw pendingFailure }
         let began = ContinuousClock.now
         defer {
             communicationSeconds += Self.seconds(ContinuousClock.now - began)
@@ -122,8 +126,10 @@ public final class DistributedContext: GradientSynchronizer {
             // Spin briefly for low latency, then give the core back between polls.
             if polls > 2_000 {
                 if ContinuousClock.now > deadline {
-                    throw DistributedError.timedOut(operation: operation, seconds: Self.seconds(timeout),
-                                                    rank: rank, processCount: processCount)
+                    let failure = DistributedError.timedOut(operation: operation, seconds: Self.seconds(timeout),
+                                                            rank: rank, processCount: processCount)
+                    pendingFailure = failure
+                    throw failure
                 }
                 usleep(50)
             }
