@@ -15,8 +15,9 @@ import Heed
 ///
 /// Every collective operation waits at most ``timeout`` for the other processes, then throws
 /// ``DistributedError/timedOut(operation:seconds:rank:processCount:)``; the context is then
-/// unusable, and a program should call ``abort(code:)`` so that `mpirun` ends the whole job. (When a process dies, Open MPI's
-/// `mpirun` usually ends the job itself first and names the rank that died.)
+/// unusable, and a program should call ``abort(code:)`` so that `mpirun` ends the whole job.
+/// (When a process dies, Open MPI's `mpirun` usually ends the job itself first and names the
+/// rank that died.)
 ///
 /// MPI can be initialised once per process: make one context, use it from the thread that made
 /// it, and call ``finalize()`` before the program ends.
