@@ -11,6 +11,11 @@ extension Model {
     /// With `resumeFrom`, weights, optimizer state and the completed epoch count are loaded
     /// from that checkpoint and training continues from there.
     ///
+    /// Data parallel: with a ``Model/synchronizer``, `batchSize` is per process (as in PyTorch's
+    /// DistributedDataParallel), each step takes `batchSize × processCount` examples, and the
+    /// synchronizer averages the gradients after `backward()` and before clipping and the
+    /// update; see ``GradientSynchronizer`` for what runs where.
+    ///
     /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
     /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
     /// more threads OpenBLAS splits matrix products differently, so the weights differ from a
@@ -63,7 +68,22 @@ extension Model {
         let optimizer = configuration.optimizer
         let metricNames = configuration.metrics.map(\.name)
         let logOrder = ["loss"] + metricNames + (validation == nil ? [] : ["val_loss"] + metricNames.map { "val_" + $0 })
-        let steps = (n + batchSize - 1) / batchSize
+        let synchronizer = self.synchronizer
+        let rank = synchronizer?.rank ?? 0
+        let stepSize = batchSize * (synchronizer?.processCount ?? 1)
+        let steps = (n + stepSize - 1) / stepSize
+        if let synchronizer {
+            try synchronizer.checkAgreement([
+                ("the number of training examples", Double(n)), ("batchSize", Double(batchSize)),
+                ("epochs", Double(epochs)), ("the first epoch", Double(startEpoch)),
+                ("the number of weights", Double(parameters.count)),
+                ("the number of weight scalars", Double(parameters.reduce(0) { $0 + $1.parameter.value.count })),
+                ("seed (low 32 bits)", Double(seed & 0xFFFF_FFFF)), ("seed (high 32 bits)", Double(seed >> 32)),
+                ("shuffle", shuffle ? 1 : 0),
+            ])
+            try synchronizer.broadcastWeights(parameters)
+        }
+        let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
             learningRate: { optimizer.learningRate },
@@ -73,11 +93,12 @@ extension Model {
                 return WeightSnapshot { for (p, v) in saved { try p.assign(v) } }
             },
             saveCheckpoint: { [unowned self] url, completed in
+                guard rank == 0 else { return }
                 try self.save(to: url, includeOptimizer: true, epoch: completed)
             },
-            write: output)
+            write: write)
         var allCallbacks = callbacks
-        if verbose != .silent {
+        if verbose != .silent && rank == 0 {
             allCallbacks.insert(ProgressLogger(verbosity: verbose, isTerminal: isatty(1) != 0, write: output), at: 0)
         }
 
@@ -97,26 +118,41 @@ extension Model {
                 return logs
             }
             for step in 0..<steps {
-                let indices = Array(order[(step * batchSize)..<Swift.min(n, (step + 1) * batchSize)])
-                let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
-                let out = try forward(xb, training: true)
-                let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
-                loss.backward()
+                let stepStart = step * stepSize, stepEnd = Swift.min(n, stepStart + stepSize)
+                let lower = Swift.min(stepEnd, stepStart + rank * batchSize)
+                let indices = Array(order[lower..<Swift.min(stepEnd, lower + batchSize)])
+                // With several processes the last step may leave this one without examples; it
+                // still takes part in the gradient exchange.
+                var lossValue = 0.0
+                if !indices.isEmpty {
+                    let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
+                    let out = try forward(xb, training: true)
+                    let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
+                    loss.backward()
+                    lossValue = Double(loss.scalar)
+                    if !configuration.metrics.isEmpty {
+                        let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
+                        try accumulator.add(predictions: predictions, targets: yb)
+                    }
+                }
+                // The data-parallel hook: gradients (and the loss) become the whole step's.
+                if let synchronizer {
+                    lossValue = try synchronizer.averageGradients(
+                        parameters, share: Double(indices.count) / Double(stepEnd - stepStart), loss: lossValue)
+                }
                 optimizer.apply(to: parameters)
                 for (_, p) in parameters { p.zeroGrad() }
-                let lossValue = Double(loss.scalar)
-                lossSum += lossValue * Double(indices.count)
-                seen += indices.count
-                if !configuration.metrics.isEmpty {
-                    let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
-                    try accumulator.add(predictions: predictions, targets: yb)
-                }
+                lossSum += lossValue * Double(stepEnd - stepStart)
+                seen += stepEnd - stepStart
                 context.step = step
                 context.batchLoss = lossValue
                 for callback in allCallbacks { try callback.onBatchEnd(step, context: context) }
                 if context.stopTraining { break }
             }
             var logs = context.runningLogs()
+            if let synchronizer, !configuration.metrics.isEmpty {
+                logs.merge(try synchronizer.merged(accumulator).results()) { _, all in all }
+            }
             if let validation {
                 for (key, value) in try evaluate(x: validation.x, y: validation.y, batchSize: batchSize) {
                     logs["val_" + key] = value
@@ -161,6 +197,8 @@ extension Model {
     /// Loss and metrics over a whole data set, in batches, in inference mode (Keras `evaluate`).
     ///
     /// The loss is the mean over all examples; metrics are computed over all examples at once.
+    /// With a ``Model/synchronizer`` every process evaluates one contiguous shard and the results
+    /// are merged, so every process returns the whole data set's loss and metrics.
     /// - Throws: ``ModelError`` when not compiled or the counts differ; ``TensorError``.
     public func evaluate(x: Input, y: Targets<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
         guard let configuration else { throw ModelError.notCompiled(model: name) }
@@ -169,11 +207,12 @@ extension Model {
             throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
         }
         let n = x.exampleCount
+        let shard = synchronizer?.shard(of: n) ?? 0..<n
         var lossSum = 0.0
         var accumulator = MetricAccumulator(metrics: configuration.metrics)
         try withoutGrad {
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let indices = Array(start..<Swift.min(n, start + batchSize))
+            for start in stride(from: shard.lowerBound, to: shard.upperBound, by: batchSize) {
+                let indices = Array(start..<Swift.min(shard.upperBound, start + batchSize))
                 let xb = x.selectingExamples(indices), yb = y.selectingExamples(indices)
                 let out = try forward(xb, training: false)
                 lossSum += Double(try configuration.loss(out, yb, outputActivation: outputActivation).scalar) * Double(indices.count)
@@ -181,6 +220,12 @@ extension Model {
                     try accumulator.add(predictions: try outputActivation.apply(out), targets: yb)
                 }
             }
+        }
+        if let synchronizer {
+            var sums = [lossSum]
+            try synchronizer.allReduceSum(&sums)
+            lossSum = sums[0]
+            if !configuration.metrics.isEmpty { accumulator = try synchronizer.merged(accumulator) }
         }
         var logs = accumulator.results()
         logs["loss"] = n == 0 ? .nan : lossSum / Double(n)

@@ -32,6 +32,9 @@ open class Model<Scalar: TensorScalar, Input: Batchable> {
     public private(set) var configuration: TrainingConfiguration<Scalar>?
     /// Where progress and callback messages go (stdout by default).
     public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    /// When set, `fit` and `evaluate` run data-parallel across the processes it connects (see
+    /// ``GradientSynchronizer``); `nil` (the default) trains in this process alone.
+    public var synchronizer: (any GradientSynchronizer)?
 
     private let forwardBody: ((Input, Bool) throws -> Tensor<Scalar>)?
 
