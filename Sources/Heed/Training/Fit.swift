@@ -54,6 +54,8 @@ extension Model {
         let n = trainX.exampleCount
         guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
 
+        // Layers create their weights on first use: build them before the weights are listed.
+        try build(from: trainX)
         var startEpoch = initialEpoch
         if let resumeFrom {
             let info = try load(from: resumeFrom, includeOptimizer: true)
@@ -220,6 +222,20 @@ extension Model {
             }
         }
         return Tensor(uncheckedShape: [n] + (rowShape ?? []), scalars: scalars)
+    }
+
+    /// Creates the weights of every lazily built layer by running the first example of `x`
+    /// through the forward pass in inference mode, without recording gradients.
+    ///
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// calls it itself; call it before ``load(from:includeOptimizer:)`` or
+    /// ``namedParameters()`` on a model that has not run yet.
+    ///
+    /// Shapes: `x` is one batch of inputs (only its first example is used).
+    /// - Throws: ``TensorError`` from the layers; nothing when `x` has no examples.
+    public func build(from x: Input) throws {
+        guard x.exampleCount > 0 else { return }
+        _ = try withoutGrad { try forward(x.selectingExamples([0]), training: false) }
     }
 
     /// A permutation of `0..<count` that depends only on `seed` and `epoch` (Fisher–Yates).
