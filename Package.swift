@@ -41,6 +41,32 @@ let package = Package(
             dependencies: ["Heed", "CBLAS"],
             path: "Benchmarks/bench-matmul"
         ),
+        // Runnable examples: `swift run -c release <name>` (`make examples` runs them all).
+        .executableTarget(
+            name: "attention-basics",
+            dependencies: ["Heed"],
+            path: "Examples/attention-basics"
+        ),
+        .executableTarget(
+            name: "keras-attention-model",
+            dependencies: ["Heed"],
+            path: "Examples/keras-attention-model"
+        ),
+        .executableTarget(
+            name: "cnn-attention-pairs",
+            dependencies: ["Heed"],
+            path: "Examples/cnn-attention-pairs"
+        ),
+        .executableTarget(
+            name: "transformer-from-scratch",
+            dependencies: ["Heed", "HeedModels"],
+            path: "Examples/transformer-from-scratch"
+        ),
+        .executableTarget(
+            name: "custom-op",
+            dependencies: ["Heed"],
+            path: "Examples/custom-op"
+        ),
         .testTarget(
             name: "HeedTests",
             dependencies: ["Heed", "CBLAS"],
