@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev pkg-config
 
-.PHONY: all deps build release test conformance bench bench-text clean
+.PHONY: all deps build release test conformance bench bench-text examples docs clean
 
 all: build
 
@@ -32,6 +32,21 @@ bench: deps
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
+
+EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
+
+# Builds every example in release mode, then runs each one.
+examples: deps
+	$(SWIFT) build -c release $(foreach e,$(EXAMPLES),--product $(e))
+	@set -e; for e in $(EXAMPLES); do \
+		echo "== $$e"; \
+		$(SWIFT) run -c release --skip-build $$e; \
+	done
+
+# Builds the DocC documentation of Heed, HeedText and HeedModels (swift-docc-plugin).
+docs:
+	$(SWIFT) package generate-documentation --target Heed --target HeedText --target HeedModels \
+		--warnings-as-errors
 
 clean:
 	$(SWIFT) package clean
