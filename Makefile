@@ -37,7 +37,7 @@ EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transform
 
 # Builds every example in release mode, then runs each one.
 examples: deps
-	$(SWIFT) build -c release $(foreach e,$(EXAMPLES),--product $(e))
+	@set -e; for e in $(EXAMPLES); do $(SWIFT) build -c release --product $$e; done
 	@set -e; for e in $(EXAMPLES); do \
 		echo "== $$e"; \
 		$(SWIFT) run -c release --skip-build $$e; \
