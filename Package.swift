@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
     ],
+    dependencies: [
+        // Only for `swift package generate-documentation` (make docs); no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+    ],
     targets: [
         .systemLibrary(
             name: "CBLAS",

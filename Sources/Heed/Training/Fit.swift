@@ -132,7 +132,7 @@ extension Model {
         return history
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with class ids as targets.
     @discardableResult
     public func fit(
@@ -146,7 +146,7 @@ extension Model {
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
     @discardableResult
     public func fit(
@@ -189,12 +189,12 @@ extension Model {
         return logs
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with class ids as targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with class ids as targets.
     public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .classes(y), batchSize: batchSize)
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with float targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with float targets.
     public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .values(y), batchSize: batchSize)
     }
@@ -227,7 +227,7 @@ extension Model {
     /// Creates the weights of every lazily built layer by running the first example of `x`
     /// through the forward pass in inference mode, without recording gradients.
     ///
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// calls it itself; call it before ``load(from:includeOptimizer:)`` or
     /// ``namedParameters()`` on a model that has not run yet.
     ///
