@@ -43,10 +43,13 @@ examples: deps
 		$(SWIFT) run -c release --skip-build $$e; \
 	done
 
-# Builds the DocC documentation of Heed, HeedText and HeedModels (swift-docc-plugin).
+# Builds the DocC documentation of Heed, HeedText and HeedModels (swift-docc-plugin) into
+# .build/plugins/Swift-DocC/outputs.
+# Fails on any DocC warning and on any public symbol without a `///` summary.
 docs:
 	$(SWIFT) package generate-documentation --target Heed --target HeedText --target HeedModels \
 		--warnings-as-errors
+	python3 Scripts/undocumented-symbols.py $$(find .build -type d -name extracted-symbols)
 
 clean:
 	$(SWIFT) package clean
