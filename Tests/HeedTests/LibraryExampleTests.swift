@@ -32,4 +32,45 @@ final class LibraryExampleTests: XCTestCase {
         XCTAssertEqual(probabilities.shape, [4, 2])
         XCTAssertEqual(try XCTUnwrap(model.evaluate(x: ids, y: labels)["accuracy"]), 1)
     }
+
+    /// The `Sequential` snippet of the Training article.
+    func testTrainingArticleSequentialSnippetRuns() throws {
+        let model = Sequential<Float, IntTensor>(name: "bag_of_words", outputActivation: .softmax)
+        model.addInput(Embedding(inputDim: 1000, outputDim: 32))
+        let pooling = GlobalAveragePooling1D<Float>()
+        model.add { x, _ in try pooling(x) }          // a step without weights
+        model.add(Dense(units: 2))
+        let ids = try IntTensor(shape: [3, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+        let probabilities = try model.predict(ids)
+        XCTAssertEqual(probabilities.shape, [3, 2])
+        assertClose(probabilities.scalars.chunked2().map { $0 + $1 }, [1, 1, 1], rtol: 1e-6, atol: 1e-6)
+        XCTAssertEqual(try model.namedParameters().map(\.name), ["embedding/embeddings", "dense/kernel", "dense/bias"])
+    }
+
+    /// The custom layer of the Layers article: gradients reach its weight through `fit`.
+    func testLayersArticleCustomLayerTrains() throws {
+        final class Scale: TensorLayer {
+            let name = "scale"
+            let factor = Parameter<Float>(path: "factor", value: .ones([]))
+            var parameters: [Parameter<Float>] { [factor] }
+            func forward(_ input: Tensor<Float>, training: Bool) throws -> Tensor<Float> {
+                try input * factor.value
+            }
+        }
+        let scale = Scale()
+        let model = Sequential<Float, Tensor<Float>>()
+        model.add(scale)
+        model.compile(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1))
+        // y = 3x: the factor should move from 1 towards 3.
+        let x = try Tensor<Float>(shape: [4, 1], scalars: [1, 2, -1, 0.5])
+        try model.fit(x: x, y: x * 3, batchSize: 4, epochs: 20, verbose: .silent)
+        XCTAssertEqual(Double(scale.factor.value.scalar), 3, accuracy: 0.05)
+    }
+}
+
+private extension Array where Element == Float {
+    /// Consecutive pairs `(a[0], a[1]), (a[2], a[3]), …`.
+    func chunked2() -> [(Float, Float)] {
+        stride(from: 0, to: count - 1, by: 2).map { (self[$0], self[$0 + 1]) }
+    }
 }
