@@ -53,7 +53,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "keras-attention-model",
-            dependencies: ["Heed"],
+            dependencies: ["Heed", "HeedText"],
             path: "Examples/keras-attention-model"
         ),
         .executableTarget(

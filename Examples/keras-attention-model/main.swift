@@ -3,12 +3,15 @@
 //
 // The data is a small synthetic "sentiment" task made here from a seed: a sequence of token ids
 // is positive when it holds more "good" tokens (ids 2...6) than "bad" ones (ids 7...11); the
-// other ids are neutral filler.
+// other ids are neutral filler. Given the path of the IMDb CSV (`review`, `sentiment` columns),
+// it trains on the first reviews of that file instead (5,000 by default, 100 tokens each).
 //
 //     swift run -c release keras-attention-model
+//     swift run -c release keras-attention-model ../shared/datasets/imdb/IMDB_Dataset.csv [5000]
 
 import Foundation
 import Heed
+import HeedText
 
 BLASKernelCheck.restartWithBetterKernelIfNeeded()
 
@@ -69,9 +72,23 @@ func makeData(count: Int, length: Int, vocabularySize: Int, seed: UInt64) throws
 
 do {
     Heed.threads = 1
-    let vocabularySize = 50, length = 20
-    let train = try makeData(count: 2000, length: length, vocabularySize: vocabularySize, seed: 1)
-    let test = try makeData(count: 500, length: length, vocabularySize: vocabularySize, seed: 2)
+    var vocabularySize = 50
+    var train = try makeData(count: 2000, length: 20, vocabularySize: vocabularySize, seed: 1)
+    var test = try makeData(count: 500, length: 20, vocabularySize: vocabularySize, seed: 2)
+    let arguments = CommandLine.arguments.dropFirst()
+    if let path = arguments.first {
+        // (x_train, y_train), (x_test, y_test) from a CSV file, cleaned, tokenised and padded.
+        let limit = arguments.dropFirst().first.flatMap { Int($0) } ?? 5000
+        vocabularySize = 10_000
+        let options = TextDatasetOptions(textColumns: ["review"], labelColumn: "sentiment",
+                                         vocabularySize: vocabularySize, maxLength: 100)
+        let data = try TextDataset.load(URL(fileURLWithPath: path), options: options)
+        let trainRows = data.train.subset(Array(0..<min(limit, data.train.count)))
+        let testRows = data.test.subset(Array(0..<min(limit / 5, data.test.count)))
+        train = (trainRows.inputs[0], trainRows.labels)
+        test = (testRows.inputs[0], testRows.labels)
+        print("\(path): \(train.ids.shape[0]) training and \(test.ids.shape[0]) test reviews, classes \(data.labelEncoder.classes)")
+    }
 
     // model = AttentionModel(vocab_size, embed_dim=32, num_classes=2)
     let model = AttentionModel(vocabularySize: vocabularySize, embeddingDim: 32, classes: 2, seed: 3)
