@@ -27,6 +27,10 @@ release: deps
 test: deps
 	$(SWIFT) test --disable-swift-testing
 
+# The Keras reference cases alone (KERAS_GOLDEN_DIR selects another folder of the same format).
+conformance: deps
+	$(SWIFT) test --disable-swift-testing --filter KerasConformanceTests
+
 bench: deps
 	$(SWIFT) run -c release bench-matmul
 
