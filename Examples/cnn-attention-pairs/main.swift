@@ -72,6 +72,7 @@ do {
 
     let train = try makePairs(count: 3000, seed: 10)
     let test = try makePairs(count: 600, seed: 11)
+    model.output = { print($0, terminator: "") }            // progress lines in order with print()
     model.compile(loss: .binaryCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.003),
                   metrics: [.binaryAccuracy(), .auc])
     try model.fit(x: train.x, y: train.y, batchSize: 32, epochs: 8, validationData: (test.x, test.y),
