@@ -58,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cnn-attention-pairs",
-            dependencies: ["Heed"],
+            dependencies: ["Heed", "HeedText"],
             path: "Examples/cnn-attention-pairs"
         ),
         .executableTarget(
