@@ -4,7 +4,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test conformance bench bench-text clean mpi-deps test-mpi bench-mpi
+.PHONY: all deps build release test conformance bench bench-text examples docs clean mpi-deps test-mpi bench-mpi
 
 all: build
 
@@ -63,6 +63,24 @@ bench-mpi: deps mpi-deps
 	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
 	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 2
 	cd Distributed && $(MPIRUN) -np 2 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
+
+EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
+
+# Builds every example in release mode, then runs each one.
+examples: deps
+	@set -e; for e in $(EXAMPLES); do $(SWIFT) build -c release --product $$e; done
+	@set -e; for e in $(EXAMPLES); do \
+		echo "== $$e"; \
+		$(SWIFT) run -c release --skip-build $$e; \
+	done
+
+# Builds the DocC documentation of Heed, HeedText and HeedModels (swift-docc-plugin) into
+# .build/plugins/Swift-DocC/outputs.
+# Fails on any DocC warning and on any public symbol without a `///` summary.
+docs:
+	$(SWIFT) package generate-documentation --target Heed --target HeedText --target HeedModels \
+		--warnings-as-errors
+	python3 Scripts/undocumented-symbols.py $$(find .build -type d -name extracted-symbols)
 
 clean:
 	$(SWIFT) package clean

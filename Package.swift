@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
     ],
+    dependencies: [
+        // Only for `swift package generate-documentation` (make docs); no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+    ],
     targets: [
         .systemLibrary(
             name: "CBLAS",
@@ -40,6 +44,32 @@ let package = Package(
             name: "bench-matmul",
             dependencies: ["Heed", "CBLAS"],
             path: "Benchmarks/bench-matmul"
+        ),
+        // Runnable examples: `swift run -c release <name>` (`make examples` runs them all).
+        .executableTarget(
+            name: "attention-basics",
+            dependencies: ["Heed"],
+            path: "Examples/attention-basics"
+        ),
+        .executableTarget(
+            name: "keras-attention-model",
+            dependencies: ["Heed", "HeedText"],
+            path: "Examples/keras-attention-model"
+        ),
+        .executableTarget(
+            name: "cnn-attention-pairs",
+            dependencies: ["Heed", "HeedText"],
+            path: "Examples/cnn-attention-pairs"
+        ),
+        .executableTarget(
+            name: "transformer-from-scratch",
+            dependencies: ["Heed", "HeedModels"],
+            path: "Examples/transformer-from-scratch"
+        ),
+        .executableTarget(
+            name: "custom-op",
+            dependencies: ["Heed"],
+            path: "Examples/custom-op"
         ),
         .testTarget(
             name: "HeedTests",

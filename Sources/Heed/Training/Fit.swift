@@ -59,6 +59,8 @@ extension Model {
         let n = trainX.exampleCount
         guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
 
+        // Layers create their weights on first use: build them before the weights are listed.
+        try build(from: trainX)
         var startEpoch = initialEpoch
         if let resumeFrom {
             let info = try load(from: resumeFrom, includeOptimizer: true)
@@ -166,7 +168,7 @@ extension Model {
         return history
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with class ids as targets.
     @discardableResult
     public func fit(
@@ -180,7 +182,7 @@ extension Model {
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
     @discardableResult
     public func fit(
@@ -232,12 +234,12 @@ extension Model {
         return logs
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with class ids as targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with class ids as targets.
     public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .classes(y), batchSize: batchSize)
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with float targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with float targets.
     public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .values(y), batchSize: batchSize)
     }
@@ -265,6 +267,20 @@ extension Model {
             }
         }
         return Tensor(uncheckedShape: [n] + (rowShape ?? []), scalars: scalars)
+    }
+
+    /// Creates the weights of every lazily built layer by running the first example of `x`
+    /// through the forward pass in inference mode, without recording gradients.
+    ///
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// calls it itself; call it before ``load(from:includeOptimizer:)`` or
+    /// ``namedParameters()`` on a model that has not run yet.
+    ///
+    /// Shapes: `x` is one batch of inputs (only its first example is used).
+    /// - Throws: ``TensorError`` from the layers; nothing when `x` has no examples.
+    public func build(from x: Input) throws {
+        guard x.exampleCount > 0 else { return }
+        _ = try withoutGrad { try forward(x.selectingExamples([0]), training: false) }
     }
 
     /// A permutation of `0..<count` that depends only on `seed` and `epoch` (Fisher–Yates).
