@@ -15,14 +15,23 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "CHeedSupport",
+            path: "Sources/CHeedSupport"
+        ),
+        .target(
             name: "Heed",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CHeedSupport"],
             path: "Sources/Heed"
         ),
         .executableTarget(
             name: "bench-matmul",
             dependencies: ["Heed", "CBLAS"],
             path: "Benchmarks/bench-matmul"
+        ),
+        .executableTarget(
+            name: "bench-attention",
+            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
+            path: "Benchmarks/bench-attention"
         ),
         .testTarget(
             name: "HeedTests",
