@@ -28,9 +28,13 @@ let package = Package(
             dependencies: ["Heed", "CBLAS"],
             path: "Benchmarks/bench-matmul"
         ),
+        .target(
+            name: "CBenchSupport",
+            path: "Benchmarks/CBenchSupport"
+        ),
         .executableTarget(
             name: "bench-attention",
-            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
+            dependencies: ["Heed", "CBLAS", "CBenchSupport"],
             path: "Benchmarks/bench-attention"
         ),
         .testTarget(
