@@ -39,7 +39,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeedTests",
-            dependencies: ["Heed", "CBLAS"],
+            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
             path: "Tests/HeedTests"
         ),
     ],

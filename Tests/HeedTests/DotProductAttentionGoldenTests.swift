@@ -40,6 +40,7 @@ final class DotProductAttentionGoldenTests: XCTestCase {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: goldenDirectory.path)) ?? []
         let cases = files.filter { $0.hasPrefix("attention_dot_") && $0.hasSuffix(".json") && !$0.contains("dropout") }.sorted()
         if cases.isEmpty { throw XCTSkip("no Keras golden cases at \(goldenDirectory.path)") }
+        XCTAssertGreaterThanOrEqual(cases.count, 20, "expected the full set of dot-attention cases")
         for file in cases {
             let json = try XCTUnwrap(
                 JSONSerialization.jsonObject(with: Data(contentsOf: goldenDirectory.appendingPathComponent(file))) as? [String: Any])

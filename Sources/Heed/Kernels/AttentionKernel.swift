@@ -1,3 +1,5 @@
+import CHeedSupport
+
 /// The fused Keras dot-product attention: the sizes, masks and scale of one call, and the
 /// forward and backward loops over raw buffers.
 ///
@@ -80,6 +82,12 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
         } else if let visible {
             for j in 0..<count where !visible[j] { s[j] -= penalty }
         }
+        if Scalar.self == Float.self {
+            UnsafeMutableRawPointer(s).withMemoryRebound(to: Float.self, capacity: count) {
+                heed_softmax_row_f32($0, count)
+            }
+            return
+        }
         var m = -Scalar.infinity
         for j in 0..<count { m = Swift.max(m, s[j]) }
         var sum: Scalar = 0
@@ -90,6 +98,22 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
         }
         let r = 1 / sum
         for j in 0..<count { s[j] *= r }
+    }
+
+    /// `g ← w ⊙ (g − Σ g ⊙ w)` over one row: the softmax backward.
+    @inline(__always)
+    func softmaxBackwardRow(_ g: UnsafeMutablePointer<Scalar>, weights w: UnsafePointer<Scalar>, count: Int) {
+        if Scalar.self == Float.self {
+            UnsafeMutableRawPointer(g).withMemoryRebound(to: Float.self, capacity: count) { gf in
+                UnsafeRawPointer(w).withMemoryRebound(to: Float.self, capacity: count) { wf in
+                    heed_softmax_backward_row_f32(gf, wf, count)
+                }
+            }
+            return
+        }
+        var dot: Scalar = 0
+        for j in 0..<count { dot += g[j] * w[j] }
+        for j in 0..<count { g[j] = w[j] * (g[j] - dot) }
     }
 
     /// Computes the output, and the full weights when `weights` is given.
@@ -196,9 +220,7 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
                             for j in 0..<kEnd { g[j] += extra[j] }
                         }
                     }
-                    var dot: Scalar = 0
-                    for j in 0..<kEnd { dot += g[j] * w[j] }
-                    for j in 0..<kEnd { g[j] = w[j] * (g[j] - dot) }
+                    softmaxBackwardRow(g, weights: w, count: kEnd)
                     if kEnd < tv { (g + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 guard needs.query || needs.scale else { return }
