@@ -129,6 +129,8 @@ final class DotProductAttentionTests: XCTestCase {
             Case(b: 1, tq: 200, tv: 140, d: 4, dv: 4, valueMask: .random, causal: true, scale: 0.7),
             Case(b: 1, tq: 140, tv: 200, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
             Case(b: 2, tq: 130, tv: 170, d: 5, dv: 5, valueMask: .hideAllOfFirstBatch),
+            Case(b: 2, tq: 100, tv: 300, d: 4, dv: 3, valueMask: .hideFirst(3), causal: true, scale: 1.1),
+            Case(b: 1, tq: 300, tv: 90, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
         ]
         for (i, c) in long.enumerated() {
             try compareWithReference(c, Double.self, rtol: 1e-10, atol: 1e-12, seed: 5000 + UInt64(i) * 10)

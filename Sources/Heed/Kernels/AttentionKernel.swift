@@ -25,8 +25,10 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
     let queryMask: [Bool]?
     /// Per batch, the first key index the value mask leaves visible (`Tv` when there is none).
     let firstVisible: [Int]
-    /// Query (and key) rows per work item.
+    /// Query rows per work item (forward, and the dQ phase of the backward).
     let blockSize: Int
+    /// Key rows per work item (the dK and dV phase of the backward).
+    let keyBlockSize: Int
 
     /// The amount subtracted from masked scores, in the scalar type (Keras' `1e9`).
     static var maskPenalty: Scalar { 1e9 }
@@ -49,13 +51,16 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
             }
         }
         firstVisible = first
-        // Blocks of 64 rows keep a score block of a 2048-key row within 512 KiB (Float) and give
-        // enough items to share between threads; whole sequences up to 128 stay one block.
+        // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
+        // give enough items to share between threads; sequences up to 128 stay one block.
         blockSize = queryLength <= 128 ? max(queryLength, 1) : 64
+        // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
+        // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
+        keyBlockSize = keyLength <= 128 ? max(keyLength, 1) : 128
     }
 
     var queryBlocks: Int { (queryLength + blockSize - 1) / blockSize }
-    var keyBlocks: Int { (keyLength + blockSize - 1) / blockSize }
+    var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
 
     /// The keys `[0, end)` whose weights may be non-zero for the query rows `[i0, i1)` of batch `b`.
     @inline(__always)
@@ -255,7 +260,7 @@ struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
         guard needs.key || needs.value else { return scaleGrad }
         KernelLoop.run(items: batch * kBlocks) { item in
             let b = item / kBlocks
-            let j0 = (item % kBlocks) * blockSize, j1 = min(tv, j0 + blockSize)
+            let j0 = (item % kBlocks) * keyBlockSize, j1 = min(tv, j0 + keyBlockSize)
             let cols = j1 - j0
             // Under a causal mask the query rows before j0 give these keys zero weight, unless
             // some rows are fully masked (then every row is read; their dS and W are exact).

@@ -32,6 +32,8 @@ extension Tensor {
     ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the batch, length or
     ///   feature sizes or a mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
     ///   when `scale` is not one element or a key, feature or value size is zero.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func dotProductAttention(
         query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
         valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false,
@@ -75,8 +77,10 @@ extension Tensor {
         let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
         let keepWeights = recording || returnWeights
 
-        var output = [Scalar](repeating: 0, count: b * tq * dv)
-        var weights = [Scalar](repeating: 0, count: keepWeights ? b * tq * tv : 0)
+        // The kernel writes every element of both (weights past the causal diagonal included).
+        var output = [Scalar](unsafeUninitializedCapacity: b * tq * dv) { _, n in n = b * tq * dv }
+        let weightCount = keepWeights ? b * tq * tv : 0
+        var weights = [Scalar](unsafeUninitializedCapacity: weightCount) { _, n in n = weightCount }
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in
                 value.scalars.withUnsafeBufferPointer { v in
@@ -122,6 +126,8 @@ extension AttentionKernel {
     /// call had a scale (`scaleShape` not `nil`); `nil` where no gradient is needed.
     ///
     /// `gradOutput` is the cotangent of the output, `gradWeights` that of the weights.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,
                    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
                    weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
@@ -132,9 +138,13 @@ extension AttentionKernel {
                 for x in 0..<valueDepth { gradOutput?[row * valueDepth + x] = 0 }
             }
         }
-        var dq = [Scalar](repeating: 0, count: needs.query ? query.count : 0)
-        var dk = [Scalar](repeating: 0, count: needs.key ? key.count : 0)
-        var dv = [Scalar](repeating: 0, count: needs.value ? value.count : 0)
+        // The kernel writes every element of the gradients it is asked for.
+        func uninitialized(_ count: Int) -> [Scalar] {
+            [Scalar](unsafeUninitializedCapacity: count) { _, n in n = count }
+        }
+        var dq = uninitialized(needs.query ? query.count : 0)
+        var dk = uninitialized(needs.key ? key.count : 0)
+        var dv = uninitialized(needs.value && g != nil ? value.count : 0)
         var dScale: Scalar = 0
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in
@@ -152,7 +162,7 @@ extension AttentionKernel {
                                             gradWeights: gw, needs: needs,
                                             gradQuery: needs.query ? pdq.baseAddress : nil,
                                             gradKey: needs.key ? pdk.baseAddress : nil,
-                                            gradValue: needs.value ? pdv.baseAddress : nil)
+                                            gradValue: needs.value && g != nil ? pdv.baseAddress : nil)
                                     }
                                 }
                             }
@@ -165,7 +175,7 @@ extension AttentionKernel {
         var result: [Tensor<Scalar>?] = [
             needs.query ? Tensor(uncheckedShape: query.shape, scalars: dq) : nil,
             needs.key ? Tensor(uncheckedShape: key.shape, scalars: dk) : nil,
-            needs.value ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
+            needs.value && g != nil ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
         ]
         if let scaleShape {
             result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
