@@ -29,6 +29,7 @@ test: deps
 
 bench: deps
 	$(SWIFT) run -c release bench-matmul
+	$(SWIFT) run -c release bench-attention --compare-unfused
 
 clean:
 	$(SWIFT) package clean

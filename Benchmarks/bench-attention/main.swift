@@ -190,13 +190,12 @@ func padded(_ s: String, _ width: Int) -> String {
 }
 
 let options = parseOptions()
-configureAllocatorForPeakMeasurement()
 let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)"
 if !options.json {
     print("OpenBLAS kernel: \(Heed.blasCoreName) (OPENBLAS_CORETYPE=\(coreType)), threads: \(Heed.threads)")
     print("Float, Keras Attention dot scores; scaled = scale 1/sqrt(D); inputs N(0,1); backward = dQ, dK, dV of Σ out⊙R")
     print("GFLOP/s nominal: 4·B·T²·D forward, 12·B·T²·D forward+backward (causal counted in full);")
-    print("sgemm = cblas_sgemm [B·T, D]·[T, D]ᵀ in the same run; peak = resident high-water added by one call")
+    print("sgemm = cblas_sgemm [B·T, D]·[T, D]ᵀ in the same run; peak = most heap bytes one call holds at once")
     print("")
 }
 var results: [CaseResult] = []

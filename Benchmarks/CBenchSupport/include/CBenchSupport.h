@@ -1,9 +1,17 @@
 #ifndef HEED_BENCH_SUPPORT_H
 #define HEED_BENCH_SUPPORT_H
 
-/* Makes glibc serve every block of at least `mmap_threshold` bytes with its own mapping and give
-   freed heap memory back above `trim_threshold` bytes, so that the resident high-water mark of a
-   call reflects the memory that call touched. Returns 0 when the allocator is not glibc. */
-int bench_configure_malloc(int mmap_threshold, int trim_threshold);
+/* Bytes currently allocated through malloc (glibc mallinfo2: in-use heap blocks plus mmapped
+   blocks), or -1 where that is not available. */
+long bench_heap_in_use(void);
+
+/* A background thread that samples bench_heap_in_use() until stopped. */
+typedef struct bench_sampler bench_sampler;
+
+/* Starts sampling every `interval_us` microseconds; NULL when sampling is not available. */
+bench_sampler *bench_sampler_start(int interval_us);
+
+/* Stops the sampler, frees it, and returns the largest value it saw. */
+long bench_sampler_stop(bench_sampler *sampler);
 
 #endif
