@@ -190,9 +190,12 @@ func padded(_ s: String, _ width: Int) -> String {
 }
 
 let options = parseOptions()
-let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)"
+let environment = ProcessInfo.processInfo.environment
+let coreType = environment["OPENBLAS_CORETYPE"] ?? "(unset)"
+let threadTimeout = environment["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)"
 if !options.json {
-    print("OpenBLAS kernel: \(Heed.blasCoreName) (OPENBLAS_CORETYPE=\(coreType)), threads: \(Heed.threads)")
+    print("OpenBLAS kernel: \(Heed.blasCoreName) (OPENBLAS_CORETYPE=\(coreType)), threads: \(Heed.threads),"
+          + " OPENBLAS_THREAD_TIMEOUT=\(threadTimeout)")
     print("Float, Keras Attention dot scores; scaled = scale 1/sqrt(D); inputs N(0,1); backward = dQ, dK, dV of Σ out⊙R")
     print("GFLOP/s nominal: 4·B·T²·D forward, 12·B·T²·D forward+backward (causal counted in full);")
     print("sgemm = cblas_sgemm [B·T, D]·[T, D]ᵀ in the same run; peak = most heap bytes one call holds at once")
