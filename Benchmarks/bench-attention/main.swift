@@ -127,13 +127,13 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
         fused = {
             let (ql, kl, vl) = (q.requiringGrad(), k.requiringGrad(), v.requiringGrad())
             let out = try Tensor.dotProductAttention(query: ql, key: kl, value: vl, scale: scale, causal: causal).output
-            try (out * r).sum().backward()
+            out.backward(seed: r)
             sink += (ql.grad?.scalars[0] ?? 0) + (kl.grad?.scalars[0] ?? 0) + (vl.grad?.scalars[0] ?? 0)
         }
         unfused = {
             let (ql, kl, vl) = (q.requiringGrad(), k.requiringGrad(), v.requiringGrad())
             let out = try compositeAttention(query: ql, key: kl, value: vl, scale: scale, mask: mask)
-            try (out * r).sum().backward()
+            out.backward(seed: r)
             sink += (ql.grad?.scalars[0] ?? 0) + (kl.grad?.scalars[0] ?? 0) + (vl.grad?.scalars[0] ?? 0)
         }
     }
@@ -196,7 +196,8 @@ let threadTimeout = environment["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)"
 if !options.json {
     print("OpenBLAS kernel: \(Heed.blasCoreName) (OPENBLAS_CORETYPE=\(coreType)), threads: \(Heed.threads),"
           + " OPENBLAS_THREAD_TIMEOUT=\(threadTimeout)")
-    print("Float, Keras Attention dot scores; scaled = scale 1/sqrt(D); inputs N(0,1); backward = dQ, dK, dV of Σ out⊙R")
+    print("Float, Keras Attention dot scores; scaled = scale 1/sqrt(D); inputs N(0,1);")
+    print("backward = dQ, dK, dV of Σ out⊙R (the output seeded with R, so no other op is timed)")
     print("GFLOP/s nominal: 4·B·T²·D forward, 12·B·T²·D forward+backward (causal counted in full);")
     print("sgemm = cblas_sgemm [B·T, D]·[T, D]ᵀ in the same run; peak = most heap bytes one call holds at once")
     print("")

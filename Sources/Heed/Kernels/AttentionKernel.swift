@@ -14,7 +14,7 @@ import CHeedSupport
 /// rows that have no visible key at all form a prefix `i < firstVisible[b]` (the first key not
 /// hidden by the value mask); their blocks are computed over all `Tv` keys, because Keras gives
 /// such rows a softmax over every key's `s − 1e9`.
-struct AttentionKernel<Scalar: TensorScalar>: @unchecked Sendable {
+struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
     let scale: Scalar
