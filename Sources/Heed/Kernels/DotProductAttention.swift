@@ -14,6 +14,8 @@ extension Tensor {
     /// flushed to zero. When no gradient is recorded and `returnWeights` is false, the scores
     /// are formed one block of query rows at a time, so memory does not grow with
     /// `batch · Tq · Tv`; otherwise the weights `[batch, Tq, Tv]` are kept for the backward.
+    /// Keys past a causal query block are skipped: their weights are exactly 0 whenever the row
+    /// has a visible key (for scores far from ±1e9). Attention dropout is not part of this op.
     ///
     /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
     /// `scale []` (one element), `valueMask [batch, Tv]`, `queryMask [batch, Tq]` →
