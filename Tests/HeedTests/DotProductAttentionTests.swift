@@ -193,6 +193,20 @@ final class DotProductAttentionTests: XCTestCase {
         }
     }
 
+    /// Finite differences through the returned weights (their own node) as well as the output.
+    func testWeightsGradientsMatchFiniteDifferences() throws {
+        let q = randomTensor([2, 3, 4], seed: 51), k = randomTensor([2, 5, 4], seed: 52), v = randomTensor([2, 5, 2], seed: 53)
+        let vm = try Mask(shape: [2, 5], values: [true, false, true, true, false, true, true, false, true, true])
+        let r = randomTensor([2, 3, 2], seed: 54)
+        try checkGradients([q, k, v, Tensor(0.9)]) { xs in
+            let result = try Tensor.dotProductAttention(query: xs[0], key: xs[1], value: xs[2], scale: xs[3],
+                                                        valueMask: vm, causal: true, returnWeights: true)
+            let weights = try XCTUnwrap(result.weights)
+            // Both outputs feed the differentiated value: output ⊙ r summed into each weight row.
+            return try weights + (result.output * r).sum(alongAxes: [2], keepDims: true)
+        }
+    }
+
     /// A row whose keys are all masked, with small scores: every `s − 1e9` rounds to exactly
     /// `−1e9` in float32, so the weights are uniform over all keys and the output is the mean
     /// of the values.
