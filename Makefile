@@ -35,6 +35,7 @@ conformance: deps
 
 bench: deps
 	$(SWIFT) run -c release bench-matmul
+	$(SWIFT) run -c release bench-attention --compare-unfused
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text

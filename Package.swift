@@ -21,8 +21,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "CHeedSupport",
+            path: "Sources/CHeedSupport"
+        ),
+        .target(
             name: "Heed",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CHeedSupport"],
             path: "Sources/Heed"
         ),
         .target(
@@ -71,9 +75,18 @@ let package = Package(
             dependencies: ["Heed"],
             path: "Examples/custom-op"
         ),
+        .target(
+            name: "CBenchSupport",
+            path: "Benchmarks/CBenchSupport"
+        ),
+        .executableTarget(
+            name: "bench-attention",
+            dependencies: ["Heed", "CBLAS", "CBenchSupport"],
+            path: "Benchmarks/bench-attention"
+        ),
         .testTarget(
             name: "HeedTests",
-            dependencies: ["Heed", "CBLAS"],
+            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
             path: "Tests/HeedTests"
         ),
         .testTarget(
