@@ -2,8 +2,10 @@
 SWIFT ?= swift
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev pkg-config
+MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
+MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test conformance bench bench-text bench-memory fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test conformance bench bench-text bench-memory examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -28,8 +30,13 @@ release: deps
 test: deps
 	$(SWIFT) test --disable-swift-testing
 
+# The Keras reference cases alone (KERAS_GOLDEN_DIR selects another folder of the same format).
+conformance: deps
+	$(SWIFT) test --disable-swift-testing --filter KerasConformanceTests
+
 bench: deps
 	$(SWIFT) run -c release bench-matmul
+	$(SWIFT) run -c release bench-attention --compare-unfused
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
@@ -75,6 +82,49 @@ sanitize-thread: deps
 	TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1 SWIFT_BACKTRACE=enable=no \
 		$(SWIFT) test --disable-swift-testing --scratch-path $(SANITIZE_SCRATCH)-thread -Xswiftc -sanitize=thread
 
+# Open MPI for the separate Distributed/ package (Heed itself never needs it).
+mpi-deps:
+	@if pkg-config --exists ompi 2>/dev/null && command -v mpirun >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MPI_APT_PACKAGES); \
+	else \
+		echo "Open MPI is missing. Install it with:"; \
+		echo "  sudo apt-get install -y $(MPI_APT_PACKAGES)"; \
+		exit 1; \
+	fi
+
+# Data-parallel training across processes: builds Distributed/, runs one two-rank job, then the
+# tests (which start their own `mpirun -np 2` jobs).
+test-mpi: deps mpi-deps
+	cd Distributed && $(SWIFT) build --build-tests
+	cd Distributed && $(MPIRUN) -np 2 $$($(SWIFT) build --show-bin-path)/heed-mpi-train equivalence --optimizer adam
+	cd Distributed && $(SWIFT) test --disable-swift-testing
+
+# Samples per second on 1 and 2 ranks for a text-classifier-shaped model.
+bench-mpi: deps mpi-deps
+	cd Distributed && $(SWIFT) build -c release
+	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
+	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 2
+	cd Distributed && $(MPIRUN) -np 2 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
+
+EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
+
+# Builds every example in release mode, then runs each one.
+examples: deps
+	@set -e; for e in $(EXAMPLES); do $(SWIFT) build -c release --product $$e; done
+	@set -e; for e in $(EXAMPLES); do \
+		echo "== $$e"; \
+		$(SWIFT) run -c release --skip-build $$e; \
+	done
+
+# Builds the DocC documentation of Heed, HeedText and HeedModels (swift-docc-plugin) into
+# .build/plugins/Swift-DocC/outputs.
+# Fails on any DocC warning and on any public symbol without a `///` summary.
+docs:
+	$(SWIFT) package generate-documentation --target Heed --target HeedText --target HeedModels \
+		--warnings-as-errors
+	python3 Scripts/undocumented-symbols.py $$(find .build -type d -name extracted-symbols)
+
 clean:
 	$(SWIFT) package clean
-	rm -rf .build
+	rm -rf .build Distributed/.build

@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
     ],
+    dependencies: [
+        // Only for `swift package generate-documentation` (make docs); no target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+    ],
     targets: [
         .systemLibrary(
             name: "CBLAS",
@@ -17,8 +21,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "CHeedSupport",
+            path: "Sources/CHeedSupport"
+        ),
+        .target(
             name: "Heed",
-            dependencies: ["CBLAS"],
+            dependencies: ["CBLAS", "CHeedSupport"],
             path: "Sources/Heed"
         ),
         .target(
@@ -51,9 +59,44 @@ let package = Package(
             dependencies: ["Heed"],
             path: "Tests/CrashWriter"
         ),
+        // Runnable examples: `swift run -c release <name>` (`make examples` runs them all).
+        .executableTarget(
+            name: "attention-basics",
+            dependencies: ["Heed"],
+            path: "Examples/attention-basics"
+        ),
+        .executableTarget(
+            name: "keras-attention-model",
+            dependencies: ["Heed", "HeedText"],
+            path: "Examples/keras-attention-model"
+        ),
+        .executableTarget(
+            name: "cnn-attention-pairs",
+            dependencies: ["Heed", "HeedText"],
+            path: "Examples/cnn-attention-pairs"
+        ),
+        .executableTarget(
+            name: "transformer-from-scratch",
+            dependencies: ["Heed", "HeedModels"],
+            path: "Examples/transformer-from-scratch"
+        ),
+        .executableTarget(
+            name: "custom-op",
+            dependencies: ["Heed"],
+            path: "Examples/custom-op"
+        ),
+        .target(
+            name: "CBenchSupport",
+            path: "Benchmarks/CBenchSupport"
+        ),
+        .executableTarget(
+            name: "bench-attention",
+            dependencies: ["Heed", "CBLAS", "CBenchSupport"],
+            path: "Benchmarks/bench-attention"
+        ),
         .testTarget(
             name: "HeedTests",
-            dependencies: ["Heed", "CBLAS"],
+            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
             path: "Tests/HeedTests"
         ),
         .testTarget(

@@ -15,7 +15,7 @@ public struct DatasetSplit: Sendable, Equatable {
 
     /// A seeded random split of `count` rows: `⌈count · testFraction⌉` rows are held out.
     ///
-    /// The rows are shuffled with ``SeededGenerator`` (Fisher–Yates), the first held-out count
+    /// The rows are shuffled with Heed's `SeededGenerator` (Fisher–Yates), the first held-out count
     /// of the shuffle are held out, and both parts are returned in file order. The same seed
     /// gives the same split on every platform.
     ///

@@ -69,6 +69,7 @@ public final class DelimitedFileReader {
     /// Opens `url` and reads its header line.
     ///
     /// - Parameters:
+    ///   - url: the file to read.
     ///   - format: CSV or TSV; `nil` infers it from the extension (`.csv`, `.tsv`, `.txt`).
     ///   - decoding: strict UTF-8 (default), lossy UTF-8, or Latin-1.
     ///   - maxFieldBytes: the longest field accepted; longer ones are an error, so a runaway

@@ -27,8 +27,12 @@ public struct LabeledTexts: Sendable, Equatable {
     /// Reads the named text columns and the label column of a CSV or TSV file.
     ///
     /// - Parameters:
+    ///   - url: the CSV or TSV file.
     ///   - textColumns: one column name, or two for sentence pairs.
+    ///   - labelColumn: the column holding each row's label.
     ///   - format: `nil` infers it from the extension.
+    ///   - decoding: strict UTF-8 (default), lossy UTF-8, or Latin-1.
+    ///   - maxFieldBytes: the longest field accepted.
     /// - Throws: ``TextDataError`` for an unreadable or malformed file or a missing column.
     public static func read(
         from url: URL, textColumns: [String], labelColumn: String, format: TextFileFormat? = nil,

@@ -15,7 +15,15 @@ import Darwin
 public enum BLASKernelCheck {
     /// Performance tiers of OpenBLAS x86-64 kernels, by the widest vector unit they use.
     public enum Tier: Int, Comparable, Sendable {
-        case sse = 0, avx, avx2, avx512
+        /// SSE2/SSE3 kernels (`Prescott`, `Core2`, `Nehalem`, …).
+        case sse = 0
+        /// AVX kernels (`SandyBridge`).
+        case avx
+        /// AVX2 + FMA kernels (`Haswell`, `Zen`).
+        case avx2
+        /// AVX-512 kernels (`SkylakeX`, `Cooperlake`).
+        case avx512
+        /// Orders tiers from the narrowest vector unit to the widest.
         public static func < (a: Tier, b: Tier) -> Bool { a.rawValue < b.rawValue }
     }
 

@@ -4,6 +4,7 @@
 /// weights. Each layer has a Keras-style `name` (`dense`, `attention`, `conv1d`, …) and lists its
 /// weights in Keras creation order; a weight's full name is `name + "/" + path`.
 public protocol Layer: AnyObject {
+    /// The element type of the layer's weights and tensors (`Float` or `Double`).
     associatedtype Scalar: TensorScalar
     /// The layer's name, the prefix of its weights' full names.
     var name: String { get }

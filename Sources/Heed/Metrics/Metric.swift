@@ -127,6 +127,33 @@ public struct MetricAccumulator: Sendable {
         return out
     }
 
+    /// The accumulated examples as one flat list, for merging the accumulators of several
+    /// processes with ``merging(_:metrics:)``: class count, score width, example count, then
+    /// the true ids, the predicted ids and the scores.
+    func flattened() -> [Double] {
+        var out: [Double] = [Double(classCount), Double(scoreWidth), Double(actual.count)]
+        out.reserveCapacity(3 + 2 * actual.count + scores.count)
+        out.append(contentsOf: actual.lazy.map(Double.init))
+        out.append(contentsOf: predicted.lazy.map(Double.init))
+        out.append(contentsOf: scores)
+        return out
+    }
+
+    /// One accumulator holding the examples of every ``flattened()`` part, in order.
+    static func merging(_ parts: [[Double]], metrics: [Metric]) -> MetricAccumulator {
+        var out = MetricAccumulator(metrics: metrics)
+        for part in parts where part.count >= 3 {
+            let n = Int(part[2])
+            guard part.count >= 3 + 2 * n else { continue }
+            out.classCount = Swift.max(out.classCount, Int(part[0]))
+            if part[1] > 0 { out.scoreWidth = Int(part[1]) }
+            out.actual.append(contentsOf: part[3..<(3 + n)].map { Int($0) })
+            out.predicted.append(contentsOf: part[(3 + n)..<(3 + 2 * n)].map { Int($0) })
+            out.scores.append(contentsOf: part[(3 + 2 * n)...])
+        }
+        return out
+    }
+
     private func auc() -> Double {
         let width = scoreWidth
         guard width > 0 else { return .nan }

@@ -14,10 +14,15 @@ public protocol TensorScalar: BinaryFloatingPoint, Sendable, Codable
 where RawSignificand: FixedWidthInteger {
     /// The name of the type in checkpoints and messages: `"float32"` or `"float64"`.
     static var dtypeName: String { get }
+    /// `eˣ` (the C library's `exp`/`expf`).
     static func exp(_ x: Self) -> Self
+    /// The natural logarithm of `x`.
     static func log(_ x: Self) -> Self
+    /// The hyperbolic tangent of `x`.
     static func tanh(_ x: Self) -> Self
+    /// The error function of `x` (for the exact GELU).
     static func erf(_ x: Self) -> Self
+    /// `x` raised to the power `y`.
     static func pow(_ x: Self, _ y: Self) -> Self
     /// `C ← alpha · op(A) · op(B) + beta · C` for row-major matrices (BLAS `?gemm`).
     static func gemm(
@@ -29,12 +34,19 @@ where RawSignificand: FixedWidthInteger {
 @inline(__always)
 private func blasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
+/// `Float` tensors, through the C math library and BLAS `sgemm`.
 extension Float: TensorScalar {
+    /// `"float32"`.
     public static var dtypeName: String { "float32" }
+    /// `eˣ`.
     @inline(__always) public static func exp(_ x: Float) -> Float { expf(x) }
+    /// The natural logarithm.
     @inline(__always) public static func log(_ x: Float) -> Float { logf(x) }
+    /// The hyperbolic tangent.
     @inline(__always) public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    /// The error function.
     @inline(__always) public static func erf(_ x: Float) -> Float { erff(x) }
+    /// `x` to the power `y`.
     @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -54,12 +66,19 @@ extension Float: TensorScalar {
 @inline(__always) private func cErf(_ x: Double) -> Double { erf(x) }
 @inline(__always) private func cPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 
+/// `Double` tensors, through the C math library and BLAS `dgemm`.
 extension Double: TensorScalar {
+    /// `"float64"`.
     public static var dtypeName: String { "float64" }
+    /// `eˣ`.
     @inline(__always) public static func exp(_ x: Double) -> Double { cExp(x) }
+    /// The natural logarithm.
     @inline(__always) public static func log(_ x: Double) -> Double { cLog(x) }
+    /// The hyperbolic tangent.
     @inline(__always) public static func tanh(_ x: Double) -> Double { cTanh(x) }
+    /// The error function.
     @inline(__always) public static func erf(_ x: Double) -> Double { cErf(x) }
+    /// `x` to the power `y`.
     @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,

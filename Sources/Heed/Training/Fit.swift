@@ -11,6 +11,11 @@ extension Model {
     /// With `resumeFrom`, weights, optimizer state and the completed epoch count are loaded
     /// from that checkpoint and training continues from there.
     ///
+    /// Data parallel: with a ``Model/synchronizer``, `batchSize` is per process (as in PyTorch's
+    /// DistributedDataParallel), each step takes `batchSize × processCount` examples, and the
+    /// synchronizer averages the gradients after `backward()` and before clipping and the
+    /// update; see ``GradientSynchronizer`` for what runs where.
+    ///
     /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
     /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
     /// more threads OpenBLAS splits matrix products differently, so the weights differ from a
@@ -54,6 +59,8 @@ extension Model {
         let n = trainX.exampleCount
         guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
 
+        // Layers create their weights on first use: build them before the weights are listed.
+        try build(from: trainX)
         var startEpoch = initialEpoch
         if let resumeFrom {
             let info = try load(from: resumeFrom, includeOptimizer: true)
@@ -63,7 +70,22 @@ extension Model {
         let optimizer = configuration.optimizer
         let metricNames = configuration.metrics.map(\.name)
         let logOrder = ["loss"] + metricNames + (validation == nil ? [] : ["val_loss"] + metricNames.map { "val_" + $0 })
-        let steps = (n + batchSize - 1) / batchSize
+        let synchronizer = self.synchronizer
+        let rank = synchronizer?.rank ?? 0
+        let stepSize = batchSize * (synchronizer?.processCount ?? 1)
+        let steps = (n + stepSize - 1) / stepSize
+        if let synchronizer {
+            try synchronizer.checkAgreement([
+                ("the number of training examples", Double(n)), ("batchSize", Double(batchSize)),
+                ("epochs", Double(epochs)), ("the first epoch", Double(startEpoch)),
+                ("the number of weights", Double(parameters.count)),
+                ("the number of weight scalars", Double(parameters.reduce(0) { $0 + $1.parameter.value.count })),
+                ("seed (low 32 bits)", Double(seed & 0xFFFF_FFFF)), ("seed (high 32 bits)", Double(seed >> 32)),
+                ("shuffle", shuffle ? 1 : 0),
+            ])
+            try synchronizer.broadcastWeights(parameters)
+        }
+        let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
             learningRate: { optimizer.learningRate },
@@ -73,11 +95,12 @@ extension Model {
                 return WeightSnapshot { for (p, v) in saved { try p.assign(v) } }
             },
             saveCheckpoint: { [unowned self] url, completed in
+                guard rank == 0 else { return }
                 try self.save(to: url, includeOptimizer: true, epoch: completed)
             },
-            write: output)
+            write: write)
         var allCallbacks = callbacks
-        if verbose != .silent {
+        if verbose != .silent && rank == 0 {
             allCallbacks.insert(ProgressLogger(verbosity: verbose, isTerminal: isatty(1) != 0, write: output), at: 0)
         }
 
@@ -97,26 +120,41 @@ extension Model {
                 return logs
             }
             for step in 0..<steps {
-                let indices = Array(order[(step * batchSize)..<Swift.min(n, (step + 1) * batchSize)])
-                let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
-                let out = try forward(xb, training: true)
-                let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
-                loss.backward()
+                let stepStart = step * stepSize, stepEnd = Swift.min(n, stepStart + stepSize)
+                let lower = Swift.min(stepEnd, stepStart + rank * batchSize)
+                let indices = Array(order[lower..<Swift.min(stepEnd, lower + batchSize)])
+                // With several processes the last step may leave this one without examples; it
+                // still takes part in the gradient exchange.
+                var lossValue = 0.0
+                if !indices.isEmpty {
+                    let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
+                    let out = try forward(xb, training: true)
+                    let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
+                    loss.backward()
+                    lossValue = Double(loss.scalar)
+                    if !configuration.metrics.isEmpty {
+                        let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
+                        try accumulator.add(predictions: predictions, targets: yb)
+                    }
+                }
+                // The data-parallel hook: gradients (and the loss) become the whole step's.
+                if let synchronizer {
+                    lossValue = try synchronizer.averageGradients(
+                        parameters, share: Double(indices.count) / Double(stepEnd - stepStart), loss: lossValue)
+                }
                 optimizer.apply(to: parameters)
                 for (_, p) in parameters { p.zeroGrad() }
-                let lossValue = Double(loss.scalar)
-                lossSum += lossValue * Double(indices.count)
-                seen += indices.count
-                if !configuration.metrics.isEmpty {
-                    let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
-                    try accumulator.add(predictions: predictions, targets: yb)
-                }
+                lossSum += lossValue * Double(stepEnd - stepStart)
+                seen += stepEnd - stepStart
                 context.step = step
                 context.batchLoss = lossValue
                 for callback in allCallbacks { try callback.onBatchEnd(step, context: context) }
                 if context.stopTraining { break }
             }
             var logs = context.runningLogs()
+            if let synchronizer, !configuration.metrics.isEmpty {
+                logs.merge(try synchronizer.merged(accumulator).results()) { _, all in all }
+            }
             if let validation {
                 for (key, value) in try evaluate(x: validation.x, y: validation.y, batchSize: batchSize) {
                     logs["val_" + key] = value
@@ -130,7 +168,7 @@ extension Model {
         return history
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with class ids as targets.
     @discardableResult
     public func fit(
@@ -144,7 +182,7 @@ extension Model {
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
     @discardableResult
     public func fit(
@@ -161,6 +199,8 @@ extension Model {
     /// Loss and metrics over a whole data set, in batches, in inference mode (Keras `evaluate`).
     ///
     /// The loss is the mean over all examples; metrics are computed over all examples at once.
+    /// With a ``Model/synchronizer`` every process evaluates one contiguous shard and the results
+    /// are merged, so every process returns the whole data set's loss and metrics.
     /// - Throws: ``ModelError`` when not compiled or the counts differ; ``TensorError``.
     public func evaluate(x: Input, y: Targets<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
         guard let configuration else { throw ModelError.notCompiled(model: name) }
@@ -169,11 +209,12 @@ extension Model {
             throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
         }
         let n = x.exampleCount
+        let shard = synchronizer?.shard(of: n) ?? 0..<n
         var lossSum = 0.0
         var accumulator = MetricAccumulator(metrics: configuration.metrics)
         try withoutGrad {
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let indices = Array(start..<Swift.min(n, start + batchSize))
+            for start in stride(from: shard.lowerBound, to: shard.upperBound, by: batchSize) {
+                let indices = Array(start..<Swift.min(shard.upperBound, start + batchSize))
                 let xb = x.selectingExamples(indices), yb = y.selectingExamples(indices)
                 let out = try forward(xb, training: false)
                 lossSum += Double(try configuration.loss(out, yb, outputActivation: outputActivation).scalar) * Double(indices.count)
@@ -182,17 +223,23 @@ extension Model {
                 }
             }
         }
+        if let synchronizer {
+            var sums = [lossSum]
+            try synchronizer.allReduceSum(&sums)
+            lossSum = sums[0]
+            if !configuration.metrics.isEmpty { accumulator = try synchronizer.merged(accumulator) }
+        }
         var logs = accumulator.results()
         logs["loss"] = n == 0 ? .nan : lossSum / Double(n)
         return logs
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with class ids as targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with class ids as targets.
     public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .classes(y), batchSize: batchSize)
     }
 
-    /// ``evaluate(x:y:batchSize:)`` with float targets.
+    /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with float targets.
     public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
         try evaluate(x: x, y: .values(y), batchSize: batchSize)
     }
@@ -220,6 +267,20 @@ extension Model {
             }
         }
         return Tensor(uncheckedShape: [n] + (rowShape ?? []), scalars: scalars)
+    }
+
+    /// Creates the weights of every lazily built layer by running the first example of `x`
+    /// through the forward pass in inference mode, without recording gradients.
+    ///
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// calls it itself; call it before ``load(from:includeOptimizer:)`` or
+    /// ``namedParameters()`` on a model that has not run yet.
+    ///
+    /// Shapes: `x` is one batch of inputs (only its first example is used).
+    /// - Throws: ``TensorError`` from the layers; nothing when `x` has no examples.
+    public func build(from x: Input) throws {
+        guard x.exampleCount > 0 else { return }
+        _ = try withoutGrad { try forward(x.selectingExamples([0]), training: false) }
     }
 
     /// A permutation of `0..<count` that depends only on `seed` and `epoch` (Fisher–Yates).

@@ -32,6 +32,9 @@ open class Model<Scalar: TensorScalar, Input: Batchable> {
     public private(set) var configuration: TrainingConfiguration<Scalar>?
     /// Where progress and callback messages go (stdout by default).
     public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    /// When set, `fit` and `evaluate` run data-parallel across the processes it connects (see
+    /// ``GradientSynchronizer``); `nil` (the default) trains in this process alone.
+    public var synchronizer: (any GradientSynchronizer)?
 
     private let forwardBody: ((Input, Bool) throws -> Tensor<Scalar>)?
 
@@ -87,8 +90,8 @@ open class Model<Scalar: TensorScalar, Input: Batchable> {
         try namedParameters().reduce(0) { $0 + $1.parameter.value.count }
     }
 
-    /// Sets the loss, optimizer and metrics for ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)``
-    /// and ``evaluate(x:y:batchSize:)``.
+    /// Sets the loss, optimizer and metrics for ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// and ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)``.
     public func compile(loss: Loss, optimizer: Optimizer<Scalar>, metrics: [Metric] = []) {
         configuration = TrainingConfiguration(loss: loss, optimizer: optimizer, metrics: metrics)
     }

@@ -1,9 +1,12 @@
 /// A horizontal bar chart rendered as SVG, e.g. the most frequent words of a data set.
 public struct BarChart: Sendable {
+    /// The title above the chart.
     public var title: String
+    /// The label of the value axis.
     public var valueLabel: String
     /// (label, value) pairs, drawn top to bottom in this order.
     public var bars: [(label: String, value: Double)]
+    /// The width of the SVG in pixels (the height follows from the number of bars).
     public var width: Double = 640
 
     /// A chart of the given bars.

@@ -1,11 +1,15 @@
 /// A heatmap rendered as SVG, e.g. attention weights of query tokens (rows) over key tokens
 /// (columns), with a colour scale.
 public struct Heatmap: Sendable {
+    /// The title above the heatmap.
     public var title: String
+    /// One label per row, drawn on the left.
     public var rowLabels: [String]
+    /// One label per column, drawn on top.
     public var columnLabels: [String]
     /// Row-major values, `rowLabels.count × columnLabels.count`.
     public var values: [Double]
+    /// The side of one cell in pixels.
     public var cellSize: Double = 22
 
     /// A heatmap of `values` with the given labels.

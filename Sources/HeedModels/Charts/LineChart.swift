@@ -3,8 +3,11 @@
 public struct LineChart: Sendable {
     /// One named line.
     public struct Series: Sendable {
+        /// The name shown in the legend.
         public var name: String
+        /// The points in drawing order.
         public var points: [(x: Double, y: Double)]
+        /// Whether the line is dashed (e.g. validation curves).
         public var dashed: Bool
         /// A named line through `points`.
         public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
@@ -14,14 +17,21 @@ public struct LineChart: Sendable {
         }
     }
 
+    /// The title above the chart.
     public var title: String
+    /// The label of the horizontal axis.
     public var xLabel: String
+    /// The label of the vertical axis.
     public var yLabel: String
+    /// The lines, each with its own colour.
     public var series: [Series]
     /// Fixed axis ranges, or `nil` to fit the data.
     public var xRange: ClosedRange<Double>?
+    /// A fixed vertical range, or `nil` to fit the data.
     public var yRange: ClosedRange<Double>?
+    /// The width of the SVG in pixels.
     public var width: Double = 640
+    /// The height of the SVG in pixels.
     public var height: Double = 400
 
     /// A chart of the given series.

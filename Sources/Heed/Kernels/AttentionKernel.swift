@@ -1,0 +1,293 @@
+import CHeedSupport
+
+/// The fused Keras dot-product attention: the sizes, masks and scale of one call, and the
+/// forward and backward loops over raw buffers.
+///
+/// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
+/// `[B, Tq, Dv]`, weights `[B, Tq, Tv]`. Work is split into items of one batch and one block of
+/// `blockSize` query rows (forward, and the dQ phase of the backward) or key rows (the dK and dV
+/// phase); ``KernelLoop`` spreads the items over the threads.
+///
+/// Causal masks: the keys `j ≥ i1` of a query block `[i0, i1)` are masked for every row of the
+/// block, and a masked weight is exactly 0 when its row has any visible key, so those columns are
+/// neither multiplied nor exponentiated; they are written as 0 where the weights are kept. The
+/// rows that have no visible key at all form a prefix `i < firstVisible[b]` (the first key not
+/// hidden by the value mask); their blocks are computed over all `Tv` keys, because Keras gives
+/// such rows a softmax over every key's `s − 1e9`.
+struct AttentionKernel<Scalar: TensorScalar>: Sendable {
+    let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
+    /// The score multiplier (1 when the caller passed none).
+    let scale: Scalar
+    let causal: Bool
+    /// `[B, Tv]`, `true` = visible; `nil` = all visible.
+    let valueMask: [Bool]?
+    /// `[B, Tq]`, `true` = keep the output row; `nil` = keep all.
+    let queryMask: [Bool]?
+    /// Per batch, the first key index the value mask leaves visible (`Tv` when there is none).
+    let firstVisible: [Int]
+    /// Query rows per work item (forward, and the dQ phase of the backward).
+    let blockSize: Int
+    /// Key rows per work item (the dK and dV phase of the backward).
+    let keyBlockSize: Int
+
+    /// The amount subtracted from masked scores, in the scalar type (Keras' `1e9`).
+    static var maskPenalty: Scalar { 1e9 }
+
+    init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Scalar,
+         causal: Bool, valueMask: [Bool]?, queryMask: [Bool]?) {
+        self.batch = batch
+        self.queryLength = queryLength
+        self.keyLength = keyLength
+        self.depth = depth
+        self.valueDepth = valueDepth
+        self.scale = scale
+        self.causal = causal
+        self.valueMask = valueMask
+        self.queryMask = queryMask
+        var first = [Int](repeating: 0, count: batch)
+        if let valueMask {
+            for b in 0..<batch {
+                first[b] = (0..<keyLength).first { valueMask[b * keyLength + $0] } ?? keyLength
+            }
+        }
+        firstVisible = first
+        // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
+        // give enough items to share between threads; sequences up to 128 stay one block when
+        // the batch alone gives the threads enough items.
+        blockSize = queryLength <= 128 && batch >= 4 ? max(queryLength, 1) : max(min(queryLength, 64), 1)
+        // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
+        // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
+        keyBlockSize = keyLength <= 128 ? max(keyLength, 1) : 128
+    }
+
+    var queryBlocks: Int { (queryLength + blockSize - 1) / blockSize }
+    var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
+
+    /// The keys `[0, end)` whose weights may be non-zero for the query rows `[i0, i1)` of batch `b`.
+    @inline(__always)
+    func keyEnd(batch b: Int, rowStart i0: Int, rowEnd i1: Int) -> Int {
+        guard causal, firstVisible[b] <= i0 else { return keyLength }
+        return min(keyLength, i1)
+    }
+
+    /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`).
+    @inline(__always)
+    func softmaxRow(_ s: UnsafeMutablePointer<Scalar>, count: Int, query i: Int,
+                    visible: UnsafePointer<Bool>?) {
+        let penalty = Self.maskPenalty
+        // Keras subtracts 1e9 once where the combined mask hides a key; the float rounding of
+        // `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
+        if causal {
+            let diagonalEnd = min(count, i + 1)
+            if let visible {
+                for j in 0..<diagonalEnd where !visible[j] { s[j] -= penalty }
+            }
+            if diagonalEnd < count {
+                for j in diagonalEnd..<count { s[j] -= penalty }
+            }
+        } else if let visible {
+            for j in 0..<count where !visible[j] { s[j] -= penalty }
+        }
+        if Scalar.self == Float.self {
+            UnsafeMutableRawPointer(s).withMemoryRebound(to: Float.self, capacity: count) {
+                heed_softmax_row_f32($0, count)
+            }
+            return
+        }
+        var m = -Scalar.infinity
+        for j in 0..<count { m = Swift.max(m, s[j]) }
+        var sum: Scalar = 0
+        for j in 0..<count {
+            let e = Scalar.exp(s[j] - m)
+            s[j] = e
+            sum += e
+        }
+        let r = 1 / sum
+        for j in 0..<count { s[j] *= r }
+    }
+
+    /// `g ← w ⊙ (g − Σ g ⊙ w)` over one row: the softmax backward.
+    @inline(__always)
+    func softmaxBackwardRow(_ g: UnsafeMutablePointer<Scalar>, weights w: UnsafePointer<Scalar>, count: Int) {
+        if Scalar.self == Float.self {
+            UnsafeMutableRawPointer(g).withMemoryRebound(to: Float.self, capacity: count) { gf in
+                UnsafeRawPointer(w).withMemoryRebound(to: Float.self, capacity: count) { wf in
+                    heed_softmax_backward_row_f32(gf, wf, count)
+                }
+            }
+            return
+        }
+        var dot: Scalar = 0
+        for j in 0..<count { dot += g[j] * w[j] }
+        for j in 0..<count { g[j] = w[j] * (g[j] - dot) }
+    }
+
+    /// Computes the output, and the full weights when `weights` is given.
+    ///
+    /// Without `weights`, each item keeps its own `[blockSize, Tv]` score block, so memory does
+    /// not grow with the batch.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func forward(query: UnsafePointer<Scalar>, key: UnsafePointer<Scalar>, value: UnsafePointer<Scalar>,
+                 output: UnsafeMutablePointer<Scalar>, weights: UnsafeMutablePointer<Scalar>?) {
+        let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
+        let blocks = queryBlocks
+        let vm = valueMask, qm = queryMask
+        vm.withOptionalBuffer { vmp in
+            KernelLoop.run(items: batch * blocks) { item in
+                let b = item / blocks
+                let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
+                let rows = i1 - i0
+                let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+                let scratch: UnsafeMutablePointer<Scalar>?
+                let s: UnsafeMutablePointer<Scalar>, ld: Int
+                if let weights {
+                    scratch = nil
+                    s = weights + (b * tq + i0) * tv
+                    ld = tv
+                } else {
+                    scratch = .allocate(capacity: rows * kEnd)
+                    s = scratch.unsafelyUnwrapped
+                    ld = kEnd
+                }
+                defer { scratch?.deallocate() }
+                let out = output + (b * tq + i0) * dv
+                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: scale,
+                            a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
+                            beta: 0, c: s, ldc: ld)
+                let visible = vmp.map { $0 + b * tv }
+                for r in 0..<rows {
+                    let row = s + r * ld
+                    softmaxRow(row, count: kEnd, query: i0 + r, visible: visible)
+                    if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
+                }
+                Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: dv, k: kEnd, alpha: 1,
+                            a: s, lda: ld, b: value + b * tv * dv, ldb: dv, beta: 0, c: out, ldc: dv)
+                if let qm {
+                    for r in 0..<rows where !qm[b * tq + i0 + r] {
+                        (out + r * dv).update(repeating: 0, count: dv)
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the backward pass must produce.
+    struct Needs {
+        var query: Bool, key: Bool, value: Bool, scale: Bool
+    }
+
+    /// The gradients of `Σ output ⊙ gradOutput + Σ weights ⊙ gradWeights` with respect to the
+    /// query, key, value and scale (either cotangent may be absent; the value's gradient needs
+    /// `gradOutput`).
+    ///
+    /// `gradOutput` must already have the rows of masked queries zeroed. Two phases: items over
+    /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = G·Vᵀ + gradWeights` and
+    /// `dQ = scale · dS·K`; then items over key blocks form `dK = scale · dSᵀ·Q` and
+    /// `dV = Wᵀ·G`. The scale's gradient is `Σ Q ⊙ (dS·K)`, from per-item partial sums added in
+    /// item order.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func backward(query: UnsafePointer<Scalar>, key: UnsafePointer<Scalar>, value: UnsafePointer<Scalar>,
+                  weights: UnsafePointer<Scalar>, gradOutput: UnsafePointer<Scalar>?,
+                  gradWeights: UnsafePointer<Scalar>?, needs: Needs,
+                  gradQuery: UnsafeMutablePointer<Scalar>?, gradKey: UnsafeMutablePointer<Scalar>?,
+                  gradValue: UnsafeMutablePointer<Scalar>?) -> Scalar {
+        let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
+        let qBlocks = queryBlocks, kBlocks = keyBlocks
+        let needScores = needs.query || needs.key || needs.scale
+        var scaleGrad: Scalar = 0
+        let dsCount = needScores ? batch * tq * tv : 0
+        let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: max(dsCount, 1))
+        defer { ds.deallocate() }
+        let partials = UnsafeMutablePointer<Scalar>.allocate(capacity: max(batch * qBlocks, 1))
+        partials.initialize(repeating: 0, count: max(batch * qBlocks, 1))
+        defer { partials.deallocate() }
+        if needScores {
+            KernelLoop.run(items: batch * qBlocks) { item in
+                let b = item / qBlocks
+                let i0 = (item % qBlocks) * blockSize, i1 = min(tq, i0 + blockSize)
+                let rows = i1 - i0
+                let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+                let dsBlock = ds + (b * tq + i0) * tv
+                let wBlock = weights + (b * tq + i0) * tv
+                if let gradOutput {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: dv, alpha: 1,
+                                a: gradOutput + (b * tq + i0) * dv, lda: dv, b: value + b * tv * dv, ldb: dv,
+                                beta: 0, c: dsBlock, ldc: tv)
+                }
+                for r in 0..<rows {
+                    let g = dsBlock + r * tv, w = wBlock + r * tv
+                    if let gradWeights {
+                        let extra = gradWeights + (b * tq + i0 + r) * tv
+                        if gradOutput == nil {
+                            g.update(from: extra, count: kEnd)
+                        } else {
+                            for j in 0..<kEnd { g[j] += extra[j] }
+                        }
+                    }
+                    softmaxBackwardRow(g, weights: w, count: kEnd)
+                    if kEnd < tv { (g + kEnd).update(repeating: 0, count: tv - kEnd) }
+                }
+                guard needs.query || needs.scale else { return }
+                // U = dS·K; dQ = scale · U and dScale = Σ Q ⊙ U.
+                let u: UnsafeMutablePointer<Scalar>
+                let owned: Bool
+                if let gradQuery {
+                    u = gradQuery + (b * tq + i0) * d
+                    owned = false
+                } else {
+                    u = .allocate(capacity: rows * d)
+                    owned = true
+                }
+                defer { if owned { u.deallocate() } }
+                let alpha: Scalar = needs.scale ? 1 : scale
+                Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: kEnd, alpha: alpha,
+                            a: dsBlock, lda: tv, b: key + b * tv * d, ldb: d, beta: 0, c: u, ldc: d)
+                if needs.scale {
+                    let q = query + (b * tq + i0) * d
+                    var partial: Scalar = 0
+                    for x in 0..<(rows * d) { partial += q[x] * u[x] }
+                    partials[item] = partial
+                    if needs.query && scale != 1 {
+                        for x in 0..<(rows * d) { u[x] *= scale }
+                    }
+                }
+            }
+            if needs.scale {
+                for item in 0..<(batch * qBlocks) { scaleGrad += partials[item] }
+            }
+        }
+        guard needs.key || needs.value else { return scaleGrad }
+        KernelLoop.run(items: batch * kBlocks) { item in
+            let b = item / kBlocks
+            let j0 = (item % kBlocks) * keyBlockSize, j1 = min(tv, j0 + keyBlockSize)
+            let cols = j1 - j0
+            // Under a causal mask the query rows before j0 give these keys zero weight, unless
+            // some rows are fully masked (then every row is read; their dS and W are exact).
+            let rowStart = causal && firstVisible[b] == 0 ? min(j0, tq) : 0
+            let rows = tq - rowStart
+            if let gradKey {
+                let out = gradKey + (b * tv + j0) * d
+                if rows == 0 {
+                    out.update(repeating: 0, count: cols * d)
+                } else {
+                    Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: d, k: rows, alpha: scale,
+                                a: ds + (b * tq + rowStart) * tv + j0, lda: tv,
+                                b: query + (b * tq + rowStart) * d, ldb: d, beta: 0, c: out, ldc: d)
+                }
+            }
+            if let gradValue, let gradOutput {
+                let out = gradValue + (b * tv + j0) * dv
+                if rows == 0 {
+                    out.update(repeating: 0, count: cols * dv)
+                } else {
+                    Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: dv, k: rows, alpha: 1,
+                                a: weights + (b * tq + rowStart) * tv + j0, lda: tv,
+                                b: gradOutput + (b * tq + rowStart) * dv, ldb: dv, beta: 0, c: out, ldc: dv)
+                }
+            }
+        }
+        return scaleGrad
+    }
+}

@@ -1,0 +1,187 @@
+extension Tensor {
+    /// Keras `Attention` dot-product attention as one fused, differentiable operation.
+    ///
+    /// `S = scale · Q·Kᵀ` (no `1/√d`: pass it as `scale` if you want it); where `valueMask` hides
+    /// a key or `causal` hides it (`j > i`, anchored top-left also when `Tq ≠ Tv`), `1e9` is
+    /// subtracted from the score in the scalar type, exactly as Keras does, so a query row with
+    /// no visible key gets Keras' softmax over the rounded `s − 1e9` (uniform for moderate
+    /// scores), never NaN. `W = softmax(S)` over the keys (maximum subtracted),
+    /// `output = W·V`, and output rows where `queryMask` is false are zeroed.
+    ///
+    /// The output records a single graph node; its pullback computes the gradients of `query`,
+    /// `key`, `value` and `scale` with matrix products and a fused softmax backward. The work
+    /// is spread over `Heed.threads` threads (batches and blocks of query rows) with denormals
+    /// flushed to zero. When no gradient is recorded and `returnWeights` is false, the scores
+    /// are formed one block of query rows at a time, so memory does not grow with
+    /// `batch · Tq · Tv`; otherwise the weights `[batch, Tq, Tv]` are kept for the backward.
+    /// Keys past a causal query block are skipped: their weights are exactly 0 whenever the row
+    /// has a visible key (for scores far from ±1e9). Attention dropout is not part of this op.
+    ///
+    /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
+    /// `scale []` (one element), `valueMask [batch, Tv]`, `queryMask [batch, Tq]` →
+    /// `output [batch, Tq, Dv]`, `weights [batch, Tq, Tv]`.
+    ///
+    /// - Parameters:
+    ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
+    ///     require a gradient. `nil` means 1.
+    ///   - valueMask: `true` where a key/value step is visible.
+    ///   - queryMask: `true` where a query step's output is kept.
+    ///   - causal: hide keys after the query (`use_causal_mask`).
+    ///   - returnWeights: also return the attention weights (after masking and softmax, not
+    ///     zeroed by the query mask). They are differentiable too, through a second node.
+    /// - Returns: the output, and the weights when `returnWeights` is true.
+    /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` when an input is not
+    ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the batch, length or
+    ///   feature sizes or a mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
+    ///   when `scale` is not one element or a key, feature or value size is zero.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func dotProductAttention(
+        query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
+        valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false,
+        returnWeights: Bool = false
+    ) throws -> (output: Tensor, weights: Tensor?) {
+        let op = "dotProductAttention"
+        for t in [query, key, value] where t.rank != 3 {
+            throw TensorError.invalidRank(operation: op, expected: "query, key and value of rank 3", shape: t.shape)
+        }
+        let (b, tq, d) = (query.shape[0], query.shape[1], query.shape[2])
+        let (tv, dv) = (value.shape[1], value.shape[2])
+        guard key.shape[0] == b, value.shape[0] == b else {
+            throw TensorError.shapeMismatch(operation: "\(op) (batch of query vs key/value)", lhs: query.shape,
+                                            rhs: key.shape[0] != b ? key.shape : value.shape)
+        }
+        guard key.shape[2] == d else {
+            throw TensorError.shapeMismatch(operation: "\(op) (features of query vs key)", lhs: query.shape, rhs: key.shape)
+        }
+        guard key.shape[1] == tv else {
+            throw TensorError.shapeMismatch(operation: "\(op) (steps of key vs value)", lhs: key.shape, rhs: value.shape)
+        }
+        guard tv > 0, d > 0, dv > 0 else {
+            throw TensorError.invalidArgument(
+                operation: op, message: "key steps, features and value features must be positive, got key \(key.shape), value \(value.shape)")
+        }
+        if let valueMask, valueMask.shape != [b, tv] {
+            throw TensorError.shapeMismatch(operation: "\(op) (value mask, expected [batch, Tv])", lhs: valueMask.shape, rhs: [b, tv])
+        }
+        if let queryMask, queryMask.shape != [b, tq] {
+            throw TensorError.shapeMismatch(operation: "\(op) (query mask, expected [batch, Tq])", lhs: queryMask.shape, rhs: [b, tq])
+        }
+        if let scale, scale.count != 1 {
+            throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
+        }
+
+        let kernel = AttentionKernel<Scalar>(
+            batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
+            scale: scale?.scalars[0] ?? 1, causal: causal,
+            valueMask: valueMask?.values, queryMask: queryMask?.values)
+        let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
+        let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
+        let keepWeights = recording || returnWeights
+
+        // The kernel writes every element of both (weights past the causal diagonal included).
+        var output = [Scalar](unsafeUninitializedCapacity: b * tq * dv) { _, n in n = b * tq * dv }
+        let weightCount = keepWeights ? b * tq * tv : 0
+        var weights = [Scalar](unsafeUninitializedCapacity: weightCount) { _, n in n = weightCount }
+        query.scalars.withUnsafeBufferPointer { q in
+            key.scalars.withUnsafeBufferPointer { k in
+                value.scalars.withUnsafeBufferPointer { v in
+                    output.withUnsafeMutableBufferPointer { o in
+                        weights.withUnsafeMutableBufferPointer { w in
+                            guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                  let o = o.baseAddress else { return }
+                            kernel.forward(query: q, key: k, value: v, output: o,
+                                           weights: keepWeights ? w.baseAddress : nil)
+                        }
+                    }
+                }
+            }
+        }
+        let weightsTensor = keepWeights ? Tensor(uncheckedShape: [b, tq, tv], scalars: weights) : nil
+        let result = Tensor(uncheckedShape: [b, tq, dv], scalars: output)
+        guard recording, let weightsTensor else { return (result, returnWeights ? weightsTensor : nil) }
+
+        let qv = query.detached, kv = key.detached, vv = value.detached
+        let needs = AttentionKernel<Scalar>.Needs(
+            query: query.node != nil, key: key.node != nil, value: value.node != nil,
+            scale: scale?.node != nil)
+        let scaleShape = scale?.shape
+        let recorded = record(result, inputs: inputs, label: op) { g in
+            kernel.gradients(gradOutput: g, gradWeights: nil, query: qv, key: kv, value: vv,
+                             weights: weightsTensor, needs: needs, scaleShape: scaleShape)
+        }
+        guard returnWeights else { return (recorded, nil) }
+        // The weights depend on the query, key and scale only; their own node sends a cotangent
+        // through the same softmax backward.
+        var weightNeeds = needs
+        weightNeeds.value = false
+        let recordedWeights = record(weightsTensor, inputs: inputs, label: "\(op) weights") { g in
+            kernel.gradients(gradOutput: nil, gradWeights: g, query: qv, key: kv, value: vv,
+                             weights: weightsTensor, needs: weightNeeds, scaleShape: scaleShape)
+        }
+        return (recorded, recordedWeights)
+    }
+}
+
+extension AttentionKernel {
+    /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue]`, plus `dScale` when the
+    /// call had a scale (`scaleShape` not `nil`); `nil` where no gradient is needed.
+    ///
+    /// `gradOutput` is the cotangent of the output, `gradWeights` that of the weights.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,
+                   query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
+                   weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
+        var gradOutput = g?.scalars
+        if let queryMask, gradOutput != nil {
+            // Zeroed output rows pass no gradient back.
+            for row in 0..<(batch * queryLength) where !queryMask[row] {
+                for x in 0..<valueDepth { gradOutput?[row * valueDepth + x] = 0 }
+            }
+        }
+        // The kernel writes every element of the gradients it is asked for.
+        func uninitialized(_ count: Int) -> [Scalar] {
+            [Scalar](unsafeUninitializedCapacity: count) { _, n in n = count }
+        }
+        var dq = uninitialized(needs.query ? query.count : 0)
+        var dk = uninitialized(needs.key ? key.count : 0)
+        var dv = uninitialized(needs.value && g != nil ? value.count : 0)
+        var dScale: Scalar = 0
+        query.scalars.withUnsafeBufferPointer { q in
+            key.scalars.withUnsafeBufferPointer { k in
+                value.scalars.withUnsafeBufferPointer { v in
+                    weights.scalars.withUnsafeBufferPointer { w in
+                        gradOutput.withOptionalBuffer { go in
+                          (gradWeights?.scalars).withOptionalBuffer { gw in
+                            dq.withUnsafeMutableBufferPointer { pdq in
+                                dk.withUnsafeMutableBufferPointer { pdk in
+                                    dv.withUnsafeMutableBufferPointer { pdv in
+                                        guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                              let w = w.baseAddress else { return }
+                                        dScale = backward(
+                                            query: q, key: k, value: v, weights: w, gradOutput: go,
+                                            gradWeights: gw, needs: needs,
+                                            gradQuery: needs.query ? pdq.baseAddress : nil,
+                                            gradKey: needs.key ? pdk.baseAddress : nil,
+                                            gradValue: needs.value && g != nil ? pdv.baseAddress : nil)
+                                    }
+                                }
+                            }
+                          }
+                        }
+                    }
+                }
+            }
+        }
+        var result: [Tensor<Scalar>?] = [
+            needs.query ? Tensor(uncheckedShape: query.shape, scalars: dq) : nil,
+            needs.key ? Tensor(uncheckedShape: key.shape, scalars: dk) : nil,
+            needs.value && g != nil ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
+        ]
+        if let scaleShape {
+            result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
+        }
+        return result
+    }
+}

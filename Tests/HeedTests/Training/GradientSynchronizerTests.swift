@@ -1,0 +1,224 @@
+import Foundation
+import XCTest
+@testable import Heed
+
+/// Processes simulated by threads of one test: each collective waits until every rank has
+/// arrived, then all read the combined result.
+final class ThreadGroup: @unchecked Sendable {
+    let size: Int
+    private let condition = NSCondition()
+    private var deposits: [[Double]]
+    private var arrived = 0
+    private var generation = 0
+    private var combined: [[Double]] = []
+    private(set) var allReduceCount = 0
+
+    init(size: Int) {
+        self.size = size
+        deposits = Array(repeating: [], count: size)
+    }
+
+    /// Deposits `values` for `rank`, waits for the others, and returns every rank's deposit.
+    func exchange(rank: Int, _ values: [Double], countsAsAllReduce: Bool = false) -> [[Double]] {
+        condition.lock()
+        defer { condition.unlock() }
+        deposits[rank] = values
+        arrived += 1
+        let myGeneration = generation
+        if arrived == size {
+            combined = deposits
+            if countsAsAllReduce { allReduceCount += 1 }
+            arrived = 0
+            generation += 1
+            condition.broadcast()
+        } else {
+            while generation == myGeneration { condition.wait() }
+        }
+        return combined
+    }
+}
+
+/// One rank of a ``ThreadGroup``.
+final class ThreadSynchronizer: GradientSynchronizer {
+    let group: ThreadGroup
+    let rank: Int
+    var processCount: Int { group.size }
+
+    init(group: ThreadGroup, rank: Int) {
+        self.group = group
+        self.rank = rank
+    }
+
+    func broadcast<S: TensorScalar>(_ buffer: inout [S], fromRank root: Int) throws {
+        buffer = group.exchange(rank: rank, buffer.map(Double.init))[root].map { S($0) }
+    }
+
+    func allReduceSum<S: TensorScalar>(_ buffer: inout [S]) throws {
+        let all = group.exchange(rank: rank, buffer.map(Double.init), countsAsAllReduce: true)
+        buffer = (0..<buffer.count).map { i in S(all.reduce(0) { $0 + $1[i] }) }
+    }
+
+    func allGather(_ values: [Double]) throws -> [[Double]] {
+        group.exchange(rank: rank, values)
+    }
+}
+
+/// Moves a non-Sendable value into a thread that alone uses it.
+struct Handover<T>: @unchecked Sendable { let value: T }
+
+/// What the rank threads report, under a lock.
+final class RankReports: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var histories: [Int: History] = [:]
+    private(set) var failures: [String] = []
+
+    func record(rank: Int, _ history: History) { lock.lock(); histories[rank] = history; lock.unlock() }
+    func fail(_ message: String) { lock.lock(); failures.append(message); lock.unlock() }
+}
+
+/// Text written by one rank's model, under a lock.
+final class WrittenText: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var pieces: [String] = []
+
+    func append(_ text: String) { lock.lock(); pieces.append(text); lock.unlock() }
+}
+
+final class GradientSynchronizerTests: XCTestCase {
+    override func setUp() { Heed.threads = 1 }
+
+    /// Trains `makeClassifier(seed: 2 + rank)` on every rank of a thread group.
+    func trainOnThreads(ranks: Int, batchSize: Int, data: (x: Tensor<Float>, y: IntTensor),
+                        validation: (x: Tensor<Float>, y: IntTensor)) throws
+        -> (models: [Sequential<Float, Tensor<Float>>], histories: [History], group: ThreadGroup) {
+        let group = ThreadGroup(size: ranks)
+        let models = (0..<ranks).map { makeClassifier(seed: 2 + UInt64($0)) }
+        let reports = RankReports()
+        let done = DispatchGroup()
+        for rank in 0..<ranks {
+            let model = Handover(value: models[rank])
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                do {
+                    model.value.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false),
+                                        optimizer: Adam(learningRate: 0.02), metrics: [.accuracy])
+                    model.value.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                    let history = try model.value.fit(x: data.x, y: data.y, batchSize: batchSize, epochs: 2,
+                                                      validationData: validation, seed: 9, verbose: .silent)
+                    reports.record(rank: rank, history)
+                } catch {
+                    reports.fail("rank \(rank): \(error)")
+                }
+            }.start()
+        }
+        done.wait()
+        XCTAssertEqual(reports.failures, [])
+        return (models, (0..<ranks).compactMap { reports.histories[$0] }, group)
+    }
+
+    func testTwoRanksWithBatchBMatchOneProcessWithBatch2B() throws {
+        let data = separableData(count: 45, seed: 1), validation = separableData(count: 19, seed: 8)
+        let (models, histories, group) = try trainOnThreads(ranks: 2, batchSize: 4, data: data,
+                                                            validation: validation)
+        let single = makeClassifier(seed: 2)
+        single.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02),
+                       metrics: [.accuracy])
+        let alone = try single.fit(x: data.x, y: data.y, batchSize: 8, epochs: 2, validationData: validation,
+                                   seed: 9, verbose: .silent)
+        // 45 examples in steps of 8: 6 steps per epoch, the last one with 5 (4 + 1).
+        XCTAssertEqual(group.allReduceCount, 2 * 6 + 1 + 2 * 1,
+                       "one fused all-reduce per step, plus the agreement check and one per validation")
+        for model in models {
+            for ((name, p), (_, q)) in zip(try model.namedParameters(), try single.namedParameters()) {
+                assertClose(p.value.scalars, q.value.scalars, rtol: 1e-5, atol: 1e-6, name)
+            }
+        }
+        XCTAssertEqual(histories.count, 2)
+        for history in histories {
+            XCTAssertEqual(try XCTUnwrap(history["loss"]?.last), try XCTUnwrap(alone["loss"]?.last), accuracy: 1e-5)
+            XCTAssertEqual(history["accuracy"], alone["accuracy"])
+            XCTAssertEqual(history["val_accuracy"], alone["val_accuracy"])
+            XCTAssertEqual(try XCTUnwrap(history["val_loss"]?.last), try XCTUnwrap(alone["val_loss"]?.last), accuracy: 1e-5)
+        }
+    }
+
+    func testRankWithoutExamplesInTheLastStepStillMatchesOneProcess() throws {
+        // 43 examples in steps of 8: the last step's 3 examples all go to rank 0.
+        let data = separableData(count: 43, seed: 3), validation = separableData(count: 5, seed: 4)
+        let (models, _, _) = try trainOnThreads(ranks: 2, batchSize: 4, data: data, validation: validation)
+        let single = makeClassifier(seed: 2)
+        single.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02),
+                       metrics: [.accuracy])
+        try single.fit(x: data.x, y: data.y, batchSize: 8, epochs: 2, validationData: validation, seed: 9,
+                       verbose: .silent)
+        for model in models {
+            for ((name, p), (_, q)) in zip(try model.namedParameters(), try single.namedParameters()) {
+                assertClose(p.value.scalars, q.value.scalars, rtol: 1e-5, atol: 1e-6, name)
+            }
+        }
+    }
+
+    func testOnlyRankZeroWritesProgressAndCheckpoints() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("heed-rank-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let group = ThreadGroup(size: 2)
+        let reports = RankReports()
+        let written = [WrittenText(), WrittenText()]
+        let done = DispatchGroup()
+        for rank in 0..<2 {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                let data = separableData(count: 16, seed: 1)
+                let model = makeClassifier(seed: 2)
+                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD())
+                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                model.output = { written[rank].append($0) }
+                let checkpoint = ModelCheckpoint(url: folder.appendingPathComponent("rank\(rank)-{epoch}.safetensors"),
+                                                 monitor: "loss")
+                do {
+                    try model.fit(x: data.x, y: data.y, batchSize: 4, epochs: 2, callbacks: [checkpoint],
+                                  verbose: .oneLinePerEpoch)
+                } catch {
+                    reports.fail("rank \(rank): \(error)")
+                }
+            }.start()
+        }
+        done.wait()
+        XCTAssertEqual(reports.failures, [])
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(files, ["rank0-1.safetensors", "rank0-2.safetensors"])
+        XCTAssertEqual(written[0].pieces.count, 2, "one line per epoch on rank 0")
+        XCTAssertEqual(written[1].pieces, [], "rank 1 prints nothing")
+    }
+
+    func testRanksWithDifferentDataSizesThrowOnEveryRank() throws {
+        let group = ThreadGroup(size: 2)
+        let reports = RankReports()
+        let done = DispatchGroup()
+        for rank in 0..<2 {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                let data = separableData(count: 20 + rank, seed: 1)
+                let model = makeClassifier(seed: 2)
+                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD())
+                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                do {
+                    try model.fit(x: data.x, y: data.y, batchSize: 4, verbose: .silent)
+                } catch let error as DataParallelError {
+                    reports.fail(error.description)
+                } catch {
+                    reports.fail("unexpected: \(error)")
+                }
+            }.start()
+        }
+        done.wait()
+        XCTAssertEqual(reports.failures.count, 2, "\(reports.failures)")
+        XCTAssertTrue(reports.failures.contains {
+            $0.contains("process 1 has the number of training examples = 21 but process 0 has 20")
+        }, "\(reports.failures)")
+    }
+}
