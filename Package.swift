@@ -8,6 +8,10 @@ let package = Package(
         .library(name: "Heed", targets: ["Heed"]),
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
+        .executable(name: "heed", targets: ["heed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,8 +32,16 @@ let package = Package(
         ),
         .target(
             name: "HeedModels",
-            dependencies: ["Heed"],
+            dependencies: ["Heed", "HeedText"],
             path: "Sources/HeedModels"
+        ),
+        .executableTarget(
+            name: "heed",
+            dependencies: [
+                "Heed", "HeedText", "HeedModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/heed"
         ),
         .executableTarget(
             name: "bench-text",
@@ -43,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeedTests",
-            dependencies: ["Heed", "CBLAS"],
+            dependencies: ["Heed", "HeedModels", "CBLAS"],
             path: "Tests/HeedTests"
         ),
         .testTarget(
@@ -53,8 +65,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HeedModelsTests",
-            dependencies: ["HeedModels"],
+            dependencies: ["HeedModels", "HeedText", "Heed"],
             path: "Tests/HeedModelsTests"
+        ),
+        .testTarget(
+            name: "HeedCLITests",
+            dependencies: ["heed"],
+            path: "Tests/HeedCLITests"
         ),
     ],
     swiftLanguageModes: [.v6]

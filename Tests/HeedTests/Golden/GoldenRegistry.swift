@@ -16,5 +16,5 @@ enum GoldenRegistry {
         "MultiHeadAttention": GoldenMultiHeadAttention.run,
     ]
 
-    static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = nil
+    static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = GoldenModels.run
 }
