@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A separate file of held-out rows for validation and the final test accuracy.")
     var testData: String?
 
-    @Option(help: "The held-out fraction of --data when there is no --test-data or --test-rows (default 0.2).")
+    @Option(parsing: .unconditional, help: "The held-out fraction of --data when there is no --test-data or --test-rows (default 0.2).")
     var validationSplit: Double?
 
     @Option(help: "The column holding the text.")
@@ -44,31 +44,31 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The model: text (attention classifier), pair (CNN + attention over two texts) or transformer.")
     var model: ModelKindOption?
 
-    @Option(help: "Vocabulary size, padding and unknown-word ids included.")
+    @Option(parsing: .unconditional, help: "Vocabulary size, padding and unknown-word ids included.")
     var vocabSize: Int = 10_000
 
-    @Option(name: .customLong("max-len"), help: "Tokens per text: longer texts are cut, shorter ones padded.")
+    @Option(name: .customLong("max-len"), parsing: .unconditional, help: "Tokens per text: longer texts are cut, shorter ones padded.")
     var maxLength: Int = 200
 
-    @Option(help: "Embedding width.")
+    @Option(parsing: .unconditional, help: "Embedding width.")
     var embedDim: Int = 64
 
-    @Option(help: "Transformer: attention heads.")
+    @Option(parsing: .unconditional, help: "Transformer: attention heads.")
     var numHeads: Int = 2
 
-    @Option(help: "Transformer: key size per head.")
+    @Option(parsing: .unconditional, help: "Transformer: key size per head.")
     var keyDim: Int = 32
 
-    @Option(help: "Transformer: feed-forward width.")
+    @Option(parsing: .unconditional, help: "Transformer: feed-forward width.")
     var ffDim: Int = 128
 
-    @Option(help: "Transformer: encoder blocks.")
+    @Option(parsing: .unconditional, help: "Transformer: encoder blocks.")
     var blocks: Int = 1
 
-    @Option(help: "Transformer: dropout rate.")
+    @Option(parsing: .unconditional, help: "Transformer: dropout rate.")
     var dropout: Double = 0.1
 
-    @Option(help: "Pair model: convolution filters.")
+    @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
     var filters: Int = 100
 
     @Flag(help: "Pair model: add the interaction head [q, a, |q-a|, q*a] with a hidden layer.")
@@ -77,19 +77,19 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Text and pair models: mask padding (id 0) in attention and pooling.")
     var maskZero = false
 
-    @Option(help: "Total number of epochs.")
+    @Option(parsing: .unconditional, help: "Total number of epochs.")
     var epochs: Int = 10
 
-    @Option(help: "Examples per training step.")
+    @Option(parsing: .unconditional, help: "Examples per training step.")
     var batchSize: Int = 32
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Double = 0.001
 
     @Option(help: "Seed of the initial weights, the shuffling and the random split.")
     var seed: UInt64 = 42
 
-    @Option(help: "Threads for matrix products (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
     @Option(help: "Training rows of --data, e.g. 1-25000 (1 = the first row after the header).")
@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Held-out rows of --data, e.g. 25001-50000.")
     var testRows: RowRange?
 
-    @Option(help: "Stop when the validation loss has not improved for this many epochs (best weights are kept).")
+    @Option(parsing: .unconditional, help: "Stop when the validation loss has not improved for this many epochs (best weights are kept).")
     var earlyStopping: Int?
 
     @Option(help: "The model folder to write.")
@@ -166,6 +166,7 @@ struct TrainCommand: ParsableCommand {
         try checkOptions()
         if let threads { Heed.threads = threads }
         let folder = URL(fileURLWithPath: out)
+        try ModelFolder.createFolder(folder)
         let configExists = FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelFolder.configFile).path)
         if resume && !configExists {
             throw CLIError("--resume: \(out) holds no model to continue (no config.json); drop --resume to start a new one")

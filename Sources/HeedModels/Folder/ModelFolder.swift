@@ -123,10 +123,15 @@ public enum ModelFolder {
     public static func write(_ data: Data, to url: URL) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw ModelFolderError.unwritable(path: url.path, reason: error.localizedDescription)
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            guard let stream = fopen(temporary.path, "wb") else { return false }
+            let count = bytes.count == 0 ? 0 : fwrite(bytes.baseAddress, 1, bytes.count, stream)
+            return fclose(stream) == 0 && count == bytes.count
+        }
+        guard written else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ModelFolderError.unwritable(path: url.path, reason: reason)
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -135,7 +140,10 @@ public enum ModelFolder {
         }
     }
 
-    static func createFolder(_ folder: URL) throws {
+    /// Creates `folder` (and missing parents) unless it exists.
+    ///
+    /// - Throws: ``ModelFolderError/unwritable(path:reason:)`` naming the reason.
+    public static func createFolder(_ folder: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
@@ -143,10 +151,13 @@ public enum ModelFolder {
             }
             return
         }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ModelFolderError.unwritable(path: folder.path, reason: error.localizedDescription)
+        // mkdir(2) per missing level, so the message can say why (errno) rather than Foundation's generic text.
+        let parent = folder.deletingLastPathComponent()
+        if parent.path != folder.path && !FileManager.default.fileExists(atPath: parent.path) {
+            try createFolder(parent)
+        }
+        guard mkdir(folder.path, 0o755) == 0 || errno == EEXIST else {
+            throw ModelFolderError.unwritable(path: folder.path, reason: "cannot create the folder: \(String(cString: strerror(errno)))")
         }
     }
 
