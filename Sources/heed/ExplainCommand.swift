@@ -41,13 +41,12 @@ struct ExplainCommand: ParsableCommand {
         let columns = pair ? [[text], [pairText ?? ""]] : [[text]]
         let trace = try ready.trace(ready.encode(columns))
         guard let weights = trace.attentionWeights else { throw CLIError("the model has no attention weights to show") }
-        let (tq, tv) = (weights.shape[1], weights.shape[2])
+        let tv = weights.shape[2]
         let rows = queryTokens.count, cols = keyTokens.count
         var values: [Double] = []
         for i in 0..<rows {
             for j in 0..<cols { values.append(Double(weights.scalars[i * tv + j])) }
         }
-        _ = tq
         func shown(_ token: String) -> String {
             ready.vocabulary.id(for: token) == Vocabulary.unknownID ? "\(token) (<UNK>)" : token
         }

@@ -112,8 +112,6 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var file: FileOptions
 
-    func validate() throws {}
-
     /// Checks every option before reading data.
     func checkOptions() throws {
         if vocabSize < 2 { throw CLIError("--vocab-size must be at least 2 (padding and unknown word), got \(vocabSize)") }
