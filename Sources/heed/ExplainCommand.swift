@@ -9,9 +9,7 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "Draw the attention weights over a text's tokens as an SVG heatmap and list the most-attended words.",
         discussion: """
-            Rows are the attending tokens (queries), columns the attended ones (keys). A word's
-            attention is the mean weight it receives over all queries. Words outside the
-            vocabulary appear as <UNK>; texts longer than the model's length are cut.
+            Rows are the attending tokens (queries), columns the attended ones (keys). A word's attention is the mean weight it receives over all queries. Words outside the vocabulary are marked (<UNK>); texts longer than the model's length are cut.
             """)
 
     @Option(help: "The model folder written by 'heed train'.")

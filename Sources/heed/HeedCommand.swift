@@ -15,14 +15,14 @@ struct HeedCommand: ParsableCommand {
             discussion: """
                 A typical session:
 
-                  heed train --data reviews.csv --text-column review --label-column sentiment --out model
+                  heed train --data reviews.csv --text-column review \\
+                    --label-column sentiment --out model
                   heed evaluate --model model --data test.csv
-                  heed predict --model model --text "A wonderful, moving film."
-                  heed explain --model model --text "A wonderful, moving film." --out attention.svg
+                  heed predict --model model --text "A moving film."
+                  heed explain --model model --text "A moving film." \\
+                    --out attention.svg
 
-                The data file needs a header line. CSV files (.csv) follow RFC 4180; TSV files
-                (.tsv, .txt) are split on tabs with no quote processing. Run
-                'heed <subcommand> --help' for every option.
+                The data file needs a header line. CSV files (.csv) follow RFC 4180; TSV files (.tsv, .txt) are split on tabs with no quote processing. Run 'heed <subcommand> --help' for every option.
                 """,
             version: "heed \(HeedModelsInfo.version) (OpenBLAS kernel: \(Heed.blasCoreName))",
             subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self,

@@ -9,8 +9,7 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict the class of a text (--text) or of every row of a file (--data … --output …).",
         discussion: """
-            With --data, the output file is CSV with the columns label, probability (of that
-            label) and one probability column per class, in the rows' order.
+            With --data, the output file is CSV with the columns label, probability (of that label) and one probability column per class, in the rows' order.
             """)
 
     @Option(help: "The model folder written by 'heed train'.")

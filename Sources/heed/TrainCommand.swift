@@ -10,17 +10,14 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a text classifier and write a model folder.",
         discussion: """
-            Reads --data, builds the vocabulary from the training rows, trains, and writes the
-            model folder --out after every epoch: config.json, model.safetensors, vocab.txt,
-            labels.json, history.csv, loss.svg, accuracy.svg and, for two classes, roc.svg.
-            Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or
-            else a random --validation-split of --data. With --pair-column the pair model
-            reads two texts per row. --resume continues an interrupted run from its last
-            complete epoch (pass the same data options).
+            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg, accuracy.svg and, for two classes, roc.svg.
+
+            Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or else a random --validation-split of --data. With --pair-column the pair model reads two texts per row. --resume continues an interrupted run from its last complete epoch (pass the same data options).
 
             Example (IMDb's official split):
-              heed train --data IMDB_Dataset.csv --text-column review --label-column sentiment \\
-                --train-rows 1-25000 --test-rows 25001-50000 --epochs 3 --out imdb-model
+              heed train --data IMDB_Dataset.csv --text-column review \\
+                --label-column sentiment --train-rows 1-25000 \\
+                --test-rows 25001-50000 --epochs 3 --out imdb-model
             """)
 
     @Option(help: "The training data file (CSV or TSV with a header line).")
