@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test conformance bench bench-text bench-memory examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test conformance bench bench-text bench-memory demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -124,6 +124,31 @@ docs:
 	$(SWIFT) package generate-documentation --target Heed --target HeedText --target HeedModels \
 		--warnings-as-errors
 	python3 Scripts/undocumented-symbols.py $$(find .build -type d -name extracted-symbols)
+
+# Trains the attention text classifier on IMDb's official split (train rows 1-25,000, test rows
+# 25,001-50,000) with the Keras recipe, then evaluates it on the test rows. Set HEED_DATA to the
+# path of IMDB_Dataset.csv; the default is the shared copy beside the repository.
+DEMO_DATA ?= $(or $(HEED_DATA),../shared/datasets/imdb/IMDB_Dataset.csv)
+DEMO_OUT ?= out/imdb-text
+DEMO_BUILD_FLAGS ?=
+HEED_RELEASE = $(SWIFT) build -c release $(DEMO_BUILD_FLAGS)
+
+demo: deps
+	@if [ ! -f "$(DEMO_DATA)" ]; then \
+		echo "IMDb data not found at $(DEMO_DATA)."; \
+		echo "Get IMDB_Dataset.csv (the Kaggle 'IMDB Dataset of 50K Movie Reviews', columns review,sentiment;"; \
+		echo "rows 1-25,000 are the official train split) and run: make demo HEED_DATA=/path/to/IMDB_Dataset.csv"; \
+		exit 1; \
+	fi
+	$(HEED_RELEASE) --product heed
+	rm -rf "$(DEMO_OUT)"
+	$$($(HEED_RELEASE) --show-bin-path)/heed train --data "$(DEMO_DATA)" --text-column review --label-column sentiment \
+		--train-rows 1-25000 --test-rows 25001-50000 --model text --vocab-size 10000 --max-len 200 --embed-dim 64 \
+		--epochs 3 --batch-size 32 --learning-rate 0.001 --seed 42 --out "$(DEMO_OUT)"
+	$$($(HEED_RELEASE) --show-bin-path)/heed evaluate --model "$(DEMO_OUT)" --data "$(DEMO_DATA)" --rows 25001-50000 \
+		--roc "$(DEMO_OUT)/roc.svg"
+	@echo "Model folder: $(DEMO_OUT) (config.json, model.safetensors, vocab.txt, labels.json, history.csv)"
+	@echo "Charts: $(DEMO_OUT)/loss.svg $(DEMO_OUT)/accuracy.svg $(DEMO_OUT)/roc.svg"
 
 clean:
 	$(SWIFT) package clean

@@ -8,8 +8,10 @@ let package = Package(
         .library(name: "Heed", targets: ["Heed"]),
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
+        .executable(name: "heed", targets: ["heed"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only for `swift package generate-documentation` (make docs); no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -36,8 +38,16 @@ let package = Package(
         ),
         .target(
             name: "HeedModels",
-            dependencies: ["Heed"],
+            dependencies: ["Heed", "HeedText"],
             path: "Sources/HeedModels"
+        ),
+        .executableTarget(
+            name: "heed",
+            dependencies: [
+                "Heed", "HeedText", "HeedModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/heed"
         ),
         .executableTarget(
             name: "bench-text",
@@ -96,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeedTests",
-            dependencies: ["Heed", "CBLAS", "CHeedSupport"],
+            dependencies: ["Heed", "HeedModels", "CBLAS", "CHeedSupport"],
             path: "Tests/HeedTests"
         ),
         .testTarget(
@@ -106,8 +116,13 @@ let package = Package(
         ),
         .testTarget(
             name: "HeedModelsTests",
-            dependencies: ["HeedModels"],
+            dependencies: ["HeedModels", "HeedText", "Heed"],
             path: "Tests/HeedModelsTests"
+        ),
+        .testTarget(
+            name: "HeedCLITests",
+            dependencies: ["heed"],
+            path: "Tests/HeedCLITests"
         ),
     ],
     swiftLanguageModes: [.v6]

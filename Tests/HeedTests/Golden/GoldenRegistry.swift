@@ -16,5 +16,10 @@ enum GoldenRegistry {
         "MultiHeadAttention": GoldenMultiHeadAttention.run,
     ]
 
+    /// Interprets the case's functional graph with Heed's layers.
     static let modelRunner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = GoldenModel.run
+
+    /// Builds the matching ready model of HeedModels (`TextClassifier`, `PairClassifier`), so
+    /// the shipped models are held to the same reference.
+    static let readyModelRunner: @Sendable (GoldenModelCase) throws -> GoldenModelResult = GoldenModels.run
 }

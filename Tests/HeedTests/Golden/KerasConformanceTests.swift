@@ -76,8 +76,11 @@ final class KerasConformanceTests: XCTestCase {
         return report.problems
     }
 
-    func runModelCase(_ c: GoldenModelCase) throws -> [String] {
-        guard let runner = GoldenRegistry.modelRunner else { return ["no runner for models"] }
+    func runModelCase(
+        _ c: GoldenModelCase,
+        runner: (@Sendable (GoldenModelCase) throws -> GoldenModelResult)? = GoldenRegistry.modelRunner
+    ) throws -> [String] {
+        guard let runner else { return ["no runner for models"] }
         let result = try runner(c)
         let report = Report()
         for o in c.outputs { report.compare("output \(o.name)", result.outputs[o.name], o, rtol: 1e-4, atol: 1e-5) }
@@ -124,5 +127,20 @@ final class KerasConformanceTests: XCTestCase {
             }
         }
         print("\(passed)/\(index.cases.count) cases pass")
+    }
+
+    /// The ready models of HeedModels reproduce every model case too.
+    func testReadyModelsMatchTheKerasModelCases() throws {
+        let dir = Self.goldenDirectory
+        let index = try JSONDecoder().decode(Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
+        var ran = 0
+        for entry in index.cases where entry.kind == "model" {
+            let data = try Data(contentsOf: dir.appendingPathComponent(entry.file))
+            let problems = try runModelCase(JSONDecoder().decode(GoldenModelCase.self, from: data),
+                                            runner: GoldenRegistry.readyModelRunner)
+            XCTAssertTrue(problems.isEmpty, "\(entry.case) through the ready model: " + problems.joined(separator: "; "))
+            ran += 1
+        }
+        XCTAssertGreaterThan(ran, 0, "index.json lists no model case")
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Everything needed to rebuild a trained model and feed it text, saved as `config.json`:
+/// the model kind and its sizes, the sequence length, the data layout it was trained on and
+/// the training settings.
+///
+/// The JSON keys are snake_case (`vocab_size`, `max_length`, …).
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// The model architecture.
+    public var kind: ModelKind
+    /// Rows of the embedding table: the vocabulary size, padding and `<UNK>` included.
+    public var vocabSize: Int
+    /// The sequence length texts are cut or padded to.
+    public var maxLength: Int
+    /// The embedding width.
+    public var embedDim: Int
+    /// The class names by id (as in `labels.json`).
+    public var classes: [String]
+    /// The text column, or the two columns of a pair model.
+    public var textColumns: [String]
+    /// The label column.
+    public var labelColumn: String
+    /// The data file layout (`csv` or `tsv`) the model was trained on, if known.
+    public var format: String?
+    /// Whether id 0 is masked in the text and pair models (the transformer always masks it).
+    public var maskZero: Bool = false
+    /// Conv1D filters of the pair model.
+    public var filters: Int = 100
+    /// Conv1D kernel size of the pair model.
+    public var kernelSize: Int = 4
+    /// Whether the pair model has the interaction head.
+    public var interactionHead: Bool = false
+    /// Units of the pair model's interaction head.
+    public var hiddenUnits: Int = 64
+    /// Attention heads of the transformer.
+    public var numHeads: Int = 2
+    /// Per-head key size of the transformer.
+    public var keyDim: Int = 32
+    /// Feed-forward width of the transformer.
+    public var ffDim: Int = 128
+    /// Encoder blocks of the transformer.
+    public var blocks: Int = 1
+    /// Dropout rate of the transformer.
+    public var dropout: Double = 0.1
+    /// The seed of the initial weights and of the shuffling.
+    public var seed: UInt64 = 42
+    /// The training settings.
+    public var training: TrainingSettings = TrainingSettings()
+    /// The Heed version that wrote the folder.
+    public var heedVersion: String = HeedModelsInfo.version
+
+    /// How the model is trained.
+    public struct TrainingSettings: Codable, Equatable, Sendable {
+        /// The total number of epochs asked for.
+        public var epochs: Int = 10
+        /// Examples per step.
+        public var batchSize: Int = 32
+        /// Adam's learning rate.
+        public var learningRate: Double = 0.001
+        /// Epochs without improvement of the validation loss before stopping, if any.
+        public var earlyStoppingPatience: Int?
+
+        /// Settings with Keras' usual defaults.
+        public init(epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 0.001, earlyStoppingPatience: Int? = nil) {
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.earlyStoppingPatience = earlyStoppingPatience
+        }
+    }
+
+    /// A configuration; sizes not given take the documented defaults.
+    public init(kind: ModelKind, vocabSize: Int, maxLength: Int, embedDim: Int = 64, classes: [String],
+                textColumns: [String], labelColumn: String, format: String? = nil) {
+        self.kind = kind
+        self.vocabSize = vocabSize
+        self.maxLength = maxLength
+        self.embedDim = embedDim
+        self.classes = classes
+        self.textColumns = textColumns
+        self.labelColumn = labelColumn
+        self.format = format
+    }
+
+    /// The number of classes.
+    public var classCount: Int { classes.count }
+
+    /// Checks that every size makes sense.
+    ///
+    /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` naming the first bad value.
+    public func validate(file: String = "config.json") throws {
+        func fail(_ reason: String) -> ModelFolderError { .invalidConfig(file: file, reason: reason) }
+        if vocabSize < 2 { throw fail("vocab_size \(vocabSize) must be at least 2") }
+        if maxLength < 1 { throw fail("max_length \(maxLength) must be at least 1") }
+        if embedDim < 1 { throw fail("embed_dim \(embedDim) must be at least 1") }
+        if classes.count < 2 { throw fail("classes must list at least two classes, got \(classes.count)") }
+        let columns = kind == .pair ? 2 : 1
+        if textColumns.count != columns {
+            throw fail("a \(kind.rawValue) model needs \(columns) text column\(columns == 1 ? "" : "s"), got \(textColumns.count)")
+        }
+        if filters < 1 || kernelSize < 1 || hiddenUnits < 1 { throw fail("filters, kernel_size and hidden_units must be at least 1") }
+        if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 { throw fail("num_heads, key_dim, ff_dim and blocks must be at least 1") }
+        if !(dropout >= 0 && dropout < 1) { throw fail("dropout \(dropout) must be in [0, 1)") }
+        if training.epochs < 1 || training.batchSize < 1 { throw fail("training epochs and batch_size must be at least 1") }
+        if !(training.learningRate > 0) { throw fail("training learning_rate \(training.learningRate) must be positive") }
+    }
+
+    /// The JSON text of the configuration (pretty-printed, sorted keys).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self) + Data("\n".utf8)
+    }
+
+    /// Decodes `config.json` contents.
+    ///
+    /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` when the JSON does not fit.
+    public static func decode(_ data: Data, file: String) throws -> ModelConfig {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let config = try decoder.decode(ModelConfig.self, from: data)
+            try config.validate(file: file)
+            return config
+        } catch let error as ModelFolderError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ModelFolderError.invalidConfig(file: file, reason: "the key \"\(key.stringValue)\" is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ModelFolderError.invalidConfig(file: file, reason: "the value at \"\(path)\" has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ModelFolderError.invalidConfig(file: file, reason: path.isEmpty ? "not valid JSON" : "bad value at \"\(path)\"")
+        } catch {
+            throw ModelFolderError.invalidConfig(file: file, reason: "\(error)")
+        }
+    }
+}

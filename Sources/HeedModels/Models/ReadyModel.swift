@@ -1,0 +1,228 @@
+import Foundation
+import Heed
+import HeedText
+
+/// A ready model together with what turns text into its input: the configuration, the
+/// vocabulary and the class names. It encodes texts, trains, evaluates and predicts.
+///
+/// Two-class pair models have one sigmoid output and train with binary cross-entropy; every
+/// other model has one softmax output per class and trains with sparse categorical
+/// cross-entropy (from the logits, as Keras).
+public final class ReadyModel {
+    /// The network with its concrete type.
+    public enum Network {
+        /// A ``TextClassifier``.
+        case text(TextClassifier<Float>)
+        /// A ``PairClassifier``.
+        case pair(PairClassifier<Float>)
+        /// A ``TransformerClassifier``.
+        case transformer(TransformerClassifier<Float>)
+    }
+
+    /// The architecture, sizes and training settings.
+    public let config: ModelConfig
+    /// The token table.
+    public let vocabulary: Vocabulary
+    /// The class table.
+    public let labels: LabelEncoder
+    /// The network.
+    public let network: Network
+
+    /// Builds the network `config` describes, with fresh weights from `config.seed`.
+    ///
+    /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` for a configuration that does
+    ///   not fit the vocabulary or labels; ``ModelError`` for bad sizes.
+    public init(config: ModelConfig, vocabulary: Vocabulary, labels: LabelEncoder) throws {
+        try config.validate()
+        guard vocabulary.count == config.vocabSize else {
+            throw ModelFolderError.invalidConfig(
+                file: "config.json", reason: "vocab_size \(config.vocabSize) differs from the vocabulary's \(vocabulary.count) tokens")
+        }
+        guard labels.classes == config.classes else {
+            throw ModelFolderError.invalidConfig(
+                file: "config.json", reason: "classes \(config.classes) differ from the labels \(labels.classes)")
+        }
+        self.config = config
+        self.vocabulary = vocabulary
+        self.labels = labels
+        switch config.kind {
+        case .text:
+            network = .text(try TextClassifier(vocabSize: config.vocabSize, embedDim: config.embedDim,
+                                               numClasses: config.classCount, maskZero: config.maskZero, seed: config.seed))
+        case .pair:
+            network = .pair(try PairClassifier(vocabSize: config.vocabSize, embedDim: config.embedDim, filters: config.filters,
+                                               kernelSize: config.kernelSize, numClasses: config.classCount,
+                                               maskZero: config.maskZero, interactionHead: config.interactionHead,
+                                               hiddenUnits: config.hiddenUnits, seed: config.seed))
+        case .transformer:
+            network = .transformer(try TransformerClassifier(
+                vocabSize: config.vocabSize, embedDim: config.embedDim, numHeads: config.numHeads, keyDim: config.keyDim,
+                ffDim: config.ffDim, blocks: config.blocks, dropout: config.dropout, numClasses: config.classCount,
+                seed: config.seed))
+        }
+    }
+
+    /// Whether the network has one sigmoid output for two classes (binary cross-entropy).
+    public var hasSigmoidOutput: Bool {
+        if case let .pair(model) = network { return model.outputActivation == .sigmoid }
+        return false
+    }
+
+    /// Every weight by full Keras name.
+    ///
+    /// - Throws: ``ModelError/duplicateParameterName(_:)``.
+    public func namedParameters() throws -> [(name: String, parameter: Parameter<Float>)] {
+        switch network {
+        case let .text(m): return try m.namedParameters()
+        case let .pair(m): return try m.namedParameters()
+        case let .transformer(m): return try m.namedParameters()
+        }
+    }
+
+    /// The loss the model trains with.
+    public var loss: Loss {
+        hasSigmoidOutput ? .binaryCrossentropy(fromLogits: false) : .sparseCategoricalCrossentropy(fromLogits: false)
+    }
+
+    /// The metrics logged while training: accuracy, and AUC for two classes.
+    public var metrics: [Metric] {
+        let accuracy: Metric = hasSigmoidOutput ? .binaryAccuracy() : .accuracy
+        return config.classCount == 2 ? [accuracy, .auc] : [accuracy]
+    }
+
+    /// Sets the loss, Adam with the configured learning rate, and the metrics.
+    public func compile() {
+        let optimizer = Adam<Float>(learningRate: config.training.learningRate)
+        switch network {
+        case let .text(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
+        case let .pair(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
+        case let .transformer(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
+        }
+    }
+
+    /// Encoded model inputs for raw texts: one id matrix per text column.
+    ///
+    /// Shapes: each column `[count]` → `[count, maxLength]`.
+    /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` for the wrong number of columns.
+    public func encode(_ texts: [[String]]) throws -> [IntTensor] {
+        let columns = config.kind == .pair ? 2 : 1
+        guard texts.count == columns else {
+            throw ModelFolderError.invalidConfig(file: "config.json",
+                                                 reason: "the model reads \(columns) text column(s), got \(texts.count)")
+        }
+        return try texts.map { try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength) }
+    }
+
+    /// The targets of class ids in the form the loss expects.
+    func targets(_ classIDs: IntTensor) -> Targets<Float> {
+        hasSigmoidOutput
+            ? .values((try? Tensor(shape: [classIDs.scalars.count, 1], scalars: classIDs.scalars.map { Float($0) })) ?? .zeros([0, 1]))
+            : .classes(classIDs)
+    }
+
+    /// Trains on encoded examples (see `Model.fit`), with optional validation data.
+    ///
+    /// - Throws: ``ModelError``, ``TensorError``, checkpoint errors from callbacks.
+    @discardableResult
+    public func fit(_ train: EncodedTexts, validation: EncodedTexts?, epochs: Int, callbacks: [any Callback],
+                    verbose: Verbosity, resumeFrom: URL?) throws -> History {
+        let settings = config.training
+        let y = targets(train.labels)
+        let validationTargets = validation.map { targets($0.labels) }
+        switch network {
+        case let .text(m):
+            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        case let .transformer(m):
+            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        case let .pair(m):
+            return try m.fit(x: InputPair(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
+                             epochs: epochs,
+                             validationData: validation.flatMap { v in validationTargets.map { (InputPair(v.inputs[0], v.inputs[1]), $0) } },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        }
+    }
+
+    /// Class probabilities `[count, classCount]` for encoded inputs (a sigmoid output `p`
+    /// becomes the two columns `1 − p`, `p`).
+    ///
+    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    public func probabilities(_ inputs: [IntTensor], batchSize: Int = 64) throws -> [[Double]] {
+        let out: Tensor<Float>
+        switch network {
+        case let .text(m): out = try m.predict(inputs[0], batchSize: batchSize)
+        case let .transformer(m): out = try m.predict(inputs[0], batchSize: batchSize)
+        case let .pair(m): out = try m.predict(InputPair(inputs[0], inputs[1]), batchSize: batchSize)
+        }
+        let n = inputs[0].shape[0]
+        let width = n == 0 ? 0 : out.scalars.count / n
+        return (0..<n).map { i in
+            if hasSigmoidOutput {
+                let p = Double(out.scalars[i])
+                return [1 - p, p]
+            }
+            return (0..<width).map { Double(out.scalars[i * width + $0]) }
+        }
+    }
+
+    /// The mean loss over encoded examples, computed from the logits in batches.
+    ///
+    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    public func meanLoss(_ data: EncodedTexts, batchSize: Int = 64) throws -> Double {
+        let y = targets(data.labels)
+        let logs: [String: Double]
+        let settings = loss
+        switch network {
+        case let .text(m):
+            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
+            logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: batchSize)
+        case let .transformer(m):
+            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
+            logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: batchSize)
+        case let .pair(m):
+            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
+            logs = try m.evaluate(x: InputPair(data.inputs[0], data.inputs[1]), y: y, batchSize: batchSize)
+        }
+        return logs["loss"] ?? .nan
+    }
+
+    /// The forward trace of one example (for attention heatmaps).
+    ///
+    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    public func trace(_ inputs: [IntTensor]) throws -> ForwardTrace<Float> {
+        try withoutGrad {
+            switch network {
+            case let .text(m): return try m.trace(inputs[0])
+            case let .transformer(m): return try m.trace(inputs[0])
+            case let .pair(m): return try m.trace(InputPair(inputs[0], inputs[1]))
+            }
+        }
+    }
+
+    /// Saves the weights (and the optimizer state when compiled) with the completed epoch and
+    /// metadata, atomically.
+    ///
+    /// - Throws: checkpoint and file errors.
+    public func saveWeights(to url: URL, epoch: Int?, metadata: [String: String]) throws {
+        switch network {
+        case let .text(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
+        case let .pair(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
+        case let .transformer(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
+        }
+    }
+
+    /// Loads the weights strictly by name (optimizer state ignored).
+    ///
+    /// - Throws: ``SafeTensorsError`` or ``CheckpointError`` naming the tensor that does not fit.
+    @discardableResult
+    public func loadWeights(from url: URL) throws -> CheckpointInfo {
+        switch network {
+        case let .text(m): return try m.load(from: url)
+        case let .pair(m): return try m.load(from: url)
+        case let .transformer(m): return try m.load(from: url)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Heed
+
+/// A Transformer text classifier: Embedding (scaled by √embedDim) + sinusoidal positions,
+/// `blocks` encoder blocks with the padding mask, masked GlobalAveragePooling1D, Dense
+/// softmax.
+///
+/// Shapes: token ids `[batch, time]` (0 = padding) → logits `[batch, numClasses]`. Layer names:
+/// `token_embedding`, `positional_encoding`, `encoder_<i>_…` (see ``TransformerEncoderBlock``),
+/// `mean_over_time`, `classifier`.
+public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor> {
+    /// The token embedding (`token_embedding`, id 0 masked).
+    public let embedding: Embedding<Scalar>
+    /// The fixed sinusoidal positions.
+    public let positions: PositionalEncoding<Scalar>
+    /// The encoder blocks in order.
+    public let blocks: [TransformerEncoderBlock<Scalar>]
+    /// The masked mean over time (`mean_over_time`).
+    public let pooling: GlobalAveragePooling1D<Scalar>
+    /// The output layer (`classifier`).
+    public let classifier: Dense<Scalar>
+    private let embeddingScale: Scalar
+
+    /// A Transformer classifier whose weights are created from `seed`.
+    ///
+    /// - Throws: ``ModelError/invalidArgument(_:)`` when a size is not positive, there are
+    ///   fewer than two classes or the dropout rate is outside `[0, 1)`.
+    public init(vocabSize: Int, embedDim: Int = 64, numHeads: Int = 2, keyDim: Int = 32, ffDim: Int = 128,
+                blocks blockCount: Int = 1, dropout: Double = 0.1, numClasses: Int, seed: UInt64 = 42,
+                name: String = "transformer_classifier") throws {
+        guard vocabSize >= 2, embedDim >= 1, numHeads >= 1, keyDim >= 1, ffDim >= 1, blockCount >= 1, numClasses >= 2,
+              dropout >= 0, dropout < 1 else {
+            throw ModelError.invalidArgument(
+                "TransformerClassifier: vocabSize (\(vocabSize)) must be ≥ 2, numClasses (\(numClasses)) ≥ 2, dropout (\(dropout)) in [0, 1), and embedDim (\(embedDim)), numHeads (\(numHeads)), keyDim (\(keyDim)), ffDim (\(ffDim)), blocks (\(blockCount)) ≥ 1")
+        }
+        embedding = Embedding(inputDim: vocabSize, outputDim: embedDim, maskZero: true, name: "token_embedding", seed: seed)
+        positions = PositionalEncoding(name: "positional_encoding")
+        blocks = try (1...blockCount).map {
+            try TransformerEncoderBlock(prefix: "encoder_\($0)", embedDim: embedDim, numHeads: numHeads, keyDim: keyDim,
+                                        ffDim: ffDim, dropout: dropout, seed: seed &+ UInt64($0))
+        }
+        pooling = GlobalAveragePooling1D(name: "mean_over_time")
+        classifier = Dense(units: numClasses, name: "classifier", seed: seed)
+        embeddingScale = Scalar(Double(embedDim).squareRoot())
+        super.init(name: name, outputActivation: .softmax)
+        add(embedding)
+        add(positions)
+        for block in blocks { block.register(in: self) }
+        add(pooling)
+        add(classifier)
+        embedding.build()
+        try classifier.build(inputShape: [embedDim])
+    }
+
+    /// The forward pass with named activations (`embedding`, `encoder_<i>`, `mean_over_time`),
+    /// the mask `embedding_mask` and the last block's attention weights averaged over heads.
+    ///
+    /// Shapes: `[batch, time]` → logits `[batch, numClasses]`.
+    /// - Throws: ``TensorError`` for an id outside the vocabulary or a bad shape.
+    public func trace(_ ids: IntTensor, training: Bool = false) throws -> ForwardTrace<Scalar> {
+        guard ids.rank == 2 else {
+            throw TensorError.invalidRank(operation: "TransformerClassifier '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)
+        }
+        let embedded = try embedding.masked(ids)
+        var x = try positions(embedded.tensor * embeddingScale)
+        var activations = ["embedding": x]
+        var scores: Tensor<Scalar>? = nil
+        for (i, block) in blocks.enumerated() {
+            (x, scores) = try block(x, mask: embedded.mask, training: training)
+            activations["encoder_\(i + 1)"] = x
+        }
+        // A text with no known token at all would divide by zero; such rows pool over every step.
+        let mask = embedded.mask.map(Self.keepingEmptyRows)
+        let pooled = try pooling(x, mask: mask)
+        activations["mean_over_time"] = pooled
+        var trace = ForwardTrace(logits: try classifier(pooled))
+        trace.activations = activations
+        if let m = embedded.mask { trace.masks["embedding_mask"] = m }
+        trace.attentionWeights = try scores.map { try $0.detached.mean(alongAxis: 1) }
+        return trace
+    }
+
+    /// The logits `[batch, numClasses]` for token ids `[batch, time]`.
+    ///
+    /// - Throws: as ``trace(_:training:)``.
+    public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
+        try trace(input, training: training).logits
+    }
+
+    /// The mask with every all-false row turned all-true.
+    static func keepingEmptyRows(_ mask: Mask) -> Mask {
+        guard mask.rank == 2, mask.shape[1] > 0 else { return mask }
+        let width = mask.shape[1]
+        var values = mask.values
+        for row in 0..<mask.shape[0] where !values[(row * width)..<((row + 1) * width)].contains(true) {
+            for j in 0..<width { values[row * width + j] = true }
+        }
+        return (try? Mask(shape: mask.shape, values: values)) ?? mask
+    }
+}

@@ -1,0 +1,247 @@
+import ArgumentParser
+import Foundation
+import Heed
+import HeedModels
+import HeedText
+
+/// `heed train`: trains a ready model on a CSV/TSV file and writes a model folder.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a text classifier and write a model folder.",
+        discussion: """
+            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg, accuracy.svg and, for two classes, roc.svg.
+
+            Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or else a random --validation-split of --data. With --pair-column the pair model reads two texts per row. --resume continues an interrupted run from its last complete epoch (pass the same data options).
+
+            Example (IMDb's official split):
+              heed train --data IMDB_Dataset.csv --text-column review \\
+                --label-column sentiment --train-rows 1-25000 \\
+                --test-rows 25001-50000 --epochs 3 --out imdb-model
+            """)
+
+    @Option(help: "The training data file (CSV or TSV with a header line).")
+    var data: String
+
+    @Option(help: "A separate file of held-out rows for validation and the final test accuracy.")
+    var testData: String?
+
+    @Option(parsing: .unconditional, help: "The held-out fraction of --data when there is no --test-data or --test-rows (default 0.2).")
+    var validationSplit: Double?
+
+    @Option(help: "The column holding the text.")
+    var textColumn: String
+
+    @Option(help: "A second text column: trains the pair model on (text, pair) rows.")
+    var pairColumn: String?
+
+    @Option(help: "The column holding the label (any strings; at least two classes).")
+    var labelColumn: String
+
+    @Option(help: "The model: text (attention classifier), pair (CNN + attention over two texts) or transformer.")
+    var model: ModelKindOption?
+
+    @Option(parsing: .unconditional, help: "Vocabulary size, padding and unknown-word ids included.")
+    var vocabSize: Int = 10_000
+
+    @Option(name: .customLong("max-len"), parsing: .unconditional, help: "Tokens per text: longer texts are cut, shorter ones padded.")
+    var maxLength: Int = 200
+
+    @Option(parsing: .unconditional, help: "Embedding width.")
+    var embedDim: Int = 64
+
+    @Option(parsing: .unconditional, help: "Transformer: attention heads.")
+    var numHeads: Int = 2
+
+    @Option(parsing: .unconditional, help: "Transformer: key size per head.")
+    var keyDim: Int = 32
+
+    @Option(parsing: .unconditional, help: "Transformer: feed-forward width.")
+    var ffDim: Int = 128
+
+    @Option(parsing: .unconditional, help: "Transformer: encoder blocks.")
+    var blocks: Int = 1
+
+    @Option(parsing: .unconditional, help: "Transformer: dropout rate.")
+    var dropout: Double = 0.1
+
+    @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
+    var filters: Int = 100
+
+    @Flag(help: "Pair model: add the interaction head [q, a, |q-a|, q*a] with a hidden layer.")
+    var interactionHead = false
+
+    @Flag(help: "Text and pair models: mask padding (id 0) in attention and pooling.")
+    var maskZero = false
+
+    @Option(parsing: .unconditional, help: "Total number of epochs.")
+    var epochs: Int = 10
+
+    @Option(parsing: .unconditional, help: "Examples per training step.")
+    var batchSize: Int = 32
+
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
+    var learningRate: Double = 0.001
+
+    @Option(help: "Seed of the initial weights, the shuffling and the random split.")
+    var seed: UInt64 = 42
+
+    @Option(parsing: .unconditional, help: "Threads for matrix products (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Training rows of --data, e.g. 1-25000 (1 = the first row after the header).")
+    var trainRows: RowRange?
+
+    @Option(help: "Held-out rows of --data, e.g. 25001-50000.")
+    var testRows: RowRange?
+
+    @Option(parsing: .unconditional, help: "Stop when the validation loss has not improved for this many epochs (best weights are kept).")
+    var earlyStopping: Int?
+
+    @Option(help: "The model folder to write.")
+    var out: String
+
+    @Flag(help: "Continue the run in --out from its last complete epoch.")
+    var resume = false
+
+    @Flag(help: "Print one line per epoch instead of a progress bar.")
+    var quiet = false
+
+    @OptionGroup var file: FileOptions
+
+    /// Checks every option before reading data.
+    func checkOptions() throws {
+        if vocabSize < 2 { throw CLIError("--vocab-size must be at least 2 (padding and unknown word), got \(vocabSize)") }
+        if maxLength < 1 { throw CLIError("--max-len must be at least 1, got \(maxLength)") }
+        if embedDim < 1 { throw CLIError("--embed-dim must be at least 1, got \(embedDim)") }
+        if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
+        if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
+        if !(learningRate > 0 && learningRate.isFinite) { throw CLIError("--learning-rate must be a positive number, got \(learningRate)") }
+        if let threads, threads < 1 { throw CLIError("--threads must be at least 1, got \(threads)") }
+        if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 {
+            throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks and --filters must be at least 1")
+        }
+        if !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
+        if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
+        if let validationSplit {
+            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1, got \(validationSplit)") }
+            if testData != nil || testRows != nil { throw CLIError("--validation-split cannot be combined with --test-data or --test-rows") }
+        }
+        if testData != nil && testRows != nil { throw CLIError("pass --test-data or --test-rows, not both") }
+        if testRows != nil && trainRows == nil { throw CLIError("--test-rows needs --train-rows") }
+        if let kind = model?.kind {
+            if kind == .pair && pairColumn == nil { throw CLIError("--model pair needs --pair-column") }
+            if kind != .pair && pairColumn != nil { throw CLIError("--pair-column trains the pair model; drop --model \(kind.rawValue) or --pair-column") }
+        }
+        if let trainRows, let testRows, trainRows.last >= testRows.first && testRows.last >= trainRows.first {
+            throw CLIError("--train-rows \(trainRows.first)-\(trainRows.last) and --test-rows \(testRows.first)-\(testRows.last) overlap")
+        }
+    }
+
+    var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
+    var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
+
+    /// The training and held-out rows, and whether the held-out rows are a test set.
+    func readSplits() throws -> (train: LabeledTexts, heldOut: LabeledTexts, isTest: Bool) {
+        let all = try file.readLabeled(data, textColumns: textColumns, labelColumn: labelColumn)
+        var train = all
+        if let trainRows { train = all.subset(try trainRows.indices(rowCount: all.count, option: "--train-rows", file: data)) }
+        if let testData {
+            return (train, try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn), true)
+        }
+        if let testRows {
+            return (train, all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data)), true)
+        }
+        guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
+        let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
+        return (train.subset(split.train), train.subset(split.test), false)
+    }
+
+    func run() throws {
+        try checkOptions()
+        if let threads { Heed.threads = threads }
+        let folder = URL(fileURLWithPath: out)
+        try ModelFolder.createFolder(folder)
+        let configExists = FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelFolder.configFile).path)
+        if resume && !configExists {
+            throw CLIError("--resume: \(out) holds no model to continue (no config.json); drop --resume to start a new one")
+        }
+        if !resume && configExists {
+            throw CLIError("\(out) already holds a model; pass --resume to continue it, or choose another --out")
+        }
+        let (trainTexts, heldOutTexts, isTest) = try readSplits()
+        let started = ContinuousClock.now
+
+        let ready: ReadyModel
+        let train: EncodedTexts, heldOut: EncodedTexts
+        var history = History()
+        var completed = 0
+        if resume {
+            ready = try ModelFolder.load(folder)
+            guard ready.config.textColumns == textColumns, ready.config.labelColumn == labelColumn else {
+                throw CLIError("--resume: \(out) was trained on columns \(ready.config.textColumns) → \(ready.config.labelColumn), not \(textColumns) → \(labelColumn)")
+            }
+            train = try encode(trainTexts, with: ready)
+            heldOut = try encode(heldOutTexts, with: ready)
+            (history, completed) = try ModelFolder.savedProgress(in: folder)
+        } else {
+            let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
+                                             maxLength: maxLength, seed: seed)
+            let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
+            var config = ModelConfig(kind: kind, vocabSize: dataset.vocabulary.count, maxLength: maxLength, embedDim: embedDim,
+                                     classes: dataset.labelEncoder.classes, textColumns: textColumns, labelColumn: labelColumn,
+                                     format: file.formatName(for: data))
+            config.maskZero = maskZero
+            config.filters = filters
+            config.interactionHead = interactionHead
+            config.numHeads = numHeads
+            config.keyDim = keyDim
+            config.ffDim = ffDim
+            config.blocks = blocks
+            config.dropout = dropout
+            config.seed = seed
+            config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
+                                    earlyStoppingPatience: earlyStopping)
+            ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
+            train = dataset.train
+            heldOut = dataset.test
+            try ModelFolder.writeDescription(of: ready, to: folder)
+        }
+        let heldOutName = isTest ? "test" : "validation"
+        printOut("heed: \(ready.config.kind.rawValue) model, \(try ready.namedParameters().reduce(0) { $0 + $1.parameter.value.count }) weights; "
+                 + "\(train.count) training rows, \(heldOut.count) \(heldOutName) rows; vocabulary \(ready.vocabulary.count); "
+                 + "classes \(ready.labels.classes.joined(separator: ", ")); BLAS kernel \(Heed.blasCoreName), \(Heed.threads) thread(s)")
+        if completed >= epochs {
+            printOut("heed: \(out) has already trained \(completed) epoch(s) of \(epochs); nothing to do")
+        } else {
+            ready.compile()
+            var callbacks: [any Callback] = []
+            if let earlyStopping {
+                callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true))
+            }
+            callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
+                                         validation: heldOut))
+            try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
+                          verbose: quiet ? .oneLinePerEpoch : .progressBar,
+                          resumeFrom: resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil)
+        }
+        let report = try EvaluationReport(model: ready, data: heldOut)
+        let seconds = Double((ContinuousClock.now - started).components.seconds)
+        printOut("\(heldOutName) accuracy: \(String(format: "%.4f", report.accuracy))"
+                 + (report.auc.map { String(format: ", ROC AUC: %.4f", $0) } ?? "")
+                 + String(format: ", loss: %.4f (%d rows)", report.loss, report.count))
+        printOut("model folder: \(folder.path) (charts: loss.svg, accuracy.svg\(ready.config.classCount == 2 ? ", roc.svg" : "")); "
+                 + "\(Int(seconds)) s")
+    }
+
+    func encode(_ texts: LabeledTexts, with model: ReadyModel) throws -> EncodedTexts {
+        try EncodedTexts(inputs: model.encode(texts.texts), labels: IntTensor(model.labels.encode(texts.labels)))
+    }
+}
+
+/// `--model`: which ready model to train.
+enum ModelKindOption: String, ExpressibleByArgument, CaseIterable {
+    case text, pair, transformer
+
+    var kind: ModelKind { ModelKind(rawValue: rawValue) ?? .text }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import XCTest
+
+/// Runs every `heed` subcommand on fixture files in a temporary folder.
+final class HeedCLITests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("heed-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Fixtures.reviewsCSV().write(to: folder.appendingPathComponent("reviews.csv"), atomically: true, encoding: .utf8)
+        try Fixtures.pairsTSV().write(to: folder.appendingPathComponent("pairs.tsv"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func heed(_ arguments: String...) throws -> HeedProcess.Result {
+        try HeedProcess.run(arguments, in: folder)
+    }
+
+    func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name).path) }
+
+    /// Trains the tiny text model into `out`.
+    @discardableResult
+    func trainText(out: String = "model", epochs: String = "2", extra: [String] = []) throws -> HeedProcess.Result {
+        let result = try HeedProcess.run(
+            ["train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment", "--epochs", epochs,
+             "--embed-dim", "6", "--max-len", "12", "--batch-size", "8", "--vocab-size", "30", "--out", out, "--quiet"] + extra,
+            in: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result
+    }
+
+    func trainPair(out: String = "pair") throws {
+        let result = try heed("train", "--data", "pairs.tsv", "--text-column", "#1 String", "--pair-column", "#2 String",
+                              "--label-column", "Quality", "--epochs", "1", "--embed-dim", "4", "--filters", "6",
+                              "--max-len", "8", "--batch-size", "8", "--out", out, "--quiet")
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
+
+    func jsonObject(_ text: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try XCTUnwrap(object as? [String: Any], text)
+    }
+
+    // MARK: - Commands
+
+    func testTrainWritesModelFolderAndPrintsValidationAccuracy() throws {
+        let result = try trainText()
+        XCTAssertTrue(result.stdout.contains("validation accuracy: "), result.stdout)
+        for name in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {
+            XCTAssertTrue(exists("model/" + name), name)
+        }
+        let history = try String(contentsOf: file("model/history.csv"), encoding: .utf8)
+        XCTAssertEqual(history.split(separator: "\n").count, 3, history)  // header + 2 epochs
+        let labels = try String(contentsOf: file("model/labels.json"), encoding: .utf8)
+        XCTAssertTrue(labels.contains("\"meh\""), labels)
+    }
+
+    func testTrainWithTestRowsReportsTestAccuracy() throws {
+        let result = try trainText(epochs: "1", extra: ["--train-rows", "1-24", "--test-rows", "25-36"])
+        XCTAssertTrue(result.stdout.contains("12 test rows"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("test accuracy: "), result.stdout)
+    }
+
+    func testResumeContinuesFromTheLastCompleteEpoch() throws {
+        try trainText(epochs: "1")
+        let resumed = try trainText(epochs: "3", extra: ["--resume"])
+        XCTAssertTrue(resumed.stdout.contains("Epoch 2/3"), resumed.stdout)
+        XCTAssertFalse(resumed.stdout.contains("Epoch 1/3"), resumed.stdout)
+        let history = try String(contentsOf: file("model/history.csv"), encoding: .utf8)
+        XCTAssertEqual(history.split(separator: "\n").map { $0.split(separator: ",").first ?? "" }, ["epoch", "0", "1", "2"])
+    }
+
+    func testEvaluateJSONHasTheMetrics() throws {
+        try trainText()
+        let result = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--json")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try jsonObject(result.stdout)
+        XCTAssertEqual(json["count"] as? Int, 36)
+        for key in ["accuracy", "loss", "macro_f1"] { XCTAssertNotNil(json[key] as? Double, key) }
+        XCTAssertNil(json["auc"], "three classes have no AUC")
+        XCTAssertEqual(json["classes"] as? [String], ["bad", "good", "meh"])
+    }
+
+    func testEvaluatePrintsConfusionMatrix() throws {
+        try trainText()
+        let result = try heed("evaluate", "--model", "model", "--data", "reviews.csv")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("confusion matrix"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("macro-F1:"), result.stdout)
+    }
+
+    func testPairModelTrainsOnTSVAndReportsAUC() throws {
+        try trainPair()
+        XCTAssertTrue(exists("pair/roc.svg"))
+        let result = try heed("evaluate", "--model", "pair", "--data", "pairs.tsv", "--json")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try jsonObject(result.stdout)
+        XCTAssertEqual(json["count"] as? Int, 24)
+        let auc = try XCTUnwrap(json["auc"] as? Double)
+        XCTAssertTrue((0...1).contains(auc))
+    }
+
+    func testPredictTextPrintsALabelAndProbabilities() throws {
+        try trainText()
+        let result = try heed("predict", "--model", "model", "--text", "a wonderful film")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(["bad", "good", "meh"].contains(first.split(separator: " ").first.map(String.init) ?? ""), first)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 4, result.stdout)
+    }
+
+    func testPredictPairNeedsPairText() throws {
+        try trainPair()
+        let result = try heed("predict", "--model", "pair", "--text", "alpha beta")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: this is a pair model: pass --pair-text too\n")
+    }
+
+    func testPredictFileWritesOneRowPerInput() throws {
+        try trainText()
+        let result = try heed("predict", "--model", "model", "--data", "reviews.csv", "--output", "predictions.csv")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try String(contentsOf: file("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "label,probability,p_bad,p_good,p_meh")
+        XCTAssertEqual(lines.count, 37)
+    }
+
+    func testExplainWritesHeatmapAndListsWords() throws {
+        try trainText()
+        let result = try heed("explain", "--model", "model", "--text", "the wonderful plot", "--out", "explain.svg")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("most-attended words:"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("wonderful"), result.stdout)
+        let svg = try String(contentsOf: file("explain.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"), String(svg.prefix(80)))
+    }
+
+    func testPlotRedrawsCurvesFromHistory() throws {
+        try trainText(epochs: "1")
+        try FileManager.default.removeItem(at: file("model/loss.svg"))
+        let result = try heed("plot", "--model", "model")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(exists("model/loss.svg"))
+    }
+
+    func testWordsDrawsBarChartOfFrequentWords() throws {
+        let result = try heed("words", "--data", "reviews.csv", "--text-column", "review", "--top", "3", "--out", "words.svg")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        // Every review holds "the", "film", "plot", "and", "acting" once: 36 each.
+        XCTAssertEqual(lines.prefix(3).map { $0.split(separator: "\t").last.map(String.init) ?? "" }, ["36", "36", "36"])
+        XCTAssertTrue(exists("words.svg"))
+    }
+
+    func testVersionNamesTheBLASKernel() throws {
+        let result = try heed("--version")
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.stdout.hasPrefix("heed "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("OpenBLAS kernel: "), result.stdout)
+    }
+
+    func testHelpListsSubcommands() throws {
+        let result = try heed("--help")
+        XCTAssertEqual(result.status, 0)
+        for command in ["train", "evaluate", "predict", "explain", "plot", "words"] {
+            XCTAssertTrue(result.stdout.contains(command), command)
+        }
+    }
+
+    // MARK: - Errors
+
+    func testZeroMaxLengthIsAOneLineError() throws {
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--max-len", "0", "--out", "m")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --max-len must be at least 1, got 0\n")
+        XCTAssertFalse(exists("m"))
+    }
+
+    func testNegativeLearningRateIsAOneLineError() throws {
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--learning-rate", "-0.1", "--out", "m")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --learning-rate must be a positive number, got -0.1\n")
+    }
+
+    func testMissingColumnNamesTheColumns() throws {
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "text", "--label-column", "sentiment",
+                              "--out", "m")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr,
+                       "heed: error: \(file("reviews.csv").path): no column named \"text\"; the columns are \"review\", \"sentiment\"\n")
+    }
+
+    func testMissingDataFileIsAnError() throws {
+        let result = try heed("train", "--data", "nothing.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--out", "m")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: \(file("nothing.csv").path): cannot read the file: no such file\n")
+    }
+
+    func testSingleClassIsAnError() throws {
+        try "review,sentiment\n\"a b\",pos\n\"c d\",pos\n\"e f\",pos\n".write(to: file("one.csv"), atomically: true, encoding: .utf8)
+        let result = try heed("train", "--data", "one.csv", "--text-column", "review", "--label-column", "sentiment", "--out", "m")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: the training labels hold only 1 class (\"pos\"); a classifier needs at least two\n")
+    }
+
+    func testUnknownLabelAtEvaluateIsAnError() throws {
+        try trainText(epochs: "1")
+        try "review,sentiment\n\"a great film\",superb\n".write(to: file("new.csv"), atomically: true, encoding: .utf8)
+        let result = try heed("evaluate", "--model", "model", "--data", "new.csv")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: unknown label \"superb\"; the known labels are \"bad\", \"good\", \"meh\"\n")
+    }
+
+    func testModelFolderWithoutVocabularyIsAnError() throws {
+        try trainText(epochs: "1")
+        try FileManager.default.removeItem(at: file("model/vocab.txt"))
+        let result = try heed("predict", "--model", "model", "--text", "great")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr,
+                       "heed: error: \(file("model/vocab.txt").path): missing; the model folder is incomplete (train it again or restore the file)\n")
+    }
+
+    func testCorruptedWeightsAreAnError() throws {
+        try trainText(epochs: "1")
+        try Data("not a safetensors file".utf8).write(to: file("model/model.safetensors"))
+        let result = try heed("evaluate", "--model", "model", "--data", "reviews.csv")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("heed: error: \(file("model/model.safetensors").path): cannot load the weights"),
+                      result.stderr)
+        XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1)
+    }
+
+    func testUnwritableOutIsAnError() throws {
+        try "x".write(to: file("plain"), atomically: true, encoding: .utf8)
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--out", "plain/model")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: \(file("plain/model").path): cannot write: cannot create the folder: Not a directory\n")
+    }
+
+    func testExistingModelIsNotOverwrittenWithoutResume() throws {
+        try trainText(epochs: "1")
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--out", "model")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: model already holds a model; pass --resume to continue it, or choose another --out\n")
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Heed
+import HeedModels
+import HeedText
+import XCTest
+
+final class ModelFolderTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("heed-folder-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func makeModel(_ kind: ModelKind) throws -> ReadyModel {
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "good", "bad", "film", "plot"])
+        let labels = try LabelEncoder(classes: ["neg", "neutral", "pos"])
+        var config = ModelConfig(kind: kind, vocabSize: vocabulary.count, maxLength: 6, embedDim: 8, classes: labels.classes,
+                                 textColumns: kind == .pair ? ["a", "b"] : ["text"], labelColumn: "label", format: "csv")
+        config.filters = 5
+        config.ffDim = 12
+        config.keyDim = 4
+        return try ReadyModel(config: config, vocabulary: vocabulary, labels: labels)
+    }
+
+    func save(_ model: ReadyModel) throws {
+        try ModelFolder.writeDescription(of: model, to: folder)
+        var history = History()
+        history.append(epoch: 0, logs: ["loss": 1.5, "accuracy": 0.25, "val_loss": 1.25, "val_accuracy": 0.5])
+        try ModelFolder.writeEpoch(of: model, history: history, completedEpochs: 1, to: folder)
+    }
+
+    func testSaveLoadPredictIsIdenticalForEveryKind() throws {
+        for kind in ModelKind.allCases {
+            let model = try makeModel(kind)
+            try save(model)
+            let texts = kind == .pair ? [["good film", "bad plot twist"], ["a good plot", "film"]] : [["good film", "bad plot twist"]]
+            let before = try model.probabilities(model.encode(texts))
+            let loaded = try ModelFolder.load(folder)
+            XCTAssertEqual(loaded.config, model.config, "\(kind)")
+            XCTAssertEqual(try loaded.probabilities(loaded.encode(texts)), before, "\(kind)")
+        }
+    }
+
+    func testFolderHoldsEveryFile() throws {
+        try save(makeModel(.text))
+        for file in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testSavedProgressReturnsHistoryAndEpoch() throws {
+        try save(makeModel(.text))
+        let (history, epochs) = try ModelFolder.savedProgress(in: folder)
+        XCTAssertEqual(epochs, 1)
+        XCTAssertEqual(history["val_accuracy"], [0.5])
+        XCTAssertEqual(history["loss"], [1.5])
+    }
+
+    func testMissingWeightsFileIsNamed() throws {
+        try save(makeModel(.text))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            XCTAssertEqual(error as? ModelFolderError, .missingFile(file: self.folder.appendingPathComponent("model.safetensors").path))
+        }
+    }
+
+    func testTruncatedWeightsFileIsAnError() throws {
+        try save(makeModel(.text))
+        let url = folder.appendingPathComponent("model.safetensors")
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count / 2).write(to: url)
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            guard case let .invalidFile(file, _)? = error as? ModelFolderError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, url.path)
+        }
+    }
+
+    func testCorruptedConfigIsAnError() throws {
+        try save(makeModel(.text))
+        try Data("{\"kind\": \"text\"".utf8).write(to: folder.appendingPathComponent("config.json"))
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            guard case .invalidConfig? = error as? ModelFolderError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testVocabularyOfAnotherSizeIsAnError() throws {
+        try save(makeModel(.text))
+        try Data("<PAD>\n<UNK>\ngood\n".utf8).write(to: folder.appendingPathComponent("vocab.txt"))
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            guard case let .invalidFile(file, reason)? = error as? ModelFolderError else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasSuffix("vocab.txt"))
+            XCTAssertEqual(reason, "holds 3 tokens but config.json says vocab_size 6")
+        }
+    }
+}

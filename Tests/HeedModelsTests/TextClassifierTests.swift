@@ -1,0 +1,43 @@
+import Heed
+import HeedModels
+import XCTest
+
+final class TextClassifierTests: XCTestCase {
+    func testOutputShapeIsBatchByClasses() throws {
+        let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3)
+        let logits = try model.forward(randomIDs(batch: 4, time: 7, vocab: 30, seed: 1), training: false)
+        XCTAssertEqual(logits.shape, [4, 3])
+        XCTAssertEqual(model.outputActivation, .softmax)
+    }
+
+    func testTraceNamesKerasLayers() throws {
+        let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 2, maskZero: true)
+        let trace = try model.trace(randomIDs(batch: 2, time: 5, vocab: 30, padding: 2, seed: 2))
+        XCTAssertEqual(trace.activations["embedding"]?.shape, [2, 5, 8])
+        XCTAssertEqual(trace.activations["attention"]?.shape, [2, 5, 8])
+        XCTAssertEqual(trace.activations["mean_over_time"]?.shape, [2, 8])
+        XCTAssertEqual(trace.masks["embedding_mask"]?.values, [true, true, true, true, true, true, true, true, false, false])
+        XCTAssertEqual(trace.attentionWeights?.shape, [2, 5, 5])
+    }
+
+    func testWeightNamesAreKerasNames() throws {
+        let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3)
+        XCTAssertEqual(try model.namedParameters().map(\.name), ["embedding/embeddings", "classifier/kernel", "classifier/bias"])
+    }
+
+    func testLossGradientMatchesFiniteDifferences() throws {
+        let model = try TextClassifier<Double>(vocabSize: 12, embedDim: 4, numClasses: 3, maskZero: true, seed: 3)
+        let ids = randomIDs(batch: 3, time: 5, vocab: 12, padding: 2, seed: 4)
+        let labels = IntTensor([0, 2, 1])
+        model.embedding.embeddings?.update { $0 = $0.map { $0 * 20 } }  // larger weights: non-trivial attention
+        try checkModelGradients(model, weights: ["embedding/embeddings", "classifier/kernel", "classifier/bias"]) {
+            try Loss.sparseCategoricalCrossentropy(fromLogits: false)(
+                model.forward(ids, training: false), .classes(labels), outputActivation: .softmax)
+        }
+    }
+
+    func testInvalidSizesThrow() {
+        XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 1, numClasses: 2))
+        XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 10, numClasses: 1))
+    }
+}

@@ -1,0 +1,35 @@
+import Heed
+import HeedModels
+import XCTest
+
+final class TransformerClassifierTests: XCTestCase {
+    func testOutputShapeIsBatchByClasses() throws {
+        let model = try TransformerClassifier<Float>(vocabSize: 30, embedDim: 8, numHeads: 2, keyDim: 4, ffDim: 16,
+                                                     blocks: 2, numClasses: 4)
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 1)
+        XCTAssertEqual(try model.forward(ids, training: true).shape, [3, 4])
+        let trace = try model.trace(ids)
+        XCTAssertEqual(trace.activations["encoder_2"]?.shape, [3, 6, 8])
+        XCTAssertEqual(trace.attentionWeights?.shape, [3, 6, 6])
+    }
+
+    func testPaddingDoesNotChangeTheLogits() throws {
+        let model = try TransformerClassifier<Double>(vocabSize: 20, embedDim: 4, numHeads: 2, keyDim: 2, ffDim: 8,
+                                                      dropout: 0, numClasses: 2)
+        let short = try IntTensor(shape: [1, 3], scalars: [5, 6, 7])
+        let padded = try IntTensor(shape: [1, 5], scalars: [5, 6, 7, 0, 0])
+        let a = try model.forward(short, training: false), b = try model.forward(padded, training: false)
+        for (x, y) in zip(a.scalars, b.scalars) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+    }
+
+    func testLossGradientMatchesFiniteDifferences() throws {
+        let model = try TransformerClassifier<Double>(vocabSize: 10, embedDim: 4, numHeads: 2, keyDim: 2, ffDim: 6,
+                                                      dropout: 0, numClasses: 3, seed: 11)
+        let ids = randomIDs(batch: 2, time: 4, vocab: 10, padding: 1, seed: 12)
+        try checkModelGradients(model, weights: ["token_embedding/embeddings", "encoder_1_attention/query/kernel",
+                                                 "encoder_1_norm1/gamma", "encoder_1_ffn1/kernel", "classifier/bias"]) {
+            try Loss.sparseCategoricalCrossentropy(fromLogits: false)(model.forward(ids, training: false),
+                                                                      .classes(IntTensor([1, 2])), outputActivation: .softmax)
+        }
+    }
+}
