@@ -107,6 +107,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for inputs that are not
     ///   rank 3.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(queryShape: [Int], valueShape: [Int], keyShape: [Int]? = nil) throws {
         guard !isBuilt else { return }
         let keyShape = keyShape ?? valueShape
@@ -140,6 +144,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// `[batch, N, T, S]` when `returnAttentionScores` (before dropout), else `nil`.
     ///
     /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, keyMask: Mask? = nil,
@@ -175,6 +183,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// Shapes: as ``callAsFunction(query:value:key:queryMask:valueMask:keyMask:attentionMask:useCausalMask:returnAttentionScores:training:dropoutKeepMask:)``.
     ///
     /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
         attentionMask: Mask? = nil, useCausalMask: Bool = false, returnAttentionScores: Bool = false,

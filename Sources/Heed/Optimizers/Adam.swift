@@ -40,6 +40,10 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
     public override var slotNames: [String] { amsgrad ? ["m", "v", "vhat"] : ["m", "v"] }
 
     /// Applies this optimizer's formula to one parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         adamStep(weights: &weights, gradient: gradient, slots: &slots, learningRate: learningRate, step: step)
