@@ -15,6 +15,7 @@ if !Heed.isOptimizedBuild {
     exit(2)
 }
 BLASKernelCheck.restartWithBetterKernelIfNeeded()
+Heed.retainFreedMemory()
 
 struct Options {
     var steps = 60
@@ -133,12 +134,14 @@ struct ModelResult: Encodable {
     let medianMs: Double, p10Ms: Double, p90Ms: Double
     let stepsPerSecond: Double
     let firstLoss: Double, lastLoss: Double
+    let timesMs: [Double]
 
     enum CodingKeys: String, CodingKey {
         case model, batch, length, vocabulary, parameters, steps
         case medianMs = "median_ms", p10Ms = "p10_ms", p90Ms = "p90_ms"
         case stepsPerSecond = "steps_per_second"
         case firstLoss = "first_loss", lastLoss = "last_loss"
+        case timesMs = "times_ms"
     }
 }
 
@@ -213,7 +216,8 @@ do {
             parameters: try runner.model.parameterCount(), steps: runner.times.count,
             medianMs: median * 1e3, p10Ms: quantile(runner.times, 0.1) * 1e3,
             p90Ms: quantile(runner.times, 0.9) * 1e3, stepsPerSecond: 1 / median,
-            firstLoss: runner.losses.first ?? .nan, lastLoss: runner.losses.last ?? .nan))
+            firstLoss: runner.losses.first ?? .nan, lastLoss: runner.losses.last ?? .nan,
+            timesMs: runner.times.map { $0 * 1e3 }))
     }
     if options.json {
         let encoder = JSONEncoder()

@@ -1,0 +1,9 @@
+#ifndef HEED_MEMORY_H
+#define HEED_MEMORY_H
+
+/* Raises glibc's mmap and trim thresholds (to 1 GiB) and its top pad (64 MiB), so that freed
+   blocks stay in the process for reuse. Returns 1 when glibc accepted every setting, 0
+   otherwise (and always 0 without glibc). */
+int heed_retain_freed_memory(void);
+
+#endif
