@@ -58,20 +58,28 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
         var m = slots.removeValue(forKey: "m") ?? [], v = slots.removeValue(forKey: "v") ?? []
         var vhat = amsgrad ? (slots.removeValue(forKey: "vhat") ?? []) : []
         let ams = amsgrad
+        let count = weights.count, chunk = 1 << 16
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
                     vhat.withUnsafeMutableBufferPointer { vh in
                         gradient.withUnsafeBufferPointer { g in
-                            for i in 0..<w.count {
-                                m[i] += (g[i] - m[i]) * (1 - b1)
-                                v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
-                                var denominatorV = v[i]
-                                if ams {
-                                    vh[i] = Swift.max(vh[i], v[i])
-                                    denominatorV = vh[i]
+                            guard let w = w.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
+                                  let g = g.baseAddress else { return }
+                            let vh = vh.baseAddress
+                            // Large weights (an embedding table) are updated in chunks on the
+                            // kernel threads; each element's arithmetic is the same either way.
+                            KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
+                                for i in (item * chunk)..<Swift.min(count, (item + 1) * chunk) {
+                                    m[i] += (g[i] - m[i]) * (1 - b1)
+                                    v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
+                                    var denominatorV = v[i]
+                                    if ams, let vh {
+                                        vh[i] = Swift.max(vh[i], v[i])
+                                        denominatorV = vh[i]
+                                    }
+                                    w[i] -= (m[i] * alpha) / (denominatorV.squareRoot() + eps)
                                 }
-                                w[i] -= (m[i] * alpha) / (denominatorV.squareRoot() + eps)
                             }
                         }
                     }
