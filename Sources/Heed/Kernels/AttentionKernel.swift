@@ -133,6 +133,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let blocks = queryBlocks
         let vm = valueMask, qm = queryMask
+        let selfScores = query == key && tq == tv
         vm.withOptionalBuffer { vmp in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
@@ -152,9 +153,17 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
                 defer { scratch?.deallocate() }
                 let out = output + (b * tq + i0) * dv
-                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: scale,
-                            a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
-                            beta: 0, c: s, ldc: ld)
+                if selfScores && rows == tq && kEnd == tv {
+                    // Q = K: the scores are symmetric; form the lower triangle and mirror it.
+                    Scalar.syrkLower(n: tq, k: d, alpha: scale, a: query + b * tq * d, lda: d, c: s, ldc: ld)
+                    for i in 0..<tq {
+                        for j in (i + 1)..<max(tq, i + 1) { s[i * ld + j] = s[j * ld + i] }
+                    }
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: scale,
+                                a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
+                                beta: 0, c: s, ldc: ld)
+                }
                 let visible = vmp.map { $0 + b * tv }
                 for r in 0..<rows {
                     let row = s + r * ld
