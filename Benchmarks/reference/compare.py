@@ -38,6 +38,7 @@ def parse_args():
     p.add_argument("--skip-attention", action="store_true")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--only", action="append", help="torch, jax, tensorflow, tf_keras, keras3 (repeatable)")
+    p.add_argument("--worker", nargs=2, metavar=("KIND", "FRAMEWORK"), help=argparse.SUPPRESS)
     return p.parse_args()
 
 
@@ -45,7 +46,6 @@ ARGS = parse_args()
 os.environ.setdefault("OMP_NUM_THREADS", str(ARGS.threads))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(ARGS.threads))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={ARGS.threads}")
 
 
 def wanted(name):
@@ -284,85 +284,128 @@ def heed_json(path, binary, extra):
     return None
 
 
-def main():
-    torch, tf, jax = load_torch(), load_tf(), load_jax()
-    missing = [n for n, m in (("torch", torch), ("jax", jax), ("tensorflow", tf)) if m is None and wanted(n)]
-    print(f"threads: {ARGS.threads}; not installed (skipped): {', '.join(missing) or 'none'}")
-    if torch:
-        print(f"torch {torch.__version__}")
-    if tf:
-        print(f"tensorflow {tf.__version__}")
-    if jax:
-        print(f"jax {jax.__version__}")
+FRAMEWORK_NAMES = {"torch": "PyTorch eager", "torch_sdpa": "PyTorch sdpa", "jax": "JAX jit",
+                   "tensorflow": "tf.function", "tf_keras": "tf.keras train_on_batch",
+                   "keras3": "Keras 3 train_on_batch", "torch_train": "PyTorch eager, fused Adam"}
 
+
+def worker(kind, framework):
+    """Runs in its own process (TensorFlow and JAX cannot share one: their LLVMs clash) and
+    prints JSON: per attention case the median ms, or the training step's times."""
+    if kind == "attention":
+        out = {}
+        module = load_torch() if framework.startswith("torch") else load_jax() if framework == "jax" else load_tf()
+        if module is None:
+            print(json.dumps(None))
+            return
+        for (b, t, d, causal, mode) in attention_cases():
+            if framework == "jax":
+                run = jax_attention(module, b, t, d, causal, mode, True)
+            elif framework == "tensorflow":
+                run = tf_attention(module, b, t, d, causal, mode, True)
+            else:
+                run = torch_attention(module, b, t, d, causal, mode, True, framework == "torch_sdpa")
+            out[f"{b},{t},{d},{causal},{mode}"] = timed(run, ARGS.min_time)["median_ms"]
+        print(json.dumps({"version": module.__version__, "cases": out}))
+        return
+    if framework == "torch_train":
+        torch = load_torch()
+        step = torch_train_step(torch) if torch else None
+        version = torch.__version__ if torch else None
+    else:
+        try:
+            if framework == "tf_keras":
+                load_tf()
+                import tf_keras as keras_module
+            else:
+                os.environ["KERAS_BACKEND"] = "tensorflow"
+                import keras as keras_module
+                if not keras_module.__version__.startswith("3"):
+                    raise ImportError("Keras 3 is not installed")
+            step, version = keras_train_step(keras_module), keras_module.__version__
+        except ImportError:
+            step, version = None, None
+    if step is None:
+        print(json.dumps(None))
+        return
+    print(json.dumps({"version": version, "times_ms": timed(step, count=ARGS.steps, warmup=3)["times_ms"]}))
+
+
+def run_worker(kind, framework, steps=None):
+    args = [sys.executable, os.path.abspath(__file__), "--worker", kind, framework, "--threads", str(ARGS.threads),
+            "--min-time", str(ARGS.min_time), "--steps", str(steps or ARGS.steps)]
+    for shape in ARGS.shape or []:
+        args += ["--shape", shape]
+    done = subprocess.run(args, capture_output=True, text=True)
+    lines = [l for l in done.stdout.splitlines() if l.startswith("{") or l == "null"]
+    if done.returncode != 0 or not lines:
+        print(f"{FRAMEWORK_NAMES[framework]}: failed ({done.stderr.strip().splitlines()[-1:] or done.returncode})")
+        return None
+    return json.loads(lines[-1])
+
+
+def main():
+    if ARGS.worker:
+        worker(*ARGS.worker)
+        return
+    print(f"threads: {ARGS.threads}")
     if not ARGS.skip_attention:
         heed = heed_json(ARGS.heed_attention, "bench-attention", ["--min-time", str(ARGS.min_time)])
         heed_by_case = {}
         for c in heed or []:
             heed_by_case[(c["batch"], c["time"], c["dim"], c["causal"], c["scaled"], c["mode"])] = c["median_ms"]
-        scaled = True
+        frameworks = [f for f in ("torch", "torch_sdpa", "jax", "tensorflow") if wanted(f.split("_")[0])]
+        results = {}
+        for f in frameworks:
+            r = run_worker("attention", f)
+            if r is None:
+                print(f"{FRAMEWORK_NAMES[f]}: not installed (skipped)")
+            else:
+                results[f] = r["cases"]
+                print(f"{FRAMEWORK_NAMES[f]}: version {r['version']}")
         print("\nattention (Keras dot scores, scale 1/sqrt(D)), median ms; ratio = fastest framework / Heed")
-        header = ["B,T,D", "mask", "mode", "Heed", "torch", "torch sdpa", "jax jit", "tf.function", "fastest/Heed"]
+        header = ["B,T,D", "mask", "mode", "Heed"] + [FRAMEWORK_NAMES[f] for f in frameworks] + ["fastest / Heed"]
         print(" | ".join(header))
         for (b, t, d, causal, mode) in attention_cases():
-            row = {}
-            if torch:
-                row["torch"] = timed(torch_attention(torch, b, t, d, causal, mode, scaled, False), ARGS.min_time)["median_ms"]
-                row["torch sdpa"] = timed(torch_attention(torch, b, t, d, causal, mode, scaled, True), ARGS.min_time)["median_ms"]
-            if jax:
-                row["jax jit"] = timed(jax_attention(jax, b, t, d, causal, mode, scaled), ARGS.min_time)["median_ms"]
-            if tf and wanted("tensorflow"):
-                row["tf.function"] = timed(tf_attention(tf, b, t, d, causal, mode, scaled), ARGS.min_time)["median_ms"]
-            h = heed_by_case.get((b, t, d, causal, scaled, mode))
+            key = f"{b},{t},{d},{causal},{mode}"
+            row = {f: results[f][key] for f in frameworks if f in results}
+            h = heed_by_case.get((b, t, d, causal, True, mode))
             fastest = min(row.values()) if row else None
-            cells = [f"{b},{t},{d}", "causal" if causal else "full", mode,
-                     f"{h:.2f}" if h else "-"] + \
-                    [f"{row[k]:.2f}" if k in row else "-" for k in header[4:8]] + \
+            cells = [f"{b},{t},{d}", "causal" if causal else "full", mode, f"{h:.2f}" if h else "-"] + \
+                    [f"{row[f]:.2f}" if f in row else "-" for f in frameworks] + \
                     [f"{fastest / h:.2f}x" if (h and fastest) else "-"]
             print(" | ".join(cells), flush=True)
 
     if not ARGS.skip_train:
-        steps = {}
-        if tf and wanted("tf_keras"):
-            try:
-                import tf_keras
-                steps["tf.keras train_on_batch"] = keras_train_step(tf_keras)
-            except ImportError:
-                print("tf_keras not installed (skipped)")
-        if wanted("keras3"):
-            try:
-                import keras
-                if keras.__version__.startswith("3"):
-                    steps["Keras 3 train_on_batch"] = keras_train_step(keras)
-                else:
-                    print("keras 3 not installed (skipped)")
-            except ImportError:
-                print("keras 3 not installed (skipped)")
-        if torch:
-            steps["PyTorch eager, fused Adam"] = torch_train_step(torch)
-        # Rounds alternate Heed and every framework, so that machine load hits them alike; each
-        # figure is the median over all rounds' steps.
-        samples = {name: [] for name in ["Heed bench-train"] + list(steps)}
+        frameworks = [f for f in ("tf_keras", "keras3", "torch_train") if wanted(f.replace("_train", ""))]
+        # Rounds alternate Heed and every framework, each in a fresh process, so that machine
+        # load hits them alike; each figure is the median over all rounds' steps.
+        samples = {name: [] for name in ["heed"] + frameworks}
+        versions = {}
         per_round = max(5, ARGS.steps // ARGS.rounds)
         for _ in range(ARGS.rounds):
             heed = heed_json(ARGS.heed_train if ARGS.rounds == 1 else None, "bench-train",
                              ["--model", "attention", "--steps", str(per_round), "--warmup", "3"])
             if heed:
-                samples["Heed bench-train"] += next(c for c in heed if c["model"] == "attention")["times_ms"]
-            for name, step in steps.items():
-                samples[name] += timed(step, count=per_round, warmup=3)["times_ms"]
+                samples["heed"] += next(c for c in heed if c["model"] == "attention")["times_ms"]
+            for f in frameworks:
+                r = run_worker("train", f, per_round)
+                if r:
+                    samples[f] += r["times_ms"]
+                    versions[f] = r["version"]
         print("\ntraining step (Embedding 10,000x128 -> Attention([x, x]) -> GAP -> Dense(2) softmax, "
               "sparse CE, Adam; batch 32, length 200), "
               f"{ARGS.rounds} alternating rounds of {per_round} steps")
         print("framework | median ms | p10 ms | p90 ms | framework / Heed")
-        heed_ms = statistics.median(samples["Heed bench-train"]) if samples["Heed bench-train"] else None
+        heed_ms = statistics.median(samples["heed"]) if samples["heed"] else None
         for name, times in samples.items():
+            label = "Heed bench-train" if name == "heed" else f"{FRAMEWORK_NAMES[name]} ({versions.get(name, 'not installed')})"
             if not times:
-                print(f"{name} | - | - | - | -")
+                print(f"{label} | - | - | - | -")
                 continue
             r = summary(times)
             ratio = f"{r['median_ms'] / heed_ms:.2f}x" if heed_ms else "-"
-            print(f"{name} | {r['median_ms']:.2f} | {r['p10_ms']:.2f} | {r['p90_ms']:.2f} | {ratio}", flush=True)
+            print(f"{label} | {r['median_ms']:.2f} | {r['p10_ms']:.2f} | {r['p90_ms']:.2f} | {ratio}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -332,12 +332,18 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
         KernelLoop.run(items: batch) { b in
             let m = ds + b * t * t
-            for i in 0..<t {
-                m[i * t + i] += m[i * t + i]
-                for j in (i + 1)..<max(t, i + 1) {
-                    let sum = m[i * t + j] + m[j * t + i]
-                    m[i * t + j] = sum
-                    m[j * t + i] = sum
+            // dS + dSᵀ in place, in 32 × 32 tiles so that the transposed reads stay in cache.
+            let tile = 32
+            for i0 in stride(from: 0, to: t, by: tile) {
+                for j0 in stride(from: i0, to: t, by: tile) {
+                    for i in i0..<min(t, i0 + tile) {
+                        if j0 == i0 { m[i * t + i] += m[i * t + i] }
+                        for j in max(j0, i + 1)..<max(min(t, j0 + tile), i + 1) {
+                            let sum = m[i * t + j] + m[j * t + i]
+                            m[i * t + j] = sum
+                            m[j * t + i] = sum
+                        }
+                    }
                 }
             }
             let out = gradInput + b * t * d

@@ -69,16 +69,26 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
                             let vh = vh.baseAddress
                             // Large weights (an embedding table) are updated in chunks on the
                             // kernel threads; each element's arithmetic is the same either way.
+                            let c1 = 1 - b1, c2 = 1 - b2
                             KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
-                                for i in (item * chunk)..<Swift.min(count, (item + 1) * chunk) {
-                                    m[i] += (g[i] - m[i]) * (1 - b1)
-                                    v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
-                                    var denominatorV = v[i]
-                                    if ams, let vh {
-                                        vh[i] = Swift.max(vh[i], v[i])
-                                        denominatorV = vh[i]
+                                let range = (item * chunk)..<Swift.min(count, (item + 1) * chunk)
+                                guard ams, let vh else {
+                                    // Without AMSGrad the loop has no branch, so it vectorises.
+                                    for i in range {
+                                        let gi = g[i]
+                                        let mi = m[i] + (gi - m[i]) * c1
+                                        let vi = v[i] + (gi * gi - v[i]) * c2
+                                        m[i] = mi
+                                        v[i] = vi
+                                        w[i] -= (mi * alpha) / (vi.squareRoot() + eps)
                                     }
-                                    w[i] -= (m[i] * alpha) / (denominatorV.squareRoot() + eps)
+                                    return
+                                }
+                                for i in range {
+                                    m[i] += (g[i] - m[i]) * c1
+                                    v[i] += (g[i] * g[i] - v[i]) * c2
+                                    vh[i] = Swift.max(vh[i], v[i])
+                                    w[i] -= (m[i] * alpha) / (vh[i].squareRoot() + eps)
                                 }
                             }
                         }
