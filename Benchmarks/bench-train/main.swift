@@ -25,6 +25,7 @@ struct Options {
     var length = 200
     var vocabulary = 10_000
     var models: [String] = ["attention", "transformer"]
+    var micro = false
 }
 
 let usage = """
@@ -34,6 +35,8 @@ let usage = """
       --warmup N    untimed steps per model first (default 5)
       --model NAME  time only this model (repeatable; default both)
       --json        print one JSON array, one object per model
+      --micro       also time two single ops called from this module: a * b on [32, 200, 128]
+                    and softmax forward + backward on [32, 4, 128, 128]
     """
 
 func parseOptions() -> Options {
@@ -60,6 +63,7 @@ func parseOptions() -> Options {
             guard ["attention", "transformer"].contains(name) else { fail("--model takes attention or transformer") }
             models.append(name)
         case "--json": o.json = true
+        case "--micro": o.micro = true
         case "--help", "-h": print(usage); exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -185,6 +189,37 @@ final class Runner {
     }
 }
 
+/// Median milliseconds of `body` over `count` runs after one warm-up run.
+func medianMilliseconds(count: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<count {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return quantile(times, 0.5)
+}
+
+/// Single ops called across the module boundary, as a model's code calls them.
+func timeSingleOps() throws {
+    var g = SeededGenerator(seed: 5)
+    let a = Tensor<Float>.randomNormal([32, 200, 128], generator: &g)
+    let b = Tensor<Float>.randomNormal([32, 200, 128], generator: &g)
+    var sink: Float = 0
+    let multiply = try medianMilliseconds(count: 20) { sink += try (a * b).scalars[0] }
+    let scores = Tensor<Float>.randomNormal([32, 4, 128, 128], generator: &g)
+    let seed = Tensor<Float>.randomNormal([32, 4, 128, 128], generator: &g)
+    let softmax = try medianMilliseconds(count: 10) {
+        let x = scores.requiringGrad()
+        try x.softmax(alongAxis: -1).backward(seed: seed)
+        sink += x.grad?.scalars[0] ?? 0
+    }
+    print(String(format: "a * b [32, 200, 128]: %.3f ms; softmax forward + backward [32, 4, 128, 128]: %.3f ms",
+                 multiply, softmax))
+    if sink.isNaN { print("") }
+}
+
 let options = parseOptions()
 let environment = ProcessInfo.processInfo.environment
 if !options.json {
@@ -194,6 +229,7 @@ if !options.json {
           + " one step = forward + sparse CE + backward + Adam + zeroing the gradients")
 }
 do {
+    if options.micro { try timeSingleOps() }
     var runners: [Runner] = []
     for (i, name) in options.models.enumerated() {
         let model: Model<Float, IntTensor> = name == "attention"

@@ -52,9 +52,11 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
         firstVisible = first
         // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
-        // give enough items to share between threads; sequences up to 128 stay one block when
-        // the batch alone gives the threads enough items.
-        blockSize = queryLength <= 256 && batch >= 4 ? max(queryLength, 1) : max(min(queryLength, 64), 1)
+        // give enough items to share between threads. When the batch alone gives the threads
+        // enough items, sequences up to 256 stay one block (one GEMM per batch, and Q = K can
+        // use syrk); causal ones only up to 128, as smaller blocks skip the hidden keys.
+        blockSize = queryLength <= (causal ? 128 : 256) && batch >= 4
+            ? max(queryLength, 1) : max(min(queryLength, 64), 1)
         // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
         // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
         keyBlockSize = keyLength <= 128 ? max(keyLength, 1) : 128
