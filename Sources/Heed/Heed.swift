@@ -43,10 +43,11 @@ public enum Heed {
     /// A training step allocates and frees the same large buffers each time. glibc's malloc
     /// maps large blocks afresh and gives freed memory at the top of the heap back to the
     /// system, so every step faults in and zeroes new pages (a quarter of a step's time in the
-    /// text classifier of `bench-train`). This raises glibc's mmap threshold to its maximum (32 MiB)
-    /// and its trim threshold to 1 GiB so that freed blocks are reused; the process keeps its peak heap mapped. It changes a
-    /// process-wide malloc setting, so executables call it once at start-up. It does nothing
-    /// where the C library is not glibc.
+    /// text classifier of `bench-train`). This raises glibc's mmap threshold to its maximum
+    /// (32 MiB), its trim threshold to 1 GiB and its top pad to 64 MiB, so that freed blocks
+    /// are reused; the process keeps its peak heap mapped. It changes process-wide malloc
+    /// settings, so executables call it once at start-up. It does nothing where the C library
+    /// is not glibc.
     public static func retainFreedMemory() {
         _ = heed_retain_freed_memory()
     }

@@ -14,6 +14,10 @@
 ///   the same (near-uniform) weights as Keras, never NaN;
 /// - softmax over the keys, then dropout of the weights in training (not renormalised);
 /// - output = weights · value, with rows of hidden queries set to 0.
+///
+/// Dot scores run as one fused op,
+/// ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``,
+/// unless the weights are dropped out in training; concat scores and dropout use composite ops.
 public final class Attention<Scalar: TensorScalar>: Layer {
     /// The layer's name, prefix of its weight names (`attention/scale`).
     public let name: String
