@@ -40,7 +40,7 @@ bench: deps
 
 # Heed against PyTorch, JAX and TensorFlow/Keras on bench-attention's cases and bench-train's
 # step, with BENCH_THREADS threads. Creates $(BENCH_VENV) with pip from PyPI: numpy,
-# tensorflow-cpu, tf_keras, jax and (unless BENCH_TORCH=0) torch. PyPI's Linux torch wheel
+# tensorflow, tf_keras, jax and (unless BENCH_TORCH=0) torch. PyPI's Linux torch wheel
 # (540 MB) pulls the CUDA libraries with it: the environment takes about 6 GB.
 BENCH_THREADS ?= 2
 BENCH_VENV ?= .venv-bench
@@ -48,7 +48,7 @@ BENCH_TORCH ?= 1
 bench-compare: deps
 	$(SWIFT) build -c release
 	@if [ ! -x $(BENCH_VENV)/bin/python ]; then python3 -m venv $(BENCH_VENV); fi
-	$(BENCH_VENV)/bin/pip install --quiet numpy tensorflow-cpu tf_keras jax $(if $(filter 1,$(BENCH_TORCH)),torch,)
+	$(BENCH_VENV)/bin/pip install --quiet numpy tensorflow tf_keras jax $(if $(filter 1,$(BENCH_TORCH)),torch,)
 	$(BENCH_VENV)/bin/python Benchmarks/reference/compare.py --threads $(BENCH_THREADS) \
 		--heed-bin $$($(SWIFT) build -c release --show-bin-path)
 
