@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test conformance bench bench-text bench-memory demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test conformance bench bench-text bench-memory bench-train bench-compare demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -37,9 +37,27 @@ conformance: deps
 bench: deps
 	$(SWIFT) run -c release bench-matmul
 	$(SWIFT) run -c release bench-attention --compare-unfused
+	$(SWIFT) run -c release bench-train
+
+# Heed against PyTorch, JAX and TensorFlow/Keras on bench-attention's cases and bench-train's
+# step, with BENCH_THREADS threads. Creates $(BENCH_VENV) with pip from PyPI: numpy,
+# tensorflow, tf_keras, jax and (unless BENCH_TORCH=0) torch. PyPI's Linux torch wheel
+# (540 MB) pulls the CUDA libraries with it: the environment takes about 6 GB.
+BENCH_THREADS ?= 2
+BENCH_VENV ?= .venv-bench
+BENCH_TORCH ?= 1
+bench-compare: deps
+	$(SWIFT) build -c release
+	@if [ ! -x $(BENCH_VENV)/bin/python ]; then python3 -m venv $(BENCH_VENV); fi
+	$(BENCH_VENV)/bin/pip install --quiet numpy tensorflow tf_keras jax $(if $(filter 1,$(BENCH_TORCH)),torch,)
+	$(BENCH_VENV)/bin/python Benchmarks/reference/compare.py --threads $(BENCH_THREADS) \
+		--heed-bin $$($(SWIFT) build -c release --show-bin-path)
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
+
+bench-train: deps
+	$(SWIFT) run -c release bench-train
 
 bench-memory: deps
 	$(SWIFT) run -c release bench-memory

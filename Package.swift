@@ -104,6 +104,11 @@ let package = Package(
             dependencies: ["Heed", "CBLAS", "CBenchSupport"],
             path: "Benchmarks/bench-attention"
         ),
+        .executableTarget(
+            name: "bench-train",
+            dependencies: ["Heed"],
+            path: "Benchmarks/bench-train"
+        ),
         .testTarget(
             name: "HeedTests",
             dependencies: ["Heed", "HeedModels", "CBLAS", "CHeedSupport"],

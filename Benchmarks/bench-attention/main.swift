@@ -6,13 +6,12 @@ import CBLAS
 import Foundation
 import Heed
 
-/// Whether this is a debug build (a function, so the release build has no unreachable branch).
-func isDebugBuild() -> Bool { _isDebugAssertConfiguration() }
-
-if isDebugBuild() {
+if !Heed.isOptimizedBuild {
     print("bench-attention: a debug build times nothing useful; run swift run -c release bench-attention")
     exit(2)
 }
+BLASKernelCheck.restartWithBetterKernelIfNeeded()
+Heed.retainFreedMemory()
 
 struct Options {
     var shapes: [(batch: Int, time: Int, dim: Int)] = []

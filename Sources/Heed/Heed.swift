@@ -1,4 +1,5 @@
 import CBLAS
+import CHeedSupport
 
 /// Process-wide settings of the engine: the thread count and the BLAS kernel in use.
 public enum Heed {
@@ -34,5 +35,20 @@ public enum Heed {
         #else
         return true
         #endif
+    }
+
+    /// Keeps memory that tensors free inside the process for reuse, instead of returning it to
+    /// the system after every step.
+    ///
+    /// A training step allocates and frees the same large buffers each time. glibc's malloc
+    /// maps large blocks afresh and gives freed memory at the top of the heap back to the
+    /// system, so every step faults in and zeroes new pages (a quarter of a step's time in the
+    /// text classifier of `bench-train`). This raises glibc's mmap threshold to its maximum
+    /// (32 MiB), its trim threshold to 1 GiB and its top pad to 64 MiB, so that freed blocks
+    /// are reused; the process keeps its peak heap mapped. It changes process-wide malloc
+    /// settings, so executables call it once at start-up. It does nothing where the C library
+    /// is not glibc.
+    public static func retainFreedMemory() {
+        _ = heed_retain_freed_memory()
     }
 }

@@ -266,3 +266,48 @@ final class DotProductAttentionTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.dotProductAttention(query: Tensor<Float>.zeros([3, 4]), key: k, value: v))
     }
 }
+
+/// The self-attention pullback (query = key = value) with every mask and a constant scale.
+final class SelfAttentionGradientTests: XCTestCase {
+    func testSelfAttentionGradientMatchesSlowTwinWithMasksAndConstantScale() throws {
+        let x = randomTensor([3, 6, 4], seed: 61)
+        let r = randomTensor([3, 6, 4], seed: 62)
+        var g = SeededGenerator(seed: 63)
+        let vm = try Mask(shape: [3, 6], values: (0..<18).map { $0 % 6 == 0 || g.nextUnit() > 0.3 })
+        let qm = try Mask(shape: [3, 6], values: (0..<18).map { _ in g.nextUnit() > 0.3 })
+        for causal in [false, true] {
+            for scale in [nil, Tensor<Double>(0.6)] {
+                let fx = x.requiringGrad()
+                try (Tensor.dotProductAttention(query: fx, key: fx, value: fx, scale: scale, valueMask: vm, queryMask: qm,
+                                                causal: causal).output * r).sum().backward()
+                let rx = x.requiringGrad()
+                try (referenceAttention(query: rx, key: rx, value: rx, scale: scale, valueMask: vm, queryMask: qm,
+                                        causal: causal).output * r).sum().backward()
+                assertClose(fx.grad?.scalars ?? [], rx.grad?.scalars ?? [], rtol: 1e-10, atol: 1e-12, "causal \(causal)")
+            }
+        }
+    }
+
+    func testSelfAttentionGradientMatchesFiniteDifferences() throws {
+        let vm = try Mask(shape: [2, 5], values: [true, true, false, true, true, true, false, true, true, false])
+        for causal in [false, true] {
+            try checkGradients([randomTensor([2, 5, 3], seed: 64)]) { xs in
+                try Tensor.dotProductAttention(query: xs[0], key: xs[0], value: xs[0], scale: Tensor(0.8),
+                                               valueMask: vm, causal: causal).output
+            }
+        }
+    }
+
+    func testSelfAttentionInFloatOverSeveralBlocksMatchesSlowTwin() throws {
+        // 300 steps: more than one block of query rows, so both phases run over several items.
+        var gen = SeededGenerator(seed: 65)
+        let x = Tensor<Float>.randomNormal([2, 300, 8], generator: &gen)
+        let r = Tensor<Float>.randomUniform([2, 300, 8], low: -1, high: 1, generator: &gen)
+        let fx = x.requiringGrad()
+        try (Tensor.dotProductAttention(query: fx, key: fx, value: fx, scale: Tensor(0.3), causal: true).output * r)
+            .sum().backward()
+        let rx = x.requiringGrad()
+        try (referenceAttention(query: rx, key: rx, value: rx, scale: Tensor(0.3), causal: true).output * r).sum().backward()
+        assertClose(fx.grad?.scalars ?? [], rx.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5)
+    }
+}

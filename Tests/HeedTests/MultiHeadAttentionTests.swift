@@ -135,3 +135,27 @@ final class MultiHeadAttentionTests: XCTestCase {
         XCTAssertThrowsError(try MultiHeadAttention<Float>(numHeads: 1, keyDim: 2, dropout: 1))
     }
 }
+
+/// The fused path of `MultiHeadAttention` (no mask, no dropout) against its composite twin.
+final class MultiHeadAttentionFusedPathTests: XCTestCase {
+    func testFusedHeadsMatchCompositeHeadsInValuesAndGradients() throws {
+        let shapes = ([2, 3, 4, 5], [2, 3, 6, 5], [2, 3, 6, 2])
+        var results: [[[Double]]] = []
+        for fused in [true, false] {
+            let q = randomTensor(shapes.0, seed: 71).requiringGrad()
+            let k = randomTensor(shapes.1, seed: 72).requiringGrad()
+            let v = randomTensor(shapes.2, seed: 73).requiringGrad()
+            let (heads, probabilities) = fused
+                ? try MultiHeadAttention<Double>.fusedHeads(q: q, k: k, v: v)
+                : try MultiHeadAttention<Double>.compositeHeads(q: q, k: k, v: v, mask: nil, dropoutKeepMask: nil,
+                                                                dropoutRate: 0, layerName: "mha")
+            let r1 = randomTensor([2, 3, 4, 2], seed: 74), r2 = randomTensor([2, 3, 4, 6], seed: 75)
+            try ((heads * r1).sum() + (probabilities * r2).sum()).backward()
+            results.append([heads.scalars, probabilities.scalars, q.grad?.scalars ?? [], k.grad?.scalars ?? [],
+                            v.grad?.scalars ?? []])
+        }
+        for (name, (a, b)) in zip(["heads", "probabilities", "dQ", "dK", "dV"], zip(results[0], results[1])) {
+            assertClose(a, b, rtol: 1e-10, atol: 1e-12, name)
+        }
+    }
+}

@@ -34,6 +34,10 @@ extension Tensor {
     }
 
     /// This tensor as a leaf that requires a gradient, named for messages.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func requiringGrad(label: String = "leaf") -> Tensor {
         var t = detached
         t.node = GradNode(leafWithShape: shape, label: label)
@@ -44,6 +48,10 @@ extension Tensor {
     public var grad: Tensor? { node?.grad }
 
     /// Clears the accumulated gradient of this leaf.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroGrad() { node?.grad = nil }
 
     /// Records an operation's result: attaches a node with the pullback when recording is on
@@ -62,6 +70,10 @@ extension Tensor {
     }
 
     /// Back-propagates from this scalar tensor (seed 1).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward() {
         precondition(count == 1, "backward(): the tensor has shape \(shape); pass a cotangent of that shape")
         backward(seed: Tensor(filled: 1, shape: shape))
@@ -69,6 +81,10 @@ extension Tensor {
 
     /// Back-propagates the cotangent `seed` (same shape as this tensor) through the graph,
     /// accumulating gradients into every leaf, then releases the graph.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(seed: Tensor) {
         precondition(seed.shape == shape, "backward(seed:): seed shape \(seed.shape) differs from \(shape)")
         guard let root = node else { return }

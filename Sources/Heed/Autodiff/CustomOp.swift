@@ -27,6 +27,10 @@ extension Tensor {
     ///   A pullback that throws, returns the wrong number of gradients or a gradient of a shape
     ///   that does not fit is a programming error and stops the program with a message naming
     ///   `label`, since ``backward()`` cannot throw.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func customOp(
         inputs: [Tensor], label: String,
         forward: ([Tensor]) throws -> Tensor,

@@ -36,8 +36,11 @@ final class GradNode<Scalar: TensorScalar>: @unchecked Sendable {
     func accumulate(_ g: Tensor<Scalar>) {
         precondition(g.shape == shape,
                      "\(label): gradient of shape \(g.shape) for a value of shape \(shape)")
-        if let existing = grad {
-            grad = existing.addingInPlaceNoGrad(g)
+        if var existing = grad {
+            // Released first, so that the sum is formed in place when nothing else holds it.
+            grad = nil
+            existing.addInPlaceNoGrad(g)
+            grad = existing
         } else {
             grad = g
         }
@@ -52,14 +55,16 @@ final class GradNode<Scalar: TensorScalar>: @unchecked Sendable {
 }
 
 extension Tensor {
-    /// Elementwise sum of two same-shaped values, without recording.
-    func addingInPlaceNoGrad(_ other: Tensor) -> Tensor {
-        var result = self.detached
-        result.scalars.withUnsafeMutableBufferPointer { r in
+    /// Adds `other` (same shape) into this value without recording: in place when the storage
+    /// is not shared.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    mutating func addInPlaceNoGrad(_ other: Tensor) {
+        node = nil
+        scalars.withUnsafeMutableBufferPointer { r in
             other.scalars.withUnsafeBufferPointer { o in
                 for i in 0..<r.count { r[i] += o[i] }
             }
         }
-        return result
     }
 }

@@ -52,9 +52,11 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
         firstVisible = first
         // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
-        // give enough items to share between threads; sequences up to 128 stay one block when
-        // the batch alone gives the threads enough items.
-        blockSize = queryLength <= 128 && batch >= 4 ? max(queryLength, 1) : max(min(queryLength, 64), 1)
+        // give enough items to share between threads. When the batch alone gives the threads
+        // enough items, sequences up to 256 stay one block (one GEMM per batch, and Q = K can
+        // use syrk); causal ones only up to 128, as smaller blocks skip the hidden keys.
+        blockSize = queryLength <= (causal ? 128 : 256) && batch >= 4
+            ? max(queryLength, 1) : max(min(queryLength, 64), 1)
         // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
         // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
         keyBlockSize = keyLength <= 128 ? max(keyLength, 1) : 128
@@ -133,6 +135,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let blocks = queryBlocks
         let vm = valueMask, qm = queryMask
+        let selfScores = query == key && tq == tv
         vm.withOptionalBuffer { vmp in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
@@ -152,9 +155,17 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
                 defer { scratch?.deallocate() }
                 let out = output + (b * tq + i0) * dv
-                Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: scale,
-                            a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
-                            beta: 0, c: s, ldc: ld)
+                if selfScores && rows == tq && kEnd == tv {
+                    // Q = K: the scores are symmetric; form the lower triangle and mirror it.
+                    Scalar.syrkLower(n: tq, k: d, alpha: scale, a: query + b * tq * d, lda: d, c: s, ldc: ld)
+                    for i in 0..<tq {
+                        for j in (i + 1)..<max(tq, i + 1) { s[i * ld + j] = s[j * ld + i] }
+                    }
+                } else {
+                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: scale,
+                                a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
+                                beta: 0, c: s, ldc: ld)
+                }
                 let visible = vmp.map { $0 + b * tv }
                 for r in 0..<rows {
                     let row = s + r * ld
@@ -289,5 +300,59 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             }
         }
         return scaleGrad
+    }
+
+    /// The backward of self-attention (query = key = value = `X`, `[batch, T, D]`):
+    /// `dX = scale · (dS + dSᵀ)·X + Wᵀ·dO`, written to `gradInput` (every element).
+    ///
+    /// First, per block of query rows, `dS = softmax′(dO·Xᵀ)`; then, per batch, `dS + dSᵀ` in
+    /// place and two GEMMs into `dX`. `dS` needs one `[batch, T, T]` buffer as in ``backward``.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func selfBackward(input x: UnsafePointer<Scalar>, weights: UnsafePointer<Scalar>,
+                      gradOutput: UnsafePointer<Scalar>, gradInput: UnsafeMutablePointer<Scalar>) {
+        precondition(queryLength == keyLength && depth == valueDepth, "selfBackward needs query = key = value")
+        let (t, d) = (queryLength, depth)
+        let qBlocks = queryBlocks
+        let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: max(batch * t * t, 1))
+        defer { ds.deallocate() }
+        KernelLoop.run(items: batch * qBlocks) { item in
+            let b = item / qBlocks
+            let i0 = (item % qBlocks) * blockSize, i1 = min(t, i0 + blockSize)
+            let rows = i1 - i0
+            let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+            let dsBlock = ds + (b * t + i0) * t
+            let wBlock = weights + (b * t + i0) * t
+            Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: 1,
+                        a: gradOutput + (b * t + i0) * d, lda: d, b: x + b * t * d, ldb: d,
+                        beta: 0, c: dsBlock, ldc: t)
+            for r in 0..<rows {
+                let g = dsBlock + r * t
+                softmaxBackwardRow(g, weights: wBlock + r * t, count: kEnd)
+                if kEnd < t { (g + kEnd).update(repeating: 0, count: t - kEnd) }
+            }
+        }
+        KernelLoop.run(items: batch) { b in
+            let m = ds + b * t * t
+            // dS + dSᵀ in place, in 32 × 32 tiles so that the transposed reads stay in cache.
+            let tile = 32
+            for i0 in stride(from: 0, to: t, by: tile) {
+                for j0 in stride(from: i0, to: t, by: tile) {
+                    for i in i0..<min(t, i0 + tile) {
+                        if j0 == i0 { m[i * t + i] += m[i * t + i] }
+                        for j in max(j0, i + 1)..<max(min(t, j0 + tile), i + 1) {
+                            let sum = m[i * t + j] + m[j * t + i]
+                            m[i * t + j] = sum
+                            m[j * t + i] = sum
+                        }
+                    }
+                }
+            }
+            let out = gradInput + b * t * d
+            Scalar.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, alpha: scale,
+                        a: m, lda: t, b: x + b * t * d, ldb: d, beta: 0, c: out, ldc: d)
+            Scalar.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, alpha: 1,
+                        a: weights + b * t * t, lda: t, b: gradOutput + b * t * d, ldb: d, beta: 1, c: out, ldc: d)
+        }
     }
 }

@@ -102,24 +102,43 @@ extension Tensor {
         guard recording, let weightsTensor else { return (result, returnWeights ? weightsTensor : nil) }
 
         let qv = query.detached, kv = key.detached, vv = value.detached
+        let scaleShape = scale?.shape
+        if query.node === key.node && key.node === value.node && tq == tv && d == dv && scale?.node == nil {
+            // Self-attention of one tensor `X` (`[x, x]`): one node whose pullback forms the sum
+            // of the query, key and value gradients directly,
+            // `dX = scale · (dS + dSᵀ)·X + Wᵀ·dO`, one GEMM fewer than the three gradients.
+            let recorded = record(result, inputs: [query] + (scale.map { [$0] } ?? []), label: "\(op) (self)") { g in
+                [kernel.selfGradient(gradOutput: g, input: qv, weights: weightsTensor)] + (scaleShape == nil ? [] : [nil])
+            }
+            guard returnWeights else { return (recorded, nil) }
+            return (recorded, recordWeights(weightsTensor, inputs: inputs, kernel: kernel, query: qv, key: kv,
+                                            value: vv, scale: scale, op: op))
+        }
         let needs = AttentionKernel<Scalar>.Needs(
             query: query.node != nil, key: key.node != nil, value: value.node != nil,
             scale: scale?.node != nil)
-        let scaleShape = scale?.shape
         let recorded = record(result, inputs: inputs, label: op) { g in
             kernel.gradients(gradOutput: g, gradWeights: nil, query: qv, key: kv, value: vv,
                              weights: weightsTensor, needs: needs, scaleShape: scaleShape)
         }
         guard returnWeights else { return (recorded, nil) }
-        // The weights depend on the query, key and scale only; their own node sends a cotangent
-        // through the same softmax backward.
-        var weightNeeds = needs
-        weightNeeds.value = false
-        let recordedWeights = record(weightsTensor, inputs: inputs, label: "\(op) weights") { g in
-            kernel.gradients(gradOutput: nil, gradWeights: g, query: qv, key: kv, value: vv,
-                             weights: weightsTensor, needs: weightNeeds, scaleShape: scaleShape)
+        return (recorded, recordWeights(weightsTensor, inputs: inputs, kernel: kernel, query: qv, key: kv,
+                                        value: vv, scale: scale, op: op))
+    }
+
+    /// The weights as their own node: they depend on the query, key and scale only, and send a
+    /// cotangent through the same softmax backward.
+    private static func recordWeights(
+        _ weights: Tensor, inputs: [Tensor], kernel: AttentionKernel<Scalar>, query: Tensor, key: Tensor,
+        value: Tensor, scale: Tensor?, op: String
+    ) -> Tensor {
+        let needs = AttentionKernel<Scalar>.Needs(
+            query: inputs[0].node != nil, key: inputs[1].node != nil, value: false, scale: scale?.node != nil)
+        let scaleShape = scale?.shape
+        return record(weights, inputs: inputs, label: "\(op) weights") { g in
+            kernel.gradients(gradOutput: nil, gradWeights: g, query: query, key: key, value: value,
+                             weights: weights, needs: needs, scaleShape: scaleShape)
         }
-        return (recorded, recordedWeights)
     }
 }
 
@@ -183,5 +202,34 @@ extension AttentionKernel {
             result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
         }
         return result
+    }
+}
+
+extension AttentionKernel {
+    /// The gradient of self-attention `X` attending over itself (query = key = value = `X`):
+    /// `scale · (dS + dSᵀ)·X + Wᵀ·dO`, the sum of the three paths' gradients.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func selfGradient(gradOutput g: Tensor<Scalar>, input: Tensor<Scalar>, weights: Tensor<Scalar>) -> Tensor<Scalar> {
+        var gradOutput = g.scalars
+        if let queryMask {
+            for row in 0..<(batch * queryLength) where !queryMask[row] {
+                for x in 0..<valueDepth { gradOutput[row * valueDepth + x] = 0 }
+            }
+        }
+        let count = input.count
+        let dx = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in
+            input.scalars.withUnsafeBufferPointer { x in
+                weights.scalars.withUnsafeBufferPointer { w in
+                    gradOutput.withUnsafeBufferPointer { go in
+                        guard let x = x.baseAddress, let w = w.baseAddress, let go = go.baseAddress,
+                              let out = buffer.baseAddress else { return }
+                        selfBackward(input: x, weights: w, gradOutput: go, gradInput: out)
+                    }
+                }
+            }
+            n = count
+        }
+        return Tensor(uncheckedShape: input.shape, scalars: dx)
     }
 }

@@ -26,6 +26,10 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     }
 
     /// Applies the activation (recording gradients).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func apply<Scalar: TensorScalar>(_ x: Tensor<Scalar>) throws -> Tensor<Scalar> {
         switch self {
         case .linear: return x

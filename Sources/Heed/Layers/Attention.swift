@@ -14,6 +14,10 @@
 ///   the same (near-uniform) weights as Keras, never NaN;
 /// - softmax over the keys, then dropout of the weights in training (not renormalised);
 /// - output = weights · value, with rows of hidden queries set to 0.
+///
+/// Dot scores run as one fused op,
+/// ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``,
+/// unless the weights are dropped out in training; concat scores and dropout use composite ops.
 public final class Attention<Scalar: TensorScalar>: Layer {
     /// The layer's name, prefix of its weight names (`attention/scale`).
     public let name: String
@@ -55,6 +59,10 @@ public final class Attention<Scalar: TensorScalar>: Layer {
 
     /// Creates the scalar weights if they do not exist yet. They do not depend on the input
     /// shapes, so `inputShape` is accepted for uniformity and otherwise ignored.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int] = []) {
         guard !built else { return }
         built = true
@@ -73,6 +81,10 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError`` when ranks, batch sizes, sequence lengths, key and query
     ///   widths, or mask shapes do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false,
@@ -94,6 +106,50 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     ) throws -> AttentionResult<Scalar> {
         let key = key ?? value
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
+        if usesFusedKernel(training: training) {
+            let (output, weights) = try Tensor.dotProductAttention(
+                query: query, key: key, value: value, scale: scale, valueMask: valueMask, queryMask: queryMask,
+                causal: useCausalMask, returnWeights: true)
+            guard let weights else { preconditionFailure("Attention: the fused op returned no weights") }
+            return AttentionResult(output: output, scores: weights, mask: queryMask)
+        }
+        return try compositeAttend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                                   useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
+                                   scale: scale, concatScoreWeight: concatScoreWeight)
+    }
+
+    /// Whether a call takes the fused ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
+    /// kernel: dot scores, and no dropout of the weights in this call.
+    func usesFusedKernel(training: Bool) -> Bool {
+        scoreMode == .dot && !(training && dropout > 0)
+    }
+
+    /// The output alone; through the fused kernel it keeps no `[batch, Tq, Tv]` weights when no
+    /// gradient is recorded.
+    func attendOutput(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
+        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool, training: Bool
+    ) throws -> Tensor<Scalar> {
+        build()
+        guard usesFusedKernel(training: training) else {
+            return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                              useCausalMask: useCausalMask, training: training).output
+        }
+        let key = key ?? value
+        try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
+        return try Tensor.dotProductAttention(
+            query: query, key: key, value: value, scale: scale?.value, valueMask: valueMask, queryMask: queryMask,
+            causal: useCausalMask).output
+    }
+
+    /// The attention built from composite ops (matmul, where, softmax, dropout, matmul): the
+    /// path for concat scores and for dropout in training, and the reference the fused kernel
+    /// is tested against.
+    func compositeAttend(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,
+        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
+        training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
+    ) throws -> AttentionResult<Scalar> {
         let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
 
         var scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
@@ -183,12 +239,16 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     /// `[batch, Tq, Dv]`.
     ///
     /// - Throws: ``TensorError`` when shapes do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false, training: Bool = false
     ) throws -> Tensor<Scalar> {
-        try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                   useCausalMask: useCausalMask, training: training).output
+        try attendOutput(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                         useCausalMask: useCausalMask, training: training)
     }
 
     /// Attention between masked tensors, as Keras passes `[query_mask, value_mask]` from the
@@ -197,11 +257,16 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     /// Shapes: as ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
     ///
     /// - Throws: ``TensorError`` when shapes do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
         useCausalMask: Bool = false, training: Bool = false
     ) throws -> MaskedTensor<Scalar> {
-        try attend(query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
-                   valueMask: value.mask, useCausalMask: useCausalMask, training: training).masked
+        MaskedTensor(try attendOutput(query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
+                                      valueMask: value.mask, useCausalMask: useCausalMask, training: training),
+                     mask: query.mask)
     }
 }

@@ -26,6 +26,10 @@ public final class Concatenate<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidArgument(operation:message:)`` for an empty list;
     ///   ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the first shape that does not
     ///   fit; ``TensorError/invalidAxis(operation:axis:rank:)``.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ inputs: [Tensor<Scalar>]) throws -> Tensor<Scalar> {
         guard !inputs.isEmpty else {
             throw TensorError.invalidArgument(operation: "Concatenate '\(name)'", message: "needs at least one input")
@@ -37,6 +41,10 @@ public final class Concatenate<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: as the unmasked call, and when the masks cannot be combined (see
     ///   ``computeMask(inputShapes:masks:)``).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ inputs: [MaskedTensor<Scalar>]) throws -> MaskedTensor<Scalar> {
         let output = try self(inputs.map(\.tensor))
         return MaskedTensor(output, mask: try computeMask(inputShapes: inputs.map(\.tensor.shape), masks: inputs.map(\.mask)))
@@ -47,6 +55,10 @@ public final class Concatenate<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the counts differ or the
     ///   expanded masks cannot be concatenated along ``axis`` (Keras fails there too).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func computeMask(inputShapes: [[Int]], masks: [Mask?]) throws -> Mask? {
         guard masks.contains(where: { $0 != nil }) else { return nil }
         guard masks.count == inputShapes.count else {

@@ -96,6 +96,10 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for a shape that is not
     ///   rank 3; ``TensorError/invalidArgument(operation:message:)`` when `Cin` is not divisible
     ///   by `groups`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard !isBuilt else { return }
         let cin = try inputChannels(inputShape)
@@ -125,6 +129,10 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidArgument(operation:message:)`` when a valid convolution
     ///   would produce no output.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func outputLength(forInputLength length: Int) throws -> Int {
         let pad = padding.amounts(length: length, kernelSize: kernelSize, stride: strides, dilation: dilationRate)
         let effective = dilationRate * (kernelSize - 1) + 1
@@ -143,6 +151,10 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError`` when the input's rank or channel count does not fit the layer,
     ///   or a valid convolution would produce no output.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try build(inputShape: input.shape)
         guard let kernel else { preconditionFailure("Conv1D '\(name)' has no kernel after build") }
@@ -156,6 +168,10 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     /// support masks), so the result has `mask == nil`.
     ///
     /// - Throws: as ``callAsFunction(_:)-(Tensor<Scalar>)``.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: MaskedTensor<Scalar>) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(input.tensor), mask: nil)
     }
@@ -166,6 +182,10 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     /// filters]`, `bias [filters]` → `[batch, Lout, filters]` (or channels first).
     ///
     /// - Throws: ``TensorError`` when the shapes do not fit or the output would be empty.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func apply(
         _ input: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: Tensor<Scalar>?, strides: Int = 1,
         padding: Padding = .valid, dataFormat: DataFormat = .channelsLast, dilationRate: Int = 1,

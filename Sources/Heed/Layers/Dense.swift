@@ -52,6 +52,10 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for a rank-0 shape or
     ///   a zero-sized last axis; ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when already
     ///   built for another input size.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard let inputSize = inputShape.last, inputSize > 0 else {
             throw TensorError.invalidRank(operation: "Dense '\(name)'", expected: "an input with a non-empty last axis",
@@ -78,6 +82,10 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the last axis of `x`
     ///   differs from the kernel's rows; ``TensorError/invalidRank(operation:expected:shape:)``
     ///   for a scalar input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try build(inputShape: x.shape)
         guard let kernel else { preconditionFailure("Dense: build created no kernel") }
@@ -105,6 +113,10 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     /// Shapes: `[..., in]` → `[..., units]`, mask unchanged.
     ///
     /// - Throws: as the unmasked call.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: MaskedTensor<Scalar>) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(x.tensor), mask: x.mask)
     }

@@ -34,6 +34,10 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when `noiseShape` has
     ///   another rank than the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func resolvedNoiseShape(for inputShape: [Int]) throws -> [Int] {
         guard let noiseShape else { return inputShape }
         guard noiseShape.count == inputShape.count else {
@@ -50,6 +54,10 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the noise shape or the
     ///   keep mask does not fit the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Tensor<Scalar>, training: Bool = false, keepMask: Mask? = nil) throws -> Tensor<Scalar> {
         guard training, rate > 0 else { return x }
         let keep: Mask
@@ -69,6 +77,10 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     /// Dropout on a masked tensor; the mask passes through unchanged.
     ///
     /// - Throws: as the unmasked call.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: MaskedTensor<Scalar>, training: Bool = false, keepMask: Mask? = nil) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(x.tensor, training: training, keepMask: keepMask), mask: x.mask)
     }

@@ -47,6 +47,10 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
 
     /// Creates `embeddings` if it does not exist yet. The table does not depend on the ids'
     /// shape, so `inputShape` is accepted for uniformity and otherwise ignored.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int] = []) {
         guard embeddings == nil else { return }
         var generator = LayerSeed.generator(seed: seed, name: name)
@@ -60,6 +64,10 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/indexOutOfRange(operation:index:count:)`` naming the first id
     ///   outside `0..<inputDim`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ ids: IntTensor) throws -> Tensor<Scalar> {
         build()
         guard let embeddings else { preconditionFailure("Embedding: build() created no weights") }
@@ -81,11 +89,19 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/indexOutOfRange(operation:index:count:)`` for an id outside
     ///   `0..<inputDim`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func masked(_ ids: IntTensor) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(ids), mask: computeMask(ids))
     }
 
     /// The output mask for `ids`: `ids != 0` when `maskZero`, else `nil`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func computeMask(_ ids: IntTensor) -> Mask? {
         maskZero ? ids.notEqual(0) : nil
     }

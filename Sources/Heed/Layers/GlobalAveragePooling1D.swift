@@ -30,6 +30,10 @@ public final class GlobalAveragePooling1D<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` unless `x` has rank 3;
     ///   ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the mask is not `[batch, time]`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: Tensor<Scalar>, mask: Mask? = nil) throws -> Tensor<Scalar> {
         guard x.rank == 3 else {
             throw TensorError.invalidRank(operation: "GlobalAveragePooling1D '\(name)'",
@@ -53,6 +57,10 @@ public final class GlobalAveragePooling1D<Scalar: TensorScalar>: Layer {
     /// Shapes: as the unmasked call.
     ///
     /// - Throws: as the unmasked call.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ x: MaskedTensor<Scalar>) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(x.tensor, mask: x.mask))
     }

@@ -28,6 +28,10 @@ public enum Initializer: Sendable, Equatable {
     }
 
     /// A tensor of `shape` drawn from this initializer.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func make<Scalar: TensorScalar>(_ shape: [Int], generator: inout SeededGenerator) -> Tensor<Scalar> {
         switch self {
         case .zeros: return .zeros(shape)

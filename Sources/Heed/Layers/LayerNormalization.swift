@@ -71,6 +71,10 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis outside the
     ///   input's rank; ``TensorError/invalidArgument(operation:message:)`` when two axes name
     ///   the same dimension.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard !isBuilt else { return }
         let rank = inputShape.count
@@ -91,6 +95,10 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError`` when the input does not have the rank or the sizes the layer
     ///   was built for.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try build(inputShape: input.shape)
         guard let axes = resolvedAxes else { preconditionFailure("LayerNormalization '\(name)' is not built") }
@@ -105,6 +113,10 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     /// Normalises a masked tensor; the mask passes through unchanged.
     ///
     /// - Throws: as ``callAsFunction(_:)-(Tensor<Scalar>)``.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: MaskedTensor<Scalar>) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(input.tensor), mask: input.mask)
     }
@@ -115,6 +127,10 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     /// (sorted) → the input's shape.
     ///
     /// - Throws: ``TensorError`` for an axis out of range or weights of the wrong shape.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func apply(
         _ input: Tensor<Scalar>, axes: [Int], gamma: Tensor<Scalar>?, beta: Tensor<Scalar>?,
         epsilon: Double = 1e-3, layerName: String = "layer_norm"

@@ -107,6 +107,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for inputs that are not
     ///   rank 3.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func build(queryShape: [Int], valueShape: [Int], keyShape: [Int]? = nil) throws {
         guard !isBuilt else { return }
         let keyShape = keyShape ?? valueShape
@@ -140,6 +144,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// `[batch, N, T, S]` when `returnAttentionScores` (before dropout), else `nil`.
     ///
     /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, keyMask: Mask? = nil,
@@ -175,6 +183,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// Shapes: as ``callAsFunction(query:value:key:queryMask:valueMask:keyMask:attentionMask:useCausalMask:returnAttentionScores:training:dropoutKeepMask:)``.
     ///
     /// - Throws: ``TensorError`` when shapes or masks do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(
         query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
         attentionMask: Mask? = nil, useCausalMask: Bool = false, returnAttentionScores: Bool = false,
@@ -308,6 +320,52 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             * Scalar(1 / Double(keyDim).squareRoot())
         let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
+        let heads: Tensor<Scalar>, probabilities: Tensor<Scalar>
+        if mask == nil && !(dropoutKeepMask != nil && dropoutRate > 0) {
+            // Without a mask or dropout every head is a plain softmax attention: the fused
+            // kernel runs them all as a batch of B·N problems.
+            (heads, probabilities) = try fusedHeads(q: q, k: k, v: v)
+        } else {
+            (heads, probabilities) = try compositeHeads(q: q, k: k, v: v, mask: mask, dropoutKeepMask: dropoutKeepMask,
+                                                        dropoutRate: dropoutRate, layerName: layerName)
+        }
+        let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
+        let out = Array(w.outputKernel.shape.dropFirst(2))
+        let outCount = out.reduce(1, *)
+        guard heads.shape[1] == n, heads.shape[3] == hv, outputShape.map({ $0 == out }) ?? true else {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' output kernel",
+                                            lhs: w.outputKernel.shape, rhs: [heads.shape[1], heads.shape[3]] + (outputShape ?? []))
+        }
+        let (batch, tq) = (query.shape[0], query.shape[1])
+        let merged = try heads.permuted([0, 2, 1, 3]).reshaped([batch, tq, n * hv])
+        var y = try Tensor.matmul(merged, w.outputKernel.reshaped([n * hv, outCount]))
+        if let bias = w.outputBias { y = try y + bias.reshaped([outCount]) }
+        return (try y.reshaped([batch, tq] + out), probabilities)
+    }
+
+    /// Attention of every head through ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``.
+    ///
+    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]` →
+    /// heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]`.
+    static func fusedHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>) throws
+        -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>) {
+        let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (s, hv) = (k.shape[2], v.shape[3])
+        let fused = try Tensor.dotProductAttention(
+            query: q.reshaped([b * n, t, h]), key: k.reshaped([b * n, s, h]), value: v.reshaped([b * n, s, hv]),
+            returnWeights: true)
+        guard let weights = fused.weights else { preconditionFailure("MultiHeadAttention: the fused op returned no weights") }
+        return (try fused.output.reshaped([b, n, t, hv]), try weights.reshaped([b, n, t, s]))
+    }
+
+    /// Attention of every head from composite ops (matmul, mask, softmax, dropout, matmul): the
+    /// path with masks or dropout, and the reference of ``fusedHeads(q:k:v:)``.
+    ///
+    /// Shapes: as ``fusedHeads(q:k:v:)``; mask `[B, T, S]`.
+    static func compositeHeads(
+        q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, dropoutKeepMask: Mask?,
+        dropoutRate: Double, layerName: String
+    ) throws -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>) {
         var scores = try Tensor.matmul(q, k, transposeB: true)  // [B, N, T, S]
         if let mask {
             guard mask.shape == [scores.shape[0], scores.shape[2], scores.shape[3]] else {
@@ -321,18 +379,6 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         if let dropoutKeepMask, dropoutRate > 0 {
             attended = try probabilities.applyingDropout(keepMask: dropoutKeepMask, rate: dropoutRate)
         }
-        let heads = try Tensor.matmul(attended, v)  // [B, N, T, Hv]
-        let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
-        let out = Array(w.outputKernel.shape.dropFirst(2))
-        let outCount = out.reduce(1, *)
-        guard heads.shape[1] == n, heads.shape[3] == hv, outputShape.map({ $0 == out }) ?? true else {
-            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' output kernel",
-                                            lhs: w.outputKernel.shape, rhs: [heads.shape[1], heads.shape[3]] + (outputShape ?? []))
-        }
-        let (batch, tq) = (query.shape[0], query.shape[1])
-        let merged = try heads.permuted([0, 2, 1, 3]).reshaped([batch, tq, n * hv])
-        var y = try Tensor.matmul(merged, w.outputKernel.reshaped([n * hv, outCount]))
-        if let bias = w.outputBias { y = try y + bias.reshaped([outCount]) }
-        return (try y.reshaped([batch, tq] + out), probabilities)
+        return (try Tensor.matmul(attended, v), probabilities)  // [B, N, T, Hv]
     }
 }

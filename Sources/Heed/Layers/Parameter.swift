@@ -25,12 +25,20 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     public var grad: Tensor<Scalar>? { value.grad }
 
     /// Clears the accumulated gradient.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroGrad() { value.zeroGrad() }
 
     /// Replaces the value with `newValue` of the same shape, keeping the graph leaf.
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the weight when the
     ///   shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func assign(_ newValue: Tensor<Scalar>) throws {
         guard newValue.shape == value.shape else {
             throw TensorError.shapeMismatch(operation: "assign \(path)", lhs: value.shape, rhs: newValue.shape)
@@ -39,6 +47,10 @@ public final class Parameter<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// Updates the scalars in place (optimizers), keeping the graph leaf.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update(_ body: (inout [Scalar]) -> Void) {
         body(&value.scalars)
     }

@@ -30,6 +30,10 @@ public final class PositionalEncoding<Scalar: TensorScalar>: Layer {
     }
 
     /// The `[length, features]` sinusoid table.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func table(length: Int, features: Int) -> Tensor<Scalar> {
         var values = [Scalar](repeating: 0, count: length * features)
         for pos in 0..<length {
@@ -48,6 +52,10 @@ public final class PositionalEncoding<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for an input that is not
     ///   rank 3.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         guard input.rank == 3 else {
             throw TensorError.invalidRank(operation: "PositionalEncoding '\(name)'",
@@ -65,6 +73,10 @@ public final class PositionalEncoding<Scalar: TensorScalar>: Layer {
     /// Adds the position table to a masked tensor; the mask passes through.
     ///
     /// - Throws: as ``callAsFunction(_:)-(Tensor<Scalar>)``.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: MaskedTensor<Scalar>) throws -> MaskedTensor<Scalar> {
         MaskedTensor(try self(input.tensor), mask: input.mask)
     }

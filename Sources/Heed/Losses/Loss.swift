@@ -26,6 +26,10 @@ public enum Loss: Sendable, Equatable {
     /// logits `output` directly, as Keras does on TensorFlow (no clipping).
     /// Shapes: see ``Losses``.
     /// - Throws: ``TensorError`` when output and targets do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction<Scalar>(
         _ output: Tensor<Scalar>, _ targets: Targets<Scalar>,
         outputActivation: OutputActivation = .linear
@@ -79,6 +83,10 @@ public enum OutputActivation: Sendable, Equatable {
     case sigmoid
 
     /// Applies the activation (recording gradients).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func apply<Scalar>(_ x: Tensor<Scalar>) throws -> Tensor<Scalar> {
         switch self {
         case .linear: return x

@@ -11,6 +11,10 @@ public enum Losses {
     ///
     /// Shapes: logits `[..., classes]`, labels `[...]` or `[..., 1]` (class ids).
     /// - Throws: ``TensorError`` when the shapes do not fit or a label is out of range.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func sparseCategoricalCrossentropy<Scalar>(
         logits: Tensor<Scalar>, labels: IntTensor
     ) throws -> Tensor<Scalar> {
@@ -24,6 +28,10 @@ public enum Losses {
     ///
     /// Shapes: probabilities `[..., classes]`, labels `[...]` or `[..., 1]`.
     /// - Throws: ``TensorError`` when the shapes do not fit or a label is out of range.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func sparseCategoricalCrossentropy<Scalar>(
         probabilities: Tensor<Scalar>, labels: IntTensor
     ) throws -> Tensor<Scalar> {
@@ -36,6 +44,10 @@ public enum Losses {
     ///
     /// Shapes: logits and targets `[..., classes]`.
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func categoricalCrossentropy<Scalar>(
         logits: Tensor<Scalar>, targets: Tensor<Scalar>
     ) throws -> Tensor<Scalar> {
@@ -48,6 +60,10 @@ public enum Losses {
     ///
     /// Shapes: probabilities and targets `[..., classes]`.
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func categoricalCrossentropy<Scalar>(
         probabilities: Tensor<Scalar>, targets: Tensor<Scalar>
     ) throws -> Tensor<Scalar> {
@@ -63,6 +79,10 @@ public enum Losses {
     /// The gradient with respect to `z` is `σ(z) − y` everywhere (also at 0).
     /// Shapes: logits and targets `[batch, 1]` (any equal shapes).
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func binaryCrossentropy<Scalar>(
         logits: Tensor<Scalar>, targets: Tensor<Scalar>
     ) throws -> Tensor<Scalar> {
@@ -97,6 +117,10 @@ public enum Losses {
     ///
     /// Shapes: probabilities and targets `[batch, 1]` (any equal shapes).
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func binaryCrossentropy<Scalar>(
         probabilities: Tensor<Scalar>, targets: Tensor<Scalar>
     ) throws -> Tensor<Scalar> {
@@ -112,6 +136,10 @@ public enum Losses {
     ///
     /// Shapes: predictions and targets of equal shape.
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func meanSquaredError<Scalar>(
         predictions: Tensor<Scalar>, targets: Tensor<Scalar>
     ) throws -> Tensor<Scalar> {

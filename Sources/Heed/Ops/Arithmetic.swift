@@ -69,6 +69,10 @@ extension Tensor {
 
     /// The larger of two tensors elementwise, with broadcasting. Where they are equal the
     /// gradient goes to `lhs`, as TensorFlow does.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) throws -> Tensor {
         try binary(lhs, rhs, label: "maximum", forward: { Swift.max($0, $1) },
                    da: { a, b, g in a >= b ? g : 0 },
@@ -77,6 +81,10 @@ extension Tensor {
 
     /// The smaller of two tensors elementwise, with broadcasting. Where they are equal the
     /// gradient goes to `lhs`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) throws -> Tensor {
         try binary(lhs, rhs, label: "minimum", forward: { Swift.min($0, $1) },
                    da: { a, b, g in a <= b ? g : 0 },
@@ -84,6 +92,10 @@ extension Tensor {
     }
 
     /// `lhs` raised to `rhs` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func pow(_ lhs: Tensor, _ rhs: Tensor) throws -> Tensor {
         try binary(lhs, rhs, label: "pow", forward: { Scalar.pow($0, $1) },
                    da: { a, b, g in g * b * Scalar.pow(a, b - 1) },

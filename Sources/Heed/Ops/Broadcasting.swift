@@ -2,17 +2,19 @@ extension Tensor {
     /// Applies `f` elementwise over the NumPy broadcast of `a` and `b` (values only).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
+    @inline(__always)
     static func broadcastMap(
         _ a: Tensor, _ b: Tensor, operation: String, _ f: (Scalar, Scalar) -> Scalar
     ) throws -> Tensor {
         if a.shape == b.shape {
-            var out = [Scalar](repeating: 0, count: a.count)
-            a.scalars.withUnsafeBufferPointer { pa in
-                b.scalars.withUnsafeBufferPointer { pb in
-                    out.withUnsafeMutableBufferPointer { po in
-                        for i in 0..<po.count { po[i] = f(pa[i], pb[i]) }
+            let count = a.count
+            let out = [Scalar](unsafeUninitializedCapacity: count) { po, n in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        for i in 0..<count { (po.baseAddress.unsafelyUnwrapped + i).initialize(to: f(pa[i], pb[i])) }
                     }
                 }
+                n = count
             }
             return Tensor(uncheckedShape: a.shape, scalars: out)
         }

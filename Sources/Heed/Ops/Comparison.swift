@@ -11,26 +11,62 @@ extension Tensor {
     }
 
     /// `self > other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func greater(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "greater", >) }
     /// `self >= other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func greaterEqual(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "greaterEqual", >=) }
     /// `self < other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func less(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "less", <) }
     /// `self <= other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func lessEqual(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "lessEqual", <=) }
     /// `self == other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func equal(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "equal", ==) }
     /// `self != other` elementwise, with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func notEqual(_ other: Tensor) throws -> Mask { try Tensor.compare(self, other, operation: "notEqual", !=) }
 
     /// `self > value` elementwise.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func greater(_ value: Scalar) -> Mask { try! greater(Tensor(value)) }
     /// `self < value` elementwise.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func less(_ value: Scalar) -> Mask { try! less(Tensor(value)) }
 
     /// Picks `a` where `condition` is true and `b` elsewhere; the three shapes broadcast.
     ///
     /// The gradient flows to `a` where the condition holds and to `b` elsewhere.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func `where`(_ condition: Mask, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         let shape = try Shape.broadcast(
             try Shape.broadcast(condition.shape, a.shape, operation: "where"), b.shape, operation: "where")

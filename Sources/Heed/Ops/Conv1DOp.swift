@@ -124,6 +124,10 @@ extension Tensor {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for operands that are not
     ///   rank 3; ``TensorError/invalidArgument(operation:message:)`` when the kernel does not fit
     ///   the channels and groups or the output would be empty.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv1D(
         _ input: Tensor, kernel: Tensor, stride: Int = 1, dilation: Int = 1,
         paddingLeft: Int = 0, paddingRight: Int = 0, groups: Int = 1

@@ -85,6 +85,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the inner sizes or the
     ///   batch axes do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
         let p = try MatmulPlan(a: a.shape, b: b.shape, transposeA: transposeA, transposeB: transposeB)
         let aCols = a.shape[a.rank - 1], bCols = b.shape[b.rank - 1]
@@ -181,6 +185,10 @@ extension Tensor {
     }
 
     /// `self · other` over the last two axes; see ``matmul(_:_:transposeA:transposeB:)``.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor, transposeOther: Bool = false) throws -> Tensor {
         try Tensor.matmul(self, other, transposeB: transposeOther)
     }

@@ -33,6 +33,10 @@ extension Tensor {
     /// Sums along `axes` (all axes when empty); `keepDims` keeps them with size 1.
     ///
     /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis out of range.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxes axes: [Int] = [], keepDims: Bool = false) throws -> Tensor {
         let axesN = try normalizedAxes(axes, operation: "sum")
         var value = detached
@@ -47,14 +51,26 @@ extension Tensor {
     }
 
     /// Sums along one axis.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxis axis: Int, keepDims: Bool = false) throws -> Tensor {
         try sum(alongAxes: [axis], keepDims: keepDims)
     }
 
     /// The sum of every element, as a scalar tensor.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor { try! sum(alongAxes: [], keepDims: false) }
 
     /// Means along `axes` (all axes when empty).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int] = [], keepDims: Bool = false) throws -> Tensor {
         let axesN = try normalizedAxes(axes, operation: "mean")
         let n = axesN.reduce(1) { $0 * shape[$1] }
@@ -62,14 +78,26 @@ extension Tensor {
     }
 
     /// Means along one axis.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxis axis: Int, keepDims: Bool = false) throws -> Tensor {
         try mean(alongAxes: [axis], keepDims: keepDims)
     }
 
     /// The mean of every element, as a scalar tensor.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Tensor { try! mean(alongAxes: [], keepDims: false) }
 
     /// The maximum along one axis. The gradient goes to the first maximal element.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepDims: Bool = false) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "max")
         let (outer, n, inner) = Shape.split(shape, axis: ax)
@@ -102,6 +130,10 @@ extension Tensor {
     }
 
     /// The index of the largest element along an axis (the first one on ties).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmax(alongAxis axis: Int) throws -> IntTensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "argmax")
         let (outer, n, inner) = Shape.split(shape, axis: ax)

@@ -2,6 +2,10 @@ extension Tensor {
     /// The same elements under a new shape; one size may be `-1` and is then inferred.
     ///
     /// - Throws: ``TensorError/elementCount(operation:shape:count:)`` when the counts differ.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var target = newShape
         if let unknown = newShape.firstIndex(of: -1) {
@@ -46,6 +50,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(operation:message:)`` unless `axes` is a
     ///   permutation of `0..<rank`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) throws -> Tensor {
         let normalized = try axes.map { try Shape.normalize(axis: $0, rank: rank, operation: "permute") }
         guard normalized.count == rank, Set(normalized).count == rank else {
@@ -59,6 +67,10 @@ extension Tensor {
     }
 
     /// The tensor with two axes swapped (by default the last two).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed(_ axis1: Int = -2, _ axis2: Int = -1) throws -> Tensor {
         let a = try Shape.normalize(axis: axis1, rank: rank, operation: "transpose")
         let b = try Shape.normalize(axis: axis2, rank: rank, operation: "transpose")
@@ -68,6 +80,10 @@ extension Tensor {
     }
 
     /// The tensor with a new axis of size 1 inserted at `axis` (`-1` appends).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func expandingShape(at axis: Int) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank + 1, operation: "expandDims")
         var s = shape
@@ -76,6 +92,10 @@ extension Tensor {
     }
 
     /// The tensor with the size-1 axis `axis` removed.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squeezingShape(at axis: Int) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "squeeze")
         guard shape[ax] == 1 else {
@@ -87,6 +107,10 @@ extension Tensor {
     }
 
     /// The elements `range` along `axis`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "slice")
         guard range.lowerBound >= 0, range.upperBound <= shape[ax] else {
@@ -116,6 +140,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the first shape that
     ///   does not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int) throws -> Tensor {
         guard let first = tensors.first else {
             throw TensorError.invalidArgument(operation: "concatenate", message: "needs at least one tensor")
@@ -161,6 +189,10 @@ extension Tensor {
     }
 
     /// Stacks same-shaped tensors along a new axis.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) throws -> Tensor {
         guard let first = tensors.first else {
             throw TensorError.invalidArgument(operation: "stack", message: "needs at least one tensor")
@@ -172,6 +204,10 @@ extension Tensor {
     }
 
     /// Pads `axis` with `before` and `after` copies of `value`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func padded(alongAxis axis: Int, before: Int, after: Int, value: Scalar = 0) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "pad")
         guard before >= 0, after >= 0 else {
@@ -191,27 +227,40 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/indexOutOfRange(operation:index:count:)`` for an id outside the
     ///   table.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gatheringRows(_ ids: IntTensor) throws -> Tensor {
         guard rank == 2 else {
             throw TensorError.invalidRank(operation: "gatherRows", expected: "a rank-2 table", shape: shape)
         }
         let rows = shape[0], cols = shape[1]
-        var out = [Scalar](repeating: 0, count: ids.scalars.count * cols)
-        for (i, id) in ids.scalars.enumerated() {
-            let r = Int(id)
-            guard r >= 0, r < rows else {
-                throw TensorError.indexOutOfRange(operation: "gatherRows", index: r, count: rows)
+        for id in ids.scalars where id < 0 || Int(id) >= rows {
+            throw TensorError.indexOutOfRange(operation: "gatherRows", index: Int(id), count: rows)
+        }
+        let count = ids.scalars.count * cols
+        let out = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in
+            scalars.withUnsafeBufferPointer { table in
+                ids.scalars.withUnsafeBufferPointer { pid in
+                    guard let source = table.baseAddress, let target = buffer.baseAddress else { return }
+                    for i in 0..<pid.count {
+                        (target + i * cols).update(from: source + Int(pid[i]) * cols, count: cols)
+                    }
+                }
             }
-            out.replaceSubrange((i * cols)..<((i + 1) * cols), with: scalars[(r * cols)..<((r + 1) * cols)])
+            n = count
         }
         let tableShape = shape
         return Tensor.record(Tensor(uncheckedShape: ids.shape + [cols], scalars: out), inputs: [self], label: "gatherRows") { g in
             var gt = [Scalar](repeating: 0, count: rows * cols)
             gt.withUnsafeMutableBufferPointer { pt in
                 g.scalars.withUnsafeBufferPointer { pg in
-                    for (i, id) in ids.scalars.enumerated() {
-                        let r = Int(id)
-                        for c in 0..<cols { pt[r * cols + c] += pg[i * cols + c] }
+                    ids.scalars.withUnsafeBufferPointer { pid in
+                        for i in 0..<pid.count {
+                            let row = Int(pid[i]) * cols, from = i * cols
+                            for c in 0..<cols { pt[row + c] += pg[from + c] }
+                        }
                     }
                 }
             }

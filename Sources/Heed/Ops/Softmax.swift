@@ -33,6 +33,10 @@ extension Tensor {
     }
 
     /// The softmax along `axis` (default the last), computed with the maximum subtracted.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func softmax(alongAxis axis: Int = -1) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "softmax")
         let (outer, n, inner) = Shape.split(shape, axis: ax)
@@ -56,6 +60,10 @@ extension Tensor {
     }
 
     /// The log-softmax along `axis` (default the last), computed as `x − max − log Σ e^(x−max)`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func logSoftmax(alongAxis axis: Int = -1) throws -> Tensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "logSoftmax")
         let (outer, n, inner) = Shape.split(shape, axis: ax)

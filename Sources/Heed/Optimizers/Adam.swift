@@ -40,6 +40,10 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
     public override var slotNames: [String] { amsgrad ? ["m", "v", "vhat"] : ["m", "v"] }
 
     /// Applies this optimizer's formula to one parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         adamStep(weights: &weights, gradient: gradient, slots: &slots, learningRate: learningRate, step: step)
@@ -54,20 +58,38 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
         var m = slots.removeValue(forKey: "m") ?? [], v = slots.removeValue(forKey: "v") ?? []
         var vhat = amsgrad ? (slots.removeValue(forKey: "vhat") ?? []) : []
         let ams = amsgrad
+        let count = weights.count, chunk = 1 << 16
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
                     vhat.withUnsafeMutableBufferPointer { vh in
                         gradient.withUnsafeBufferPointer { g in
-                            for i in 0..<w.count {
-                                m[i] += (g[i] - m[i]) * (1 - b1)
-                                v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
-                                var denominatorV = v[i]
-                                if ams {
-                                    vh[i] = Swift.max(vh[i], v[i])
-                                    denominatorV = vh[i]
+                            guard let w = w.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
+                                  let g = g.baseAddress else { return }
+                            let vh = vh.baseAddress
+                            // Large weights (an embedding table) are updated in chunks on the
+                            // kernel threads; each element's arithmetic is the same either way.
+                            let c1 = 1 - b1, c2 = 1 - b2
+                            KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
+                                let range = (item * chunk)..<Swift.min(count, (item + 1) * chunk)
+                                guard ams, let vh else {
+                                    // Without AMSGrad the loop has no branch, so it vectorises.
+                                    for i in range {
+                                        let gi = g[i]
+                                        let mi = m[i] + (gi - m[i]) * c1
+                                        let vi = v[i] + (gi * gi - v[i]) * c2
+                                        m[i] = mi
+                                        v[i] = vi
+                                        w[i] -= (mi * alpha) / (vi.squareRoot() + eps)
+                                    }
+                                    return
                                 }
-                                w[i] -= (m[i] * alpha) / (denominatorV.squareRoot() + eps)
+                                for i in range {
+                                    m[i] += (g[i] - m[i]) * c1
+                                    v[i] += (g[i] * g[i] - v[i]) * c2
+                                    vh[i] = Swift.max(vh[i], v[i])
+                                    w[i] -= (m[i] * alpha) / (vh[i].squareRoot() + eps)
+                                }
                             }
                         }
                     }

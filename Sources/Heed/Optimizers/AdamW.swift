@@ -26,6 +26,10 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     public override var kerasName: String { "AdamW" }
 
     /// Applies this optimizer's formula to one parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let decay = Scalar(weightDecay) * Scalar(learningRate)

@@ -11,6 +11,10 @@ public enum GradientClipping: Sendable, Equatable {
     case byGlobalNorm(Double)
 
     /// Clips the gradients in place.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func apply<Scalar: TensorScalar>(to gradients: inout [[Scalar]]) {
         switch self {
         case .none:

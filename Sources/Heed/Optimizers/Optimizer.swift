@@ -69,6 +69,10 @@ open class Optimizer<Scalar: TensorScalar> {
     /// Applies one update with the current gradients of `parameters` and advances the step.
     ///
     /// Order per step, as in tf-keras: clip the gradients, then update each parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func apply(to parameters: [(name: String, parameter: Parameter<Scalar>)]) {
         let active = parameters.filter { $0.parameter.trainable && $0.parameter.grad != nil }
         var gradients = active.map { $0.parameter.grad?.scalars ?? [] }
@@ -88,12 +92,20 @@ open class Optimizer<Scalar: TensorScalar> {
     }
 
     /// Updates one parameter. `step` is 1 for the first update (Keras' `iterations + 1`).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     open func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                      learningRate: Double, step: Int) {
         fatalError("\(type(of: self)) must override update(weights:gradient:slots:learningRate:step:)")
     }
 
     /// The state to save: the step counter and the slots by `<parameter>/<slot>`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func exportState(parameters: [(name: String, parameter: Parameter<Scalar>)]) -> OptimizerState<Scalar> {
         var out: [String: Tensor<Scalar>] = [:]
         for (name, parameter) in parameters {
@@ -110,6 +122,10 @@ open class Optimizer<Scalar: TensorScalar> {
     ///
     /// - Throws: ``OptimizerStateError`` naming the slot that is unexpected, missing or
     ///   mis-shaped; nothing is changed then.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func importState(_ state: OptimizerState<Scalar>,
                             parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {
         guard state.iterations >= 0 else { throw OptimizerStateError.invalidIterations(state.iterations) }

@@ -42,6 +42,10 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer<Scalar> {
     }
 
     /// Applies this optimizer's formula to one parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let r = Scalar(rho), mu = Scalar(momentum), eps = Scalar(epsilon), lr = Scalar(learningRate)

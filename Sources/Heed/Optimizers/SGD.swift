@@ -30,6 +30,10 @@ public final class SGD<Scalar: TensorScalar>: Optimizer<Scalar> {
     public override var slotNames: [String] { momentum != 0 ? ["m"] : [] }
 
     /// Applies this optimizer's formula to one parameter.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public override func update(weights: inout [Scalar], gradient: [Scalar], slots: inout [String: [Scalar]],
                                 learningRate: Double, step: Int) {
         let lr = Scalar(learningRate), mu = Scalar(momentum)

@@ -79,6 +79,10 @@ public struct Mask: Sendable, Equatable {
     }
 
     /// The mask as 0/1 values.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func asTensor<Scalar: TensorScalar>(_: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
         Tensor(uncheckedShape: shape, scalars: values.map { $0 ? 1 : 0 })
     }

@@ -67,6 +67,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 extension Tensor {
     /// Values drawn uniformly from `[low, high)`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func randomUniform(
         _ shape: [Int], low: Scalar = 0, high: Scalar = 1, generator: inout SeededGenerator
     ) -> Tensor {
@@ -78,6 +82,10 @@ extension Tensor {
     }
 
     /// Values drawn from a normal distribution.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func randomNormal(
         _ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1,
         generator: inout SeededGenerator

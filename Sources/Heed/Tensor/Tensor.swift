@@ -48,11 +48,23 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     }
 
     /// Zeros of the given shape.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(filled: 0, shape: shape) }
     /// Ones of the given shape.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(filled: 1, shape: shape) }
 
     /// `[start, start + step, …]` below `end`, as a rank-1 tensor.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func arange(_ start: Scalar = 0, _ end: Scalar, step: Scalar = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
         var values: [Scalar] = []
@@ -108,6 +120,10 @@ extension Tensor: CustomStringConvertible {
 
 extension Tensor {
     /// Whether two tensors have the same shape and the same elements (the graph is ignored).
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func isIdentical(to other: Tensor) -> Bool {
         shape == other.shape && scalars == other.scalars
     }

@@ -29,6 +29,10 @@ where RawSignificand: FixedWidthInteger {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// The lower triangle (diagonal included) of `C ← alpha · A·Aᵀ` for a row-major `n × k`
+    /// matrix `A` (BLAS `?syrk`); the strict upper triangle of `C` is not written.
+    static func syrkLower(n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                          c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
 @inline(__always)
@@ -56,6 +60,12 @@ extension Float: TensorScalar {
         cblas_sgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
+    }
+    /// The lower triangle of `alpha · A·Aᵀ` (`ssyrk`).
+    public static func syrkLower(n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_ssyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda),
+                    0, c, Int32(ldc))
     }
 }
 
@@ -88,5 +98,11 @@ extension Double: TensorScalar {
         cblas_dgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
+    }
+    /// The lower triangle of `alpha · A·Aᵀ` (`dsyrk`).
+    public static func syrkLower(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                                 c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda),
+                    0, c, Int32(ldc))
     }
 }

@@ -6,6 +6,10 @@ extension Dense: TensorLayer {
     ///
     /// Shapes: `[..., in]` → `[..., units]`.
     /// - Throws: ``TensorError`` when the input's last axis does not fit the kernel.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
         try self(input)
     }
@@ -16,6 +20,10 @@ extension Conv1D: TensorLayer {
     ///
     /// Shapes: `[batch, time, Cin]` → `[batch, Lout, filters]` (or channels first).
     /// - Throws: ``TensorError`` when the input's rank or channels do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
         try self(input)
     }
@@ -26,6 +34,10 @@ extension LayerNormalization: TensorLayer {
     ///
     /// Shapes: any rank covering the layer's axes → the same shape.
     /// - Throws: ``TensorError`` when the axes do not fit the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
         try self(input)
     }
@@ -36,6 +48,10 @@ extension PositionalEncoding: TensorLayer {
     ///
     /// Shapes: `[batch, time, features]` → the same shape.
     /// - Throws: ``TensorError`` unless the input has rank 3.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
         try self(input)
     }
@@ -47,6 +63,10 @@ extension Dropout: TensorLayer {
     ///
     /// Shapes: any → the same shape.
     /// - Throws: ``TensorError`` when the noise shape does not fit the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
         try self(input, training: training)
     }
@@ -57,6 +77,10 @@ extension Embedding: IDsLayer {
     ///
     /// Shapes: ids `[batch, time]` → `[batch, time, outputDim]`.
     /// - Throws: ``TensorError`` for an id outside `0..<inputDim`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func forward(_ ids: IntTensor, training: Bool) throws -> Tensor<Scalar> {
         try self(ids)
     }
