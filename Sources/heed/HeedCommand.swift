@@ -31,6 +31,7 @@ struct HeedCommand: ParsableCommand {
 
     static func main() {
         BLASKernelCheck.restartWithBetterKernelIfNeeded()
+        Heed.retainFreedMemory()
         do {
             var command = try parseAsRoot()
             try command.run()
