@@ -124,9 +124,11 @@ struct TrainCommand: ParsableCommand {
         if !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
         if let validationSplit {
-            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1, got \(validationSplit)") }
+            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)") }
             if testData != nil || testRows != nil { throw CLIError("--validation-split cannot be combined with --test-data or --test-rows") }
         }
+        try trainRows?.check(option: "--train-rows")
+        try testRows?.check(option: "--test-rows")
         if testData != nil && testRows != nil { throw CLIError("pass --test-data or --test-rows, not both") }
         if testRows != nil && trainRows == nil { throw CLIError("--test-rows needs --train-rows") }
         if let kind = model?.kind {
@@ -141,20 +143,32 @@ struct TrainCommand: ParsableCommand {
     var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
     var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
 
-    /// The training and held-out rows, and whether the held-out rows are a test set.
-    func readSplits() throws -> (train: LabeledTexts, heldOut: LabeledTexts, isTest: Bool) {
+    /// The training and held-out rows, and whether the held-out rows are a test set. Rows with
+    /// no words after cleaning are skipped with a warning; all of them empty is an error.
+    func readSplits() throws -> (train: LabeledRows, heldOut: LabeledRows, isTest: Bool) {
         let all = try file.readLabeled(data, textColumns: textColumns, labelColumn: labelColumn)
         var train = all
         if let trainRows { train = all.subset(try trainRows.indices(rowCount: all.count, option: "--train-rows", file: data)) }
+        var heldOut: LabeledRows
+        var isTest = true
         if let testData {
-            return (train, try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn), true)
+            heldOut = try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn)
+        } else if let testRows {
+            heldOut = all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data))
+        } else {
+            train = try train.droppingTextsWithoutWords(role: "training")
+            guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
+            let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
+            heldOut = train.subset(split.test)
+            train = train.subset(split.train)
+            isTest = false
         }
-        if let testRows {
-            return (train, all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data)), true)
+        if isTest {
+            train = try train.droppingTextsWithoutWords(role: "training")
+            heldOut = try heldOut.droppingTextsWithoutWords(role: "test")
         }
-        guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
-        let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
-        return (train.subset(split.train), train.subset(split.test), false)
+        try heldOut.checkLabels(known: Array(Set(train.texts.labels)).sorted())
+        return (train, heldOut, isTest)
     }
 
     func run() throws {
@@ -169,7 +183,8 @@ struct TrainCommand: ParsableCommand {
         if !resume && configExists {
             throw CLIError("\(out) already holds a model; pass --resume to continue it, or choose another --out")
         }
-        let (trainTexts, heldOutTexts, isTest) = try readSplits()
+        let (trainRead, heldOutRead, isTest) = try readSplits()
+        let trainTexts = trainRead.texts, heldOutTexts = heldOutRead.texts
         let started = ContinuousClock.now
 
         let ready: ReadyModel
