@@ -31,7 +31,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try rows?.check(option: "--rows")
         if let roc { try checkWritable(roc, option: "--roc") }
-        let ready = try ModelFolder.load(URL(fileURLWithPath: model))
+        let ready = try loadModelFolder(model)
         var rowsRead = try file.readLabeled(data, textColumns: ready.config.textColumns, labelColumn: ready.config.labelColumn)
         if let rows { rowsRead = rowsRead.subset(try rows.indices(rowCount: rowsRead.count, option: "--rows", file: data)) }
         try rowsRead.checkLabels(known: ready.labels.classes)

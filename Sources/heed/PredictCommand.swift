@@ -33,7 +33,7 @@ struct PredictCommand: ParsableCommand {
         if (text == nil) == (data == nil) { throw CLIError("pass either --text or --data") }
         if data != nil && output == nil { throw CLIError("--data needs --output FILE for the predictions") }
         if let output { try checkWritable(output, option: "--output") }
-        let ready = try ModelFolder.load(URL(fileURLWithPath: model))
+        let ready = try loadModelFolder(model)
         let pair = ready.config.kind == .pair
         if let text {
             if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }

@@ -192,7 +192,7 @@ struct TrainCommand: ParsableCommand {
         var history = History()
         var completed = 0
         if resume {
-            ready = try ModelFolder.load(folder)
+            ready = try loadModelFolder(out)
             guard ready.config.textColumns == textColumns, ready.config.labelColumn == labelColumn else {
                 throw CLIError("--resume: \(out) was trained on columns \(ready.config.textColumns) → \(ready.config.labelColumn), not \(textColumns) → \(labelColumn)")
             }
@@ -200,6 +200,15 @@ struct TrainCommand: ParsableCommand {
             heldOut = try encode(heldOutTexts, with: ready)
             (history, completed) = try ModelFolder.savedProgress(in: folder)
         } else {
+            let advice = "lower --max-len, --embed-dim, --batch-size or the model's sizes"
+            var sizes = ModelConfig(kind: kind, vocabSize: 2, maxLength: maxLength, embedDim: embedDim,
+                                    classes: [], textColumns: textColumns, labelColumn: labelColumn, format: nil)
+            sizes.filters = filters
+            sizes.numHeads = numHeads
+            sizes.keyDim = keyDim
+            sizes.ffDim = ffDim
+            sizes.blocks = blocks
+            try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count, advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
                                              maxLength: maxLength, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
@@ -217,6 +226,7 @@ struct TrainCommand: ParsableCommand {
             config.seed = seed
             config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                     earlyStoppingPatience: earlyStopping)
+            try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count, advice: advice)
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
             train = dataset.train
             heldOut = dataset.test

@@ -214,6 +214,23 @@ final class HeedCLIErrorTests: XCTestCase {
                     status: 64, "--output none/p.csv: the folder \(path("none")) does not exist")
     }
 
+    /// The machine's memory as the tool reports it.
+    var memory: String { String(format: "%.1f GB", Double(ProcessInfo.processInfo.physicalMemory) / 1e9) }
+
+    func testMaxLengthTooBigForMemoryIsRefusedBeforeAllocating() throws {
+        // 32 rows a batch × 2,000,000,000² attention scores × 4 bytes = 5.12e20 bytes.
+        assertError(try train("reviews.csv", "--max-len", "2000000000", "--batch-size", "32"), status: 64,
+                    "one batch's attention scores (--batch-size × --max-len²) would take 5.1e+11 GB, and this machine has "
+                        + "\(memory); lower --max-len, --embed-dim, --batch-size or the model's sizes")
+    }
+
+    func testEmbeddingWidthTooBigForMemoryIsRefusedBeforeAllocating() throws {
+        // 32 rows a batch × 8 tokens × 10^12 × 4 bytes = 1.024e15 bytes.
+        assertError(try train("reviews.csv", "--embed-dim", "1000000000000", "--batch-size", "32"), status: 64,
+                    "one batch's embeddings (--batch-size × --max-len × --embed-dim) would take 1.0e+06 GB, and this "
+                        + "machine has \(memory); lower --max-len, --embed-dim, --batch-size or the model's sizes")
+    }
+
     // MARK: - Model folders
 
     func assertMissing(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -248,6 +265,19 @@ final class HeedCLIErrorTests: XCTestCase {
         try write("{ not json", to: "model/config.json")
         assertError(try predict(), status: 1, "\(path("model/config.json")): invalid model configuration: not valid JSON; "
                         + "restore the file or train the model again")
+    }
+
+    func testConfigWithAHugeSizeIsRefusedBeforeAllocating() throws {
+        try trainModel()
+        let config = try String(contentsOf: file("model/config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"embed_dim\" : 4,"), config)
+        try write(config.replacingOccurrences(of: "\"embed_dim\" : 4,", with: "\"embed_dim\" : 100000000000,"),
+                  to: "model/config.json")
+        // 1 row × 8 tokens × 10^11 × 4 bytes = 3.2e12 bytes; the vocabulary's 16 × 10^11 × 16 bytes is larger.
+        assertError(try predict(), status: 1,
+                    "the embedding table (vocabulary 16 × --embed-dim 100000000000, with its gradient and Adam moments) "
+                        + "would take 25600.0 GB, and this machine has \(memory); \(path("model/config.json")) is damaged "
+                        + "or was written for a bigger machine")
     }
 
     func testWeightOfTheWrongShapeIsAnError() throws {
