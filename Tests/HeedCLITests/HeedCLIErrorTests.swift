@@ -207,6 +207,11 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--train-rows 9-3: the first row is after the last; write FIRST-LAST, e.g. 1-25000")
     }
 
+    func testRowRangeThatIsNotARangeIsAnError() throws {
+        assertError(try train("reviews.csv", "--train-rows", "first-ten"), status: 64,
+                    "The value 'first-ten' is invalid for '--train-rows <train-rows>'")
+    }
+
     func testOutputInAMissingFolderIsRefusedBeforeLoading() throws {
         try trainModel()
         assertError(try HeedProcess.run(["predict", "--model", "model", "--data", "reviews.csv", "--output", "none/p.csv"],
@@ -239,6 +244,11 @@ final class HeedCLIErrorTests: XCTestCase {
         assertError(try predict(), status: 1,
                     "\(path("model/" + name)): missing; the model folder is incomplete (train it again or restore the file)",
                     file: file, line: line)
+    }
+
+    func testMissingModelFolderIsAnError() throws {
+        assertError(try predict(model: "nowhere"), status: 1,
+                    "\(path("nowhere")): not a model folder (expected a directory with config.json)")
     }
 
     func testModelFolderWithoutConfigIsAnError() throws { try assertMissing("config.json") }
