@@ -75,18 +75,25 @@ struct FileOptions: ParsableArguments {
         try reader(for: path).readColumns(names)
     }
 
-    /// Reads the text columns and the label column of `path`, with the line of each row.
-    func readLabeled(_ path: String, textColumns: [String], labelColumn: String) throws -> LabeledRows {
+    /// Reads the named columns of `path` with the line each row starts on; also returns the
+    /// file's name as messages show it.
+    func readColumnsWithLines(_ names: [String], from path: String) throws -> (columns: [[String]], lines: [Int], file: String) {
         let reader = try reader(for: path)
-        let indices = try (textColumns + [labelColumn]).map { try reader.columnIndex(named: $0) }
+        let indices = try names.map { try reader.columnIndex(named: $0) }
         var columns = [[String]](repeating: [], count: indices.count)
         var lines: [Int] = []
         while let record = try reader.nextRecord() {
             for (k, index) in indices.enumerated() { columns[k].append(record.fields[index]) }
             lines.append(record.line)
         }
+        return (columns, lines, reader.name)
+    }
+
+    /// Reads the text columns and the label column of `path`, with the line of each row.
+    func readLabeled(_ path: String, textColumns: [String], labelColumn: String) throws -> LabeledRows {
+        var (columns, lines, name) = try readColumnsWithLines(textColumns + [labelColumn], from: path)
         let labels = columns.removeLast()
-        return LabeledRows(file: reader.name, texts: try LabeledTexts(texts: columns, labels: labels), lines: lines)
+        return LabeledRows(file: name, texts: try LabeledTexts(texts: columns, labels: labels), lines: lines)
     }
 
     /// The format name stored in a model's configuration.

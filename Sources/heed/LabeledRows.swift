@@ -26,21 +26,15 @@ struct LabeledRows {
         var kept: [Int] = []
         var empty: [Int] = []
         for row in 0..<count {
-            let hasWords = texts.texts.allSatisfy { column in
-                var found = false
-                TextCleaner.forEachToken(in: column[row]) { _ in found = true }
-                return found
-            }
-            if hasWords { kept.append(row) } else { empty.append(lines[row]) }
+            if texts.texts.allSatisfy({ hasWords($0[row]) }) { kept.append(row) } else { empty.append(lines[row]) }
         }
         if empty.isEmpty { return self }
         if kept.isEmpty {
             throw DataFileError("\(file): every \(role) text is empty after cleaning (no letters); "
                                 + "check --text-column and the file's encoding")
         }
-        let shown = empty.prefix(5).map(String.init).joined(separator: ", ") + (empty.count > 5 ? ", …" : "")
         printError("heed: warning: \(file): skipping \(empty.count) \(role) row\(empty.count == 1 ? "" : "s") "
-                   + "with no words after cleaning (line\(empty.count == 1 ? "" : "s") \(shown))")
+                   + "with no words after cleaning (\(lineList(empty)))")
         return subset(kept)
     }
 
@@ -65,6 +59,19 @@ struct DataFileError: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
+}
+
+/// Whether `text` holds at least one word after cleaning.
+func hasWords(_ text: String) -> Bool {
+    var found = false
+    TextCleaner.forEachToken(in: text) { _ in found = true }
+    return found
+}
+
+/// "line 3" or "lines 3, 5, …", listing at most five.
+func lineList(_ lines: [Int]) -> String {
+    "line\(lines.count == 1 ? "" : "s") " + lines.prefix(5).map(String.init).joined(separator: ", ")
+        + (lines.count > 5 ? ", …" : "")
 }
 
 /// Writes `text` to standard error.

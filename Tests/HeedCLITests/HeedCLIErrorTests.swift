@@ -157,6 +157,25 @@ final class HeedCLIErrorTests: XCTestCase {
                         + "check --text-column and the file's encoding")
     }
 
+    func testPredictTextWithoutWordsIsAnError() throws {
+        try trainModel("--mask-zero")
+        assertError(try HeedProcess.run(["predict", "--model", "model", "--text", "123, !!!"], in: folder), status: 64,
+                    "--text holds no words after cleaning (only digits, punctuation or symbols); there is nothing to classify")
+    }
+
+    func testPredictFileRowsWithoutWordsGetAnEmptyPrediction() throws {
+        try trainModel("--mask-zero")
+        try write("review\ngreat film\n\"123, !!!\"\nawful plot\n", to: "new.csv")
+        let result = try HeedProcess.run(["predict", "--model", "model", "--data", "new.csv", "--output", "p.csv"], in: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr,
+                       "heed: warning: \(path("new.csv")): 1 row with no words after cleaning gets no prediction (line 3)\n")
+        let lines = try String(contentsOf: file("p.csv"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.count, 5)  // header, three rows, final newline
+        XCTAssertEqual(lines[2], ",,,,")
+        XCTAssertFalse(lines.contains { $0.contains("nan") })
+    }
+
     // MARK: - Options
 
     func testVocabularySizeBelowTwoIsAnError() throws {
