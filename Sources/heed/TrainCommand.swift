@@ -117,7 +117,13 @@ struct TrainCommand: ParsableCommand {
         if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0 && learningRate.isFinite) { throw CLIError("--learning-rate must be a positive number, got \(learningRate)") }
-        if let threads, threads < 1 { throw CLIError("--threads must be at least 1, got \(threads)") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let threads, !(1...max(1, cores)).contains(threads) {
+            throw CLIError("--threads must be between 1 and \(max(1, cores)) (the cores of this machine), got \(threads)")
+        }
+        if textColumns.contains(labelColumn) {
+            throw CLIError("--label-column \(labelColumn) is also a text column; the label must be a column of its own")
+        }
         if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 {
             throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks and --filters must be at least 1")
         }

@@ -206,6 +206,18 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--validation-split must be between 0 and 1 (both excluded), got 1.5")
     }
 
+    func testMoreThreadsThanCoresIsAnError() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        assertError(try train("reviews.csv", "--threads", "100000"), status: 64,
+                    "--threads must be between 1 and \(cores) (the cores of this machine), got 100000")
+    }
+
+    func testLabelColumnThatIsAlsoTheTextColumnIsAnError() throws {
+        let result = try HeedProcess.run(["train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "review",
+                                          "--out", "m"], in: folder)
+        assertError(result, status: 64, "--label-column review is also a text column; the label must be a column of its own")
+    }
+
     func testTrainRowsPastTheFileAreAnError() throws {
         assertError(try train("reviews.csv", "--train-rows", "30-40"), status: 64,
                     "--train-rows 30-40 goes past the last data row of reviews.csv (36 rows)")
