@@ -30,9 +30,17 @@ struct RowRange: ExpressibleByArgument, Equatable {
     init?(argument: String) {
         let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let a = Int(parts[0].replacingOccurrences(of: ",", with: "")),
-              let b = Int(parts[1].replacingOccurrences(of: ",", with: "")), a >= 1, b >= a else { return nil }
+              let b = Int(parts[1].replacingOccurrences(of: ",", with: "")) else { return nil }
         first = a
         last = b
+    }
+
+    /// Checks that the range starts at row 1 or later and does not run backwards.
+    func check(option: String) throws {
+        if first < 1 { throw CLIError("\(option) \(first)-\(last): rows count from 1, the first row after the header") }
+        if last < first {
+            throw CLIError("\(option) \(first)-\(last): the first row is after the last; write FIRST-LAST, e.g. 1-25000")
+        }
     }
 
     /// The 0-based indices of the range, checked against the number of rows.
@@ -52,17 +60,40 @@ struct FileOptions: ParsableArguments {
     @Option(help: "How to decode the file: utf8 (invalid bytes are an error), lossy (invalid bytes become U+FFFD) or latin1.")
     var encoding: EncodingOption = .utf8
 
-    /// Reads the named columns of `path`.
-    func readColumns(_ names: [String], from path: String) throws -> [[String]] {
-        let reader = try DelimitedFileReader(contentsOf: URL(fileURLWithPath: path), format: format?.format,
-                                             decoding: encoding.decoding)
-        return try reader.readColumns(names)
+    @Option(parsing: .unconditional, help: "The longest field accepted, in bytes (default 10485760, 10 MiB); a longer one is an error.")
+    var maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes
+
+    /// Opens `path` with these options.
+    func reader(for path: String) throws -> DelimitedFileReader {
+        if maxFieldBytes < 1 { throw CLIError("--max-field-bytes must be at least 1, got \(maxFieldBytes)") }
+        return try DelimitedFileReader(contentsOf: URL(fileURLWithPath: path), format: format?.format,
+                                       decoding: encoding.decoding, maxFieldBytes: maxFieldBytes)
     }
 
-    /// Reads the text columns and the label column of `path`.
-    func readLabeled(_ path: String, textColumns: [String], labelColumn: String) throws -> LabeledTexts {
-        try LabeledTexts.read(from: URL(fileURLWithPath: path), textColumns: textColumns, labelColumn: labelColumn,
-                              format: format?.format, decoding: encoding.decoding)
+    /// Reads the named columns of `path`.
+    func readColumns(_ names: [String], from path: String) throws -> [[String]] {
+        try reader(for: path).readColumns(names)
+    }
+
+    /// Reads the named columns of `path` with the line each row starts on; also returns the
+    /// file's name as messages show it.
+    func readColumnsWithLines(_ names: [String], from path: String) throws -> (columns: [[String]], lines: [Int], file: String) {
+        let reader = try reader(for: path)
+        let indices = try names.map { try reader.columnIndex(named: $0) }
+        var columns = [[String]](repeating: [], count: indices.count)
+        var lines: [Int] = []
+        while let record = try reader.nextRecord() {
+            for (k, index) in indices.enumerated() { columns[k].append(record.fields[index]) }
+            lines.append(record.line)
+        }
+        return (columns, lines, reader.name)
+    }
+
+    /// Reads the text columns and the label column of `path`, with the line of each row.
+    func readLabeled(_ path: String, textColumns: [String], labelColumn: String) throws -> LabeledRows {
+        var (columns, lines, name) = try readColumnsWithLines(textColumns + [labelColumn], from: path)
+        let labels = columns.removeLast()
+        return LabeledRows(file: name, texts: try LabeledTexts(texts: columns, labels: labels), lines: lines)
     }
 
     /// The format name stored in a model's configuration.

@@ -29,10 +29,13 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var file: FileOptions
 
     func run() throws {
+        try rows?.check(option: "--rows")
         if let roc { try checkWritable(roc, option: "--roc") }
-        let ready = try ModelFolder.load(URL(fileURLWithPath: model))
-        var texts = try file.readLabeled(data, textColumns: ready.config.textColumns, labelColumn: ready.config.labelColumn)
-        if let rows { texts = texts.subset(try rows.indices(rowCount: texts.count, option: "--rows", file: data)) }
+        let ready = try loadModelFolder(model)
+        var rowsRead = try file.readLabeled(data, textColumns: ready.config.textColumns, labelColumn: ready.config.labelColumn)
+        if let rows { rowsRead = rowsRead.subset(try rows.indices(rowCount: rowsRead.count, option: "--rows", file: data)) }
+        try rowsRead.checkLabels(known: ready.labels.classes)
+        let texts = try rowsRead.droppingTextsWithoutWords(role: "evaluation").texts
         let encoded = try EncodedTexts(inputs: ready.encode(texts.texts), labels: IntTensor(ready.labels.encode(texts.labels)))
         let report = try EvaluationReport(model: ready, data: encoded)
         printOut(json ? report.json : report.text)

@@ -30,7 +30,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         if top < 1 { throw CLIError("--top must be at least 1, got \(top)") }
         try checkWritable(out, option: "--out")
-        let ready = try ModelFolder.load(URL(fileURLWithPath: model))
+        let ready = try loadModelFolder(model)
         let pair = ready.config.kind == .pair
         if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }
         let queryTokens = Array(TextCleaner.tokens(in: text).prefix(ready.config.maxLength))

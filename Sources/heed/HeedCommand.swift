@@ -38,10 +38,10 @@ struct HeedCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
-            let ours: Bool = error is CLIError || error is ModelFolderError || error is TextDataError
+            let ours: Bool = error is CLIError || error is DataFileError || error is ModelFolderError || error is TextDataError
                 || error is ModelError || error is TensorError || error is CheckpointError || error is SafeTensorsError
                 || error is OptimizerStateError
-            let message = ours ? "\(error)" : Self.message(for: error)
+            let message = ours ? commandLineMessage(for: error) : Self.message(for: error)
             let line = message.split(separator: "\n").first.map(String.init) ?? "failed"
             FileHandle.standardError.write(Data("heed: error: \(line)\n".utf8))
             Foundation.exit(ours && !(error is CLIError) ? 1 : 64)

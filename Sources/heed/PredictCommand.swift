@@ -33,11 +33,13 @@ struct PredictCommand: ParsableCommand {
         if (text == nil) == (data == nil) { throw CLIError("pass either --text or --data") }
         if data != nil && output == nil { throw CLIError("--data needs --output FILE for the predictions") }
         if let output { try checkWritable(output, option: "--output") }
-        let ready = try ModelFolder.load(URL(fileURLWithPath: model))
+        let ready = try loadModelFolder(model)
         let pair = ready.config.kind == .pair
         if let text {
             if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }
             if !pair && pairText != nil { throw CLIError("--pair-text is only for pair models") }
+            if !hasWords(text) { throw CLIError(Self.noWords("--text")) }
+            if let pairText, !hasWords(pairText) { throw CLIError(Self.noWords("--pair-text")) }
             let columns = pair ? [[text], [pairText ?? ""]] : [[text]]
             let probabilities = try ready.probabilities(ready.encode(columns))[0]
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
@@ -48,16 +50,36 @@ struct PredictCommand: ParsableCommand {
             return
         }
         guard let data, let output else { return }
-        let columns = try file.readColumns(ready.config.textColumns, from: data)
-        let probabilities = try ready.probabilities(ready.encode(columns))
+        let read = try file.readColumnsWithLines(ready.config.textColumns, from: data)
+        // Rows with no words get an empty prediction: a model can only guess at padding.
+        var usable: [Int] = [], empty: [Int] = []
+        for row in 0..<read.lines.count {
+            if read.columns.allSatisfy({ hasWords($0[row]) }) { usable.append(row) } else { empty.append(read.lines[row]) }
+        }
+        if usable.isEmpty { throw DataFileError("\(read.file): every text is empty after cleaning (no letters); check the file's encoding") }
+        let columns = read.columns.map { column in usable.map { column[$0] } }
+        var probabilities = [[Double]?](repeating: nil, count: read.lines.count)
+        for (row, p) in zip(usable, try ready.probabilities(ready.encode(columns))) { probabilities[row] = p }
+        if !empty.isEmpty {
+            printError("heed: warning: \(read.file): \(empty.count) row\(empty.count == 1 ? "" : "s") with no words after "
+                       + "cleaning get\(empty.count == 1 ? "s" : "") no prediction (\(lineList(empty)))")
+        }
         var lines = [(["label", "probability"] + ready.labels.classes.map { "p_" + $0 }).map(csvField).joined(separator: ",")]
         for row in probabilities {
+            guard let row else {
+                lines.append(Array(repeating: "", count: 2 + ready.labels.classes.count).joined(separator: ","))
+                continue
+            }
             let best = row.indices.max { row[$0] < row[$1] } ?? 0
             lines.append(([csvField(ready.labels.classes[best]), String(format: "%.6f", row[best])]
                           + row.map { String(format: "%.6f", $0) }).joined(separator: ","))
         }
         try ModelFolder.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: output))
         printOut("wrote \(probabilities.count) predictions to \(output)")
+    }
+
+    static func noWords(_ option: String) -> String {
+        "\(option) holds no words after cleaning (only digits, punctuation or symbols); there is nothing to classify"
     }
 }
 

@@ -117,16 +117,24 @@ struct TrainCommand: ParsableCommand {
         if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0 && learningRate.isFinite) { throw CLIError("--learning-rate must be a positive number, got \(learningRate)") }
-        if let threads, threads < 1 { throw CLIError("--threads must be at least 1, got \(threads)") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let threads, !(1...max(1, cores)).contains(threads) {
+            throw CLIError("--threads must be between 1 and \(max(1, cores)) (the cores of this machine), got \(threads)")
+        }
+        if textColumns.contains(labelColumn) {
+            throw CLIError("--label-column \(labelColumn) is also a text column; the label must be a column of its own")
+        }
         if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 {
             throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks and --filters must be at least 1")
         }
         if !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
         if let validationSplit {
-            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1, got \(validationSplit)") }
+            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)") }
             if testData != nil || testRows != nil { throw CLIError("--validation-split cannot be combined with --test-data or --test-rows") }
         }
+        try trainRows?.check(option: "--train-rows")
+        try testRows?.check(option: "--test-rows")
         if testData != nil && testRows != nil { throw CLIError("pass --test-data or --test-rows, not both") }
         if testRows != nil && trainRows == nil { throw CLIError("--test-rows needs --train-rows") }
         if let kind = model?.kind {
@@ -141,20 +149,32 @@ struct TrainCommand: ParsableCommand {
     var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
     var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
 
-    /// The training and held-out rows, and whether the held-out rows are a test set.
-    func readSplits() throws -> (train: LabeledTexts, heldOut: LabeledTexts, isTest: Bool) {
+    /// The training and held-out rows, and whether the held-out rows are a test set. Rows with
+    /// no words after cleaning are skipped with a warning; all of them empty is an error.
+    func readSplits() throws -> (train: LabeledRows, heldOut: LabeledRows, isTest: Bool) {
         let all = try file.readLabeled(data, textColumns: textColumns, labelColumn: labelColumn)
         var train = all
         if let trainRows { train = all.subset(try trainRows.indices(rowCount: all.count, option: "--train-rows", file: data)) }
+        var heldOut: LabeledRows
+        var isTest = true
         if let testData {
-            return (train, try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn), true)
+            heldOut = try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn)
+        } else if let testRows {
+            heldOut = all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data))
+        } else {
+            train = try train.droppingTextsWithoutWords(role: "training")
+            guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
+            let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
+            heldOut = train.subset(split.test)
+            train = train.subset(split.train)
+            isTest = false
         }
-        if let testRows {
-            return (train, all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data)), true)
+        if isTest {
+            train = try train.droppingTextsWithoutWords(role: "training")
+            heldOut = try heldOut.droppingTextsWithoutWords(role: "test")
         }
-        guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
-        let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
-        return (train.subset(split.train), train.subset(split.test), false)
+        try heldOut.checkLabels(known: Array(Set(train.texts.labels)).sorted())
+        return (train, heldOut, isTest)
     }
 
     func run() throws {
@@ -169,7 +189,8 @@ struct TrainCommand: ParsableCommand {
         if !resume && configExists {
             throw CLIError("\(out) already holds a model; pass --resume to continue it, or choose another --out")
         }
-        let (trainTexts, heldOutTexts, isTest) = try readSplits()
+        let (trainRead, heldOutRead, isTest) = try readSplits()
+        let trainTexts = trainRead.texts, heldOutTexts = heldOutRead.texts
         let started = ContinuousClock.now
 
         let ready: ReadyModel
@@ -177,7 +198,7 @@ struct TrainCommand: ParsableCommand {
         var history = History()
         var completed = 0
         if resume {
-            ready = try ModelFolder.load(folder)
+            ready = try loadModelFolder(out)
             guard ready.config.textColumns == textColumns, ready.config.labelColumn == labelColumn else {
                 throw CLIError("--resume: \(out) was trained on columns \(ready.config.textColumns) → \(ready.config.labelColumn), not \(textColumns) → \(labelColumn)")
             }
@@ -185,6 +206,15 @@ struct TrainCommand: ParsableCommand {
             heldOut = try encode(heldOutTexts, with: ready)
             (history, completed) = try ModelFolder.savedProgress(in: folder)
         } else {
+            let advice = "lower --max-len, --embed-dim, --batch-size or the model's sizes"
+            var sizes = ModelConfig(kind: kind, vocabSize: 2, maxLength: maxLength, embedDim: embedDim,
+                                    classes: [], textColumns: textColumns, labelColumn: labelColumn, format: nil)
+            sizes.filters = filters
+            sizes.numHeads = numHeads
+            sizes.keyDim = keyDim
+            sizes.ffDim = ffDim
+            sizes.blocks = blocks
+            try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count, advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
                                              maxLength: maxLength, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
@@ -202,6 +232,7 @@ struct TrainCommand: ParsableCommand {
             config.seed = seed
             config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                     earlyStoppingPatience: earlyStopping)
+            try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count, advice: advice)
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
             train = dataset.train
             heldOut = dataset.test

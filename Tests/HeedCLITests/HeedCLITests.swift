@@ -217,7 +217,7 @@ final class HeedCLITests: XCTestCase {
         try "review,sentiment\n\"a great film\",superb\n".write(to: file("new.csv"), atomically: true, encoding: .utf8)
         let result = try heed("evaluate", "--model", "model", "--data", "new.csv")
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "heed: error: unknown label \"superb\"; the known labels are \"bad\", \"good\", \"meh\"\n")
+        XCTAssertEqual(result.stderr, "heed: error: \(file("new.csv").path): line 2: unknown label \"superb\"; the model knows \"bad\", \"good\", \"meh\"\n")
     }
 
     func testModelFolderWithoutVocabularyIsAnError() throws {
@@ -234,9 +234,10 @@ final class HeedCLITests: XCTestCase {
         try Data("not a safetensors file".utf8).write(to: file("model/model.safetensors"))
         let result = try heed("evaluate", "--model", "model", "--data", "reviews.csv")
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.hasPrefix("heed: error: \(file("model/model.safetensors").path): cannot load the weights"),
-                      result.stderr)
-        XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1)
+        // The first 8 bytes, "not a sa" read as a little-endian UInt64, are the header length.
+        XCTAssertEqual(result.stderr, "heed: error: \(file("model/model.safetensors").path): cannot load the weights: "
+                       + "safetensors: header length 7021991845529153390 exceeds the 14 bytes after it (truncated or not a "
+                       + "safetensors file); restore the file or train the model again\n")
     }
 
     func testUnwritableOutIsAnError() throws {

@@ -220,7 +220,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw SafeTensorsError.invalidHeader("the header is not a JSON object")
         }
         var layout = Layout(entries: [], metadata: [:])
-        for (name, value) in header {
+        for (name, value) in header.sorted(by: { $0.key < $1.key }) {  // sorted: the same defect is reported each run
             if name == "__metadata__" {
                 guard let meta = value as? [String: Any] else {
                     throw SafeTensorsError.invalidHeader("__metadata__ is not an object")

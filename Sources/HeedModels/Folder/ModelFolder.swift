@@ -94,7 +94,7 @@ public enum ModelFolder {
         do {
             try model.loadWeights(from: weightsURL)
         } catch {
-            throw ModelFolderError.invalidFile(file: weightsURL.path, reason: "cannot load the weights: \(error)")
+            throw ModelFolderError.invalidFile(file: weightsURL.path, reason: "cannot load the weights: \(error); restore the file or train the model again")
         }
         return model
     }

@@ -19,7 +19,7 @@ public enum ModelFolderError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case let .notAFolder(path): return "\(path): not a model folder (expected a directory with config.json)"
         case let .missingFile(file): return "\(file): missing; the model folder is incomplete (train it again or restore the file)"
-        case let .invalidConfig(file, reason): return "\(file): invalid model configuration: \(reason)"
+        case let .invalidConfig(file, reason): return "\(file): invalid model configuration: \(reason); restore the file or train the model again"
         case let .invalidFile(file, reason): return "\(file): \(reason)"
         case let .unwritable(path, reason): return "\(path): cannot write: \(reason)"
         }
