@@ -14,11 +14,7 @@ enum GoldenConv1D {
             activation: activation, useBias: c.kerasBool("use_bias", default: true),
             name: c.kerasLayerName(default: "conv1d"))
         let leaves = try c.floatInputLeaves()
-        let names = c.call_args["inputs"].array?.compactMap(\.string) ?? Array(leaves.keys)
-        guard names.count == 1, let name = names.first else {
-            throw GoldenError.unsupported("Conv1D takes one input, the case passes \(names)")
-        }
-        let x = try c.floatLeaf(leaves, named: name)
+        let x = try c.singleFloatLeaf(leaves, layer: "Conv1D")
         try layer.build(inputShape: x.shape)
         try c.assignGoldenWeights(to: layer)
         let y = try layer(x)

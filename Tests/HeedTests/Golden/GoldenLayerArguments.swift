@@ -40,6 +40,16 @@ extension GoldenLayerCase {
         return leaves
     }
 
+    /// The one float input of a single-input layer: the name in `call_args.inputs`, else the
+    /// case's only float input.
+    func singleFloatLeaf(_ leaves: [String: Tensor<Float>], layer: String) throws -> Tensor<Float> {
+        let names = call_args["inputs"].array?.compactMap(\.string) ?? Array(leaves.keys)
+        guard names.count == 1, let name = names.first else {
+            throw GoldenError.unsupported("\(layer) takes one input, the case passes \(names)")
+        }
+        return try floatLeaf(leaves, named: name)
+    }
+
     /// The float leaf named by a `call_args` entry.
     func floatLeaf(_ leaves: [String: Tensor<Float>], named name: String) throws -> Tensor<Float> {
         guard let leaf = leaves[name] else { throw GoldenError.missing("float input \(name)") }

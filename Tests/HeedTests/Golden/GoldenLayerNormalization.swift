@@ -13,11 +13,7 @@ enum GoldenLayerNormalization {
             center: c.kerasBool("center", default: true), scale: c.kerasBool("scale", default: true),
             name: c.kerasLayerName(default: "layer_norm"))
         let leaves = try c.floatInputLeaves()
-        let names = c.call_args["inputs"].array?.compactMap(\.string) ?? Array(leaves.keys)
-        guard names.count == 1, let name = names.first else {
-            throw GoldenError.unsupported("LayerNormalization takes one input, the case passes \(names)")
-        }
-        let x = try c.floatLeaf(leaves, named: name)
+        let x = try c.singleFloatLeaf(leaves, layer: "LayerNormalization")
         try layer.build(inputShape: x.shape)
         try c.assignGoldenWeights(to: layer)
         let y = try layer(x)
