@@ -103,8 +103,7 @@ public enum Losses {
             var gz = [Scalar](repeating: 0, count: n), gy = gz
             for i in 0..<n {
                 let zi = z.scalars[i]
-                let s = zi >= 0 ? 1 / (1 + Scalar.exp(-zi)) : Scalar.exp(zi) / (1 + Scalar.exp(zi))
-                gz[i] = g.scalars[i] * (s - y.scalars[i])
+                gz[i] = g.scalars[i] * (Scalar.logistic(zi) - y.scalars[i])
                 gy[i] = -g.scalars[i] * zi
             }
             return [Tensor(uncheckedShape: z.shape, scalars: gz), Tensor(uncheckedShape: z.shape, scalars: gy)]

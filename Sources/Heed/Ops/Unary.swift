@@ -69,11 +69,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor {
-        unary(label: "sigmoid", { x in
-            if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
-            let e = Scalar.exp(x)
-            return e / (1 + e)
-        }, derivative: { _, y in y * (1 - y) })
+        unary(label: "sigmoid", { Scalar.logistic($0) }, derivative: { _, y in y * (1 - y) })
     }
 
     /// `max(x, 0)` elementwise; the gradient at exactly 0 is 0, as in TensorFlow.
@@ -113,5 +109,15 @@ extension Tensor {
         }, derivative: { x, _ in
             Scalar(0.5) * (1 + Scalar.erf(x * invSqrt2)) + x * invSqrt2Pi * Scalar.exp(-x * x / 2)
         })
+    }
+}
+
+extension TensorScalar {
+    /// `1 / (1 + e^-x)` without overflow: for negative `x` it is computed as `e^x / (1 + e^x)`.
+    @inline(__always)
+    static func logistic(_ x: Self) -> Self {
+        if x >= 0 { return 1 / (1 + exp(-x)) }
+        let e = exp(x)
+        return e / (1 + e)
     }
 }
