@@ -71,6 +71,13 @@ extension Tensor {
             throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
         }
 
+        if Scalar.self == Float.self && !returnWeights && FlashAttention.level > 0 {
+            let flash = FlashAttention(
+                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
+                scale: unsafeBitCast(scale?.scalars[0] ?? 1, to: Float.self), causal: causal,
+                keyMask: valueMask?.values, queryKeep: queryMask?.values, level: FlashAttention.level)
+            return (flashAttention(flash, query: query, key: key, value: value, scale: scale, label: op), nil)
+        }
         let kernel = AttentionKernel<Scalar>(
             batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
             scale: scale?.scalars[0] ?? 1, causal: causal,
