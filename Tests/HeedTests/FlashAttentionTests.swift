@@ -198,4 +198,67 @@ final class FlashAttentionTests: XCTestCase {
         XCTAssertEqual(FlashAttention.dropoutMultipliers(seed: 1, rate: 0, batch: 1, queryLength: 3, keyLength: 3),
                        [Float](repeating: 1, count: 9))
     }
+
+    /// MultiHeadAttention's heads in the tiled kernels (masks of every kind, causal, dropout)
+    /// against its composite heads given the kernel's keep mask: output and input gradients.
+    func testMultiHeadAttentionTiledHeadsMatchCompositeHeads() throws {
+        let (b, tq, tv, width) = (2, 70, 90, 16)
+        let layer = try MultiHeadAttention<Float>(numHeads: 3, keyDim: 8, dropout: 0.2, seed: 3)
+        let query = randomTensor([b, tq, width], seed: 61).converted(to: Float.self)
+        let value = randomTensor([b, tv, width], seed: 62).converted(to: Float.self)
+        let r = randomTensor([b, tq, width], seed: 63).converted(to: Float.self)
+        _ = try layer(query: query, value: value)
+        guard let weights = layer.weights else { return XCTFail("not built") }
+        var g = SeededGenerator(seed: 64)
+        let queryMask = try Mask(shape: [b, tq], values: (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 })
+        let valueMask = try Mask(shape: [b, tv], values: (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 })
+        for causal in [false, true] {
+            let mask = try MultiHeadAttention<Float>.combinedMask(
+                batch: b, queryLength: tq, keyLength: tv, queryMask: queryMask, valueMask: valueMask, keyMask: valueMask,
+                attentionMask: nil, useCausalMask: causal, layerName: "mha")
+            for rate in [0.0, 0.2] {
+                let seed: UInt64 = 77
+                let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: Float(rate), batch: b * 3, queryLength: tq,
+                                                                    keyLength: tv)
+                let keep = try Mask(shape: [b, 3, tq, tv], values: multipliers.map { $0 != 0 })
+                try forEachLevel { level in
+                    let tiledLeaves = [query, value].map { $0.requiringGrad() }
+                    let tiled = try MultiHeadAttention<Float>.attend(
+                        query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
+                        dropoutKeepMask: nil, dropoutRate: rate, tiled: .init(rate: rate, seed: seed), outputShape: nil,
+                        layerName: "mha")
+                    XCTAssertNil(tiled.scores)
+                    try (tiled.output * r).sum().backward()
+                    let refLeaves = [query, value].map { $0.requiringGrad() }
+                    let ref = try MultiHeadAttention<Float>.attend(
+                        query: refLeaves[0], value: refLeaves[1], key: nil, weights: weights, mask: mask,
+                        dropoutKeepMask: rate > 0 ? keep : nil, dropoutRate: rate, outputShape: nil, layerName: "mha")
+                    try (ref.output * r).sum().backward()
+                    let label = "\(level) causal \(causal) rate \(rate)"
+                    assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+                    assertClose(tiledLeaves[0].grad?.scalars ?? [], refLeaves[0].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
+                                "dQuery \(label)")
+                    assertClose(tiledLeaves[1].grad?.scalars ?? [], refLeaves[1].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
+                                "dValue \(label)")
+                }
+            }
+        }
+    }
+
+    /// The Attention layer's training dropout in the tiled kernel keeps about `1 − rate` of the
+    /// weights: the output's mean over many keys and calls stays the no-dropout output's.
+    func testAttentionLayerDropoutInTiledKernelIsUnbiased() throws {
+        try forEachLevel { level in
+            let layer = Attention<Float>(dropout: 0.5, seed: 9)
+            let q = randomTensor([1, 8, 4], seed: 71).converted(to: Float.self)
+            let v = Tensor<Float>(filled: 1, shape: [1, 4000, 4])
+            let k = randomTensor([1, 4000, 4], seed: 72).converted(to: Float.self)
+            let plain = try layer(query: q, value: v, key: k)
+            let dropped = try layer(query: q, value: v, key: k, training: true)
+            // Every value row is 1, so each output element is Σ_j w_j · keep_j / (1 − rate).
+            assertClose(dropped.scalars, plain.scalars, rtol: 0.05, atol: 0, "\(level)")
+            let again = try layer(query: q, value: v, key: k, training: true)
+            XCTAssertNotEqual(again.scalars, dropped.scalars, "\(level): a new mask each call")
+        }
+    }
 }

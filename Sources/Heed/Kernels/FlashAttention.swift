@@ -293,6 +293,15 @@ extension FlashAttention {
 }
 
 extension Tensor {
+    /// Whether attention on this scalar type runs the tiled kernels: `Float`, and a tiled
+    /// ``Heed/attentionKernel`` selected.
+    static var canUseFlashAttention: Bool { Scalar.self == Float.self && FlashAttention.level > 0 }
+
+    /// The value of a one-element scale as `Float` (1 without one); `Scalar` must be `Float`.
+    static func flashScale(_ scale: Tensor?) -> Float {
+        unsafeBitCast(scale?.scalars[0] ?? 1, to: Float.self)
+    }
+
     /// Runs `flash` on float tensors and records one graph node whose pullback runs its backward
     /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given.
     ///
