@@ -270,6 +270,11 @@ void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, l
     else backward_block_avx2(p, b, j0, dq, dk, dv, scratch);
 }
 
+void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
+    if (level >= 2) row_dots_avx512(a, b, rows, cols, out);
+    else row_dots_avx2(a, b, rows, cols, out);
+}
+
 void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
                      int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate) {
     if (level >= 2) gemm_avx512(m, n, k, alpha, a, lda, a_transposed, b, ldb, c, ldc, accumulate);
@@ -298,6 +303,11 @@ void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, lo
 void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0,
                                float *dq, float *dk, float *dv, float *scratch) {
     (void)level; (void)p; (void)b; (void)j0; (void)dq; (void)dk; (void)dv; (void)scratch;
+    flash_unavailable();
+}
+
+void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
+    (void)level; (void)a; (void)b; (void)rows; (void)cols; (void)out;
     flash_unavailable();
 }
 

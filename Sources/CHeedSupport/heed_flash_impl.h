@@ -272,3 +272,20 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
         for (long c = 0; c < cols; c++) FN(scale_row)(dk + c * d, d, p->scale);
     }
 }
+
+ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long cols, float *out) {
+    for (long r = 0; r < rows; r++) {
+        const float *x = a + r * cols, *y = b + r * cols;
+        V acc0 = VZERO(), acc1 = VZERO();
+        long j = 0;
+        for (; j + 2 * VL <= cols; j += 2 * VL) {
+            acc0 = VFMA(VLOAD(x + j), VLOAD(y + j), acc0);
+            acc1 = VFMA(VLOAD(x + j + VL), VLOAD(y + j + VL), acc1);
+        }
+        for (; j < cols; j += VL) {
+            const long w = cols - j < VL ? cols - j : VL;
+            acc0 = VFMA(VLOADN(x + j, w), VLOADN(y + j, w), acc0);
+        }
+        out[r] = VHSUM(VADD(acc0, acc1));
+    }
+}

@@ -66,6 +66,9 @@ void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, l
    The scalar twin of the vector kernels' mask. */
 float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key);
 
+/* out[r] = sum over j of a[r, j] * b[r, j], for `rows` rows of `cols` floats. */
+void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out);
+
 /* C[m, n] = alpha * A B (+ C when accumulate), A [m, k] row-major (or, when a_transposed, the
    transpose of a [k, m] row-major array), B [k, n] row-major. The kernels' inner product,
    exposed for tests. */

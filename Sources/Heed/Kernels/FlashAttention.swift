@@ -186,44 +186,28 @@ struct FlashAttention: Sendable {
                 for x in 0..<dv { go[row * dv + x] = 0 }
             }
         }
-        var delta = [Float](repeating: 0, count: rows)
-        for row in 0..<rows {
-            var sum: Float = 0
-            for x in 0..<dv { sum += go[row * dv + x] * output[row * dv + x] }
-            delta[row] = sum
-        }
         var dq = [Float](repeating: 0, count: batch * tq * d)
         var dk = [Float](unsafeUninitializedCapacity: batch * tv * d) { _, n in n = batch * tv * d }
         var dvOut = [Float](unsafeUninitializedCapacity: batch * tv * dv) { _, n in n = batch * tv * dv }
         var stats = statistics
-        var scaleGrad: Float = 0
+        var partials = [Float](repeating: 0, count: batch)
         query.withUnsafeBufferPointer { q in
             key.withUnsafeBufferPointer { k in
                 value.withUnsafeBufferPointer { v in
-                    stats.withUnsafeMutableBufferPointer { st in
-                        go.withUnsafeBufferPointer { g in
-                            delta.withUnsafeBufferPointer { dl in
+                    output.withUnsafeBufferPointer { o in
+                        stats.withUnsafeMutableBufferPointer { st in
+                            go.withUnsafeBufferPointer { g in
                                 dq.withUnsafeMutableBufferPointer { pdq in
                                     dk.withUnsafeMutableBufferPointer { pdk in
                                         dvOut.withUnsafeMutableBufferPointer { pdv in
-                                            guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                                  let st = st.baseAddress, let g = g.baseAddress, let dl = dl.baseAddress,
-                                                  let pdq = pdq.baseAddress, let pdk = pdk.baseAddress,
-                                                  let pdv = pdv.baseAddress else { return }
-                                            let kt = packPanels(k, length: tv, columns: d)
-                                            defer { kt.deallocate() }
-                                            let vt = packPanels(v, length: tv, columns: dv)
-                                            defer { vt.deallocate() }
-                                            // The output itself is not read by the backward blocks.
-                                            withProblem(query: q, key: k, value: v, keyPanels: kt, output: pdq, rowMax: st,
-                                                        rowLogSum: st + rows, gradOutput: g, valuePanels: vt, delta: dl) { p in
-                                                backwardBlocks(p, dq: pdq, dk: pdk, dv: pdv)
-                                            }
-                                            var sum: Float = 0
-                                            for x in 0..<(batch * tq * d) { sum += q[x] * pdq[x] }
-                                            scaleGrad = sum
-                                            if scale != 1 {
-                                                for x in 0..<(batch * tq * d) { pdq[x] *= scale }
+                                            partials.withUnsafeMutableBufferPointer { part in
+                                                guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                                      let o = o.baseAddress, let st = st.baseAddress, let g = g.baseAddress,
+                                                      let pdq = pdq.baseAddress, let pdk = pdk.baseAddress,
+                                                      let pdv = pdv.baseAddress, let part = part.baseAddress else { return }
+                                                let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g,
+                                                                      dq: pdq, partials: part)
+                                                backwardPasses(buffers, statistics: st, dk: pdk, dv: pdv)
                                             }
                                         }
                                     }
@@ -234,46 +218,84 @@ struct FlashAttention: Sendable {
                 }
             }
         }
-        return (dq, dk, dvOut, scaleGrad)
+        return (dq, dk, dvOut, partials.reduce(0, +))
     }
 
-    /// Runs the backward blocks: one item per problem when there are enough problems for the
-    /// threads (each writes its own rows of dQ), else one item per (problem, key block) with a
-    /// dQ accumulator per worker, added up at the end. `dq` must be zero.
-    private func backwardBlocks(_ p: UnsafePointer<heed_flash_problem>, dq: UnsafeMutablePointer<Float>,
+    /// The read-only inputs of the backward pass, and its per-problem outputs.
+    private struct Buffers {
+        let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
+        let output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>
+        let dq: UnsafeMutablePointer<Float>
+        /// Per problem, `Σ Q ⊙ (dS·K)`.
+        let partials: UnsafeMutablePointer<Float>
+    }
+
+    /// Packs the panels and `rowsum(dO ⊙ O)`, runs the key blocks, and finishes dQ (scale, and
+    /// the scale's gradient). One item per problem when there are enough problems for the
+    /// threads (each does all of its own work); else parallel phases, with the key blocks of
+    /// one problem spread over the workers, each adding into its own dQ accumulator.
+    private func backwardPasses(_ x: Buffers, statistics: UnsafeMutablePointer<Float>,
                                 dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let (tq, tv, d) = (queryLength, keyLength, depth)
         let blocks = keyBlocks, bc = Self.keyBlock
+        let kPer = blocks * d * bc, vPer = blocks * valueDepth * bc
+        let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * kPer, 1))
+        defer { kt.deallocate() }
+        let vt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * vPer, 1))
+        defer { vt.deallocate() }
+        let delta = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
+        defer { delta.deallocate() }
         let size = 2 * Self.queryBlock * Self.keyBlock
-        func block(_ b: Int, _ jb: Int, _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
-            heed_flash_backward_block(level, p, b, jb * bc, dqOfProblem, dk + (b * tv + jb * bc) * d,
-                                      dv + (b * tv + jb * bc) * valueDepth, scratch)
-        }
-        if batch >= 2 * Heed.threads {
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * size)
-            defer { scratch.deallocate() }
-            KernelLoop.run(items: batch) { worker, b in
-                for jb in 0..<blocks { block(b, jb, dq + b * tq * d, scratch + worker * size) }
+        let rows = batch * tq
+        withProblem(query: x.query, key: x.key, value: x.value, keyPanels: kt, output: x.dq, rowMax: statistics,
+                    rowLogSum: statistics + rows, gradOutput: x.gradOutput, valuePanels: vt, delta: delta) { p in
+            func prepare(_ b: Int) {
+                heed_flash_pack_transposed(x.key + b * tv * d, tv, d, bc, kt + b * kPer)
+                heed_flash_pack_transposed(x.value + b * tv * valueDepth, tv, valueDepth, bc, vt + b * vPer)
+                heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
+                                    valueDepth, delta + b * tq)
             }
-            return
-        }
-        let items = batch * blocks
-        let workers = KernelLoop.workers(items: items)
-        let count = batch * tq * d
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
-        defer { scratch.deallocate() }
-        // Worker 0 adds into dq itself; the others into their own zeroed copies.
-        let extra = UnsafeMutablePointer<Float>.allocate(capacity: max((workers - 1) * count, 1))
-        extra.initialize(repeating: 0, count: max((workers - 1) * count, 1))
-        defer { extra.deallocate() }
-        KernelLoop.run(items: items) { worker, item in
-            let accumulator = worker == 0 ? dq : extra + (worker - 1) * count
-            let b = item / blocks
-            block(b, item % blocks, accumulator + b * tq * d, scratch + worker * size)
-        }
-        for w in 0..<(workers - 1) {
-            let src = extra + w * count
-            for x in 0..<count { dq[x] += src[x] }
+            func block(_ b: Int, _ jb: Int, _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
+                heed_flash_backward_block(level, p, b, jb * bc, dqOfProblem, dk + (b * tv + jb * bc) * d,
+                                          dv + (b * tv + jb * bc) * valueDepth, scratch)
+            }
+            func finish(_ b: Int) {
+                let dqb = x.dq + b * tq * d
+                heed_flash_row_dots(level, x.query + b * tq * d, dqb, 1, tq * d, x.partials + b)
+                if scale != 1 {
+                    for i in 0..<(tq * d) { dqb[i] *= scale }
+                }
+            }
+            if batch >= 2 * Heed.threads {
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * size)
+                defer { scratch.deallocate() }
+                KernelLoop.run(items: batch) { worker, b in
+                    prepare(b)
+                    for jb in 0..<blocks { block(b, jb, x.dq + b * tq * d, scratch + worker * size) }
+                    finish(b)
+                }
+                return
+            }
+            KernelLoop.run(items: batch) { b in prepare(b) }
+            let items = batch * blocks
+            let workers = KernelLoop.workers(items: items)
+            let count = batch * tq * d
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
+            defer { scratch.deallocate() }
+            // Worker 0 adds into dq itself; the others into their own zeroed copies.
+            let extra = UnsafeMutablePointer<Float>.allocate(capacity: max((workers - 1) * count, 1))
+            extra.initialize(repeating: 0, count: max((workers - 1) * count, 1))
+            defer { extra.deallocate() }
+            KernelLoop.run(items: items) { worker, item in
+                let accumulator = worker == 0 ? x.dq : extra + (worker - 1) * count
+                let b = item / blocks
+                block(b, item % blocks, accumulator + b * tq * d, scratch + worker * size)
+            }
+            for w in 0..<(workers - 1) {
+                let src = extra + w * count
+                for i in 0..<count { x.dq[i] += src[i] }
+            }
+            KernelLoop.run(items: batch) { b in finish(b) }
         }
     }
 }
