@@ -46,7 +46,7 @@ static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, 
     return i0 + rows < p->tv ? i0 + rows : p->tv;
 }
 
-void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels) {
+static void flash_pack_scalar(const float *x, long rows, long cols, long block, float *panels) {
     for (long j0 = 0; j0 < rows; j0 += block) {
         float *panel = panels + (j0 / block) * cols * block;
         const long n = block < rows - j0 ? block : rows - j0;
@@ -259,15 +259,63 @@ HEED_AVX2 static inline __m256 flash_dropout_avx2(__m256 x, uint32_t j, uint32_t
 
 int heed_flash_cpu_level(void) { return heed_cpu_level(); }
 
-void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, float *scratch) {
-    if (level >= 2) forward_block_avx512(p, b, i0, scratch);
-    else forward_block_avx2(p, b, i0, scratch);
+/* dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 block. */
+HEED_AVX2 static inline void flash_transpose8(const float *src, long lds, float *dst, long ldd) {
+    const __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + lds), r2 = _mm256_loadu_ps(src + 2 * lds),
+                 r3 = _mm256_loadu_ps(src + 3 * lds), r4 = _mm256_loadu_ps(src + 4 * lds),
+                 r5 = _mm256_loadu_ps(src + 5 * lds), r6 = _mm256_loadu_ps(src + 6 * lds),
+                 r7 = _mm256_loadu_ps(src + 7 * lds);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+                 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+                 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee),
+                 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee),
+                 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee),
+                 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
-void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0,
-                               float *dq, float *dk, float *dv, float *scratch) {
-    if (level >= 2) backward_block_avx512(p, b, j0, dq, dk, dv, scratch);
-    else backward_block_avx2(p, b, j0, dq, dk, dv, scratch);
+HEED_AVX2 static void flash_pack_avx2(const float *x, long rows, long cols, long block, float *panels) {
+    for (long j0 = 0; j0 < rows; j0 += block) {
+        float *panel = panels + (j0 / block) * cols * block;
+        const long n = block < rows - j0 ? block : rows - j0;
+        const float *src = x + j0 * cols;
+        long j = 0;
+        for (; j + 8 <= n; j += 8) {
+            long c = 0;
+            for (; c + 8 <= cols; c += 8) flash_transpose8(src + j * cols + c, cols, panel + c * block + j, block);
+            for (; c < cols; c++)
+                for (long r = 0; r < 8; r++) panel[c * block + j + r] = src[(j + r) * cols + c];
+        }
+        for (; j < n; j++)
+            for (long c = 0; c < cols; c++) panel[c * block + j] = src[j * cols + c];
+        if (n < block)
+            for (long c = 0; c < cols; c++) memset(panel + c * block + n, 0, (size_t)(block - n) * sizeof(float));
+    }
+}
+
+void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels) {
+    if (heed_cpu_level() >= 1) flash_pack_avx2(x, rows, cols, block, panels);
+    else flash_pack_scalar(x, rows, cols, block, panels);
+}
+
+void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
+                              float *scratch) {
+    if (level >= 2) forward_block_avx512(p, b, i0, kt, scratch);
+    else forward_block_avx2(p, b, i0, kt, scratch);
+}
+
+void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
+                               const float *vt, float *dq, float *dk, float *dv, float *scratch) {
+    if (level >= 2) backward_block_avx512(p, b, j0, kt, vt, dq, dk, dv, scratch);
+    else backward_block_avx2(p, b, j0, kt, vt, dq, dk, dv, scratch);
 }
 
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
@@ -288,6 +336,10 @@ void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float
 #include <stdio.h>
 #include <stdlib.h>
 
+void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels) {
+    flash_pack_scalar(x, rows, cols, block, panels);
+}
+
 int heed_flash_cpu_level(void) { return 0; }
 
 static void flash_unavailable(void) {
@@ -295,14 +347,15 @@ static void flash_unavailable(void) {
     abort();
 }
 
-void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, float *scratch) {
-    (void)level; (void)p; (void)b; (void)i0; (void)scratch;
+void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
+                              float *scratch) {
+    (void)level; (void)p; (void)b; (void)i0; (void)kt; (void)scratch;
     flash_unavailable();
 }
 
-void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0,
-                               float *dq, float *dk, float *dv, float *scratch) {
-    (void)level; (void)p; (void)b; (void)j0; (void)dq; (void)dk; (void)dv; (void)scratch;
+void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
+                               const float *vt, float *dq, float *dk, float *dv, float *scratch) {
+    (void)level; (void)p; (void)b; (void)j0; (void)kt; (void)vt; (void)dq; (void)dk; (void)dv; (void)scratch;
     flash_unavailable();
 }
 

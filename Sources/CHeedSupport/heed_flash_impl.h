@@ -179,12 +179,11 @@ ATTR static void FN(softmax_backward_row)(const float *pr, float *dp, long n, fl
     if (j < n) VSTOREN(dp + j, VMUL(VLOADN(pr + j, n - j), VSUB(VLOADN(dp + j, n - j), vd)), n - j);
 }
 
-ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, float *s) {
+ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *s) {
     const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, bc = p->bc;
     const long rows = p->br < tq - i0 ? p->br : tq - i0;
     const long mb = b / p->mask_group;
     const long kend = flash_key_end(p, mb, i0, rows);
-    const long nkb = (tv + bc - 1) / bc;
     const float *q = p->q + (b * tq + i0) * d;
     float *o = p->out + (b * tq + i0) * dv;
     float *m = p->row_max + b * tq + i0, *l = p->row_logsum + b * tq + i0;
@@ -194,7 +193,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
     for (long j0 = 0, jb = 0; j0 < kend; j0 += bc, jb++) {
         const long cols = bc < kend - j0 ? bc : kend - j0;
-        FN(gemm)(rows, cols, d, p->scale, q, d, 0, p->kt + (b * nkb + jb) * d * bc, bc, s, bc, 0);
+        FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, s, bc, 0);
         for (long r = 0; r < rows; r++) {
             float *sr = s + r * bc;
             const long i = i0 + r;
@@ -221,13 +220,13 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     }
 }
 
-ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, float *dq,
-                                    float *dk, float *dvv, float *scratch) {
+ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt_b,
+                                    const float *vt_b, float *dq, float *dk, float *dvv, float *scratch) {
     const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, br = p->br, bc = p->bc;
     const long cols = bc < tv - j0 ? bc : tv - j0;
     const long mb = b / p->mask_group;
-    const long nkb = (tv + bc - 1) / bc, jb = j0 / bc;
-    const float *kt = p->kt + (b * nkb + jb) * d * bc, *vt = p->vt + (b * nkb + jb) * dv * bc;
+    const long jb = j0 / bc;
+    const float *kt = kt_b + jb * d * bc, *vt = vt_b + jb * dv * bc;
     const float *kj = p->k + (b * tv + j0) * d;
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);

@@ -30,12 +30,10 @@ typedef struct heed_flash_problem {
     float dropout_rate;              /* 0 = no dropout */
     uint64_t dropout_seed;
     const float *q, *k, *v;          /* [B, Tq, D], [B, Tv, D], [B, Tv, Dv] */
-    const float *kt;                 /* Kᵀ panels, heed_flash_pack_transposed(K_b, Tv, D, bc) per b */
     float *out;                      /* [B, Tq, Dv] */
     float *row_max, *row_logsum;     /* [B, Tq] */
     /* backward only */
     const float *go;                 /* dO [B, Tq, Dv], rows of zeroed queries zeroed */
-    const float *vt;                 /* Vᵀ panels, heed_flash_pack_transposed(V_b, Tv, Dv, bc) */
     const float *delta;              /* [B, Tq], rowsum(dO * O) */
 } heed_flash_problem;
 
@@ -52,15 +50,17 @@ int heed_flash_set_level(int level);
 /* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). */
 void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels);
 
-/* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum.
-   scratch: br * bc floats. level: 1 or 2. */
-void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, float *scratch);
+/* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
+   problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc floats. level: 1 or 2. */
+void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
+                              float *scratch);
 
 /* The keys [j0, j0 + bc) of problem b: writes dk (rows j0.., [*, D], scaled by `scale`) and
    dv (rows j0.., [*, Dv]), and adds the unscaled dS K of every query block into dq
-   ([Tq, D] of problem b). scratch: 2 * br * bc floats. */
-void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0,
-                               float *dq, float *dk, float *dv, float *scratch);
+   ([Tq, D] of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc
+   floats. */
+void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
+                               const float *vt, float *dq, float *dk, float *dv, float *scratch);
 
 /* The dropout multiplier of weight (row, key): 0 or 1 / (1 - rate); row = b * Tq + query.
    The scalar twin of the vector kernels' mask. */

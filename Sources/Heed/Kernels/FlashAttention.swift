@@ -81,9 +81,9 @@ struct FlashAttention: Sendable {
     /// not read one).
     private func withProblem<R>(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        keyPanels: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
         rowMax: UnsafeMutablePointer<Float>, rowLogSum: UnsafeMutablePointer<Float>,
-        gradOutput: UnsafePointer<Float>? = nil, valuePanels: UnsafePointer<Float>? = nil,
+        gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
         keyMask.withOptionalBuffer { km in
@@ -113,12 +113,10 @@ struct FlashAttention: Sendable {
                         p.q = query
                         p.k = key
                         p.v = value
-                        p.kt = keyPanels
                         p.out = output
                         p.row_max = rowMax
                         p.row_logsum = rowLogSum
                         p.go = gradOutput
-                        p.vt = valuePanels
                         p.delta = delta
                         return withUnsafePointer(to: p) { body($0) }
                     }
@@ -127,16 +125,17 @@ struct FlashAttention: Sendable {
         }
     }
 
-    /// `x [B, T, C]` → per problem, the transposed panels `[⌈T/64⌉][C][64]` the kernels read.
-    private func packPanels(_ x: UnsafePointer<Float>, length: Int, columns: Int) -> UnsafeMutablePointer<Float> {
-        let bc = Self.keyBlock
-        let per = keyBlocks * columns * bc
-        let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
-        KernelLoop.run(items: batch) { b in
-            heed_flash_pack_transposed(x + b * length * columns, length, columns, bc, panels + b * per)
-        }
-        return panels
+    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/64⌉][columns][64]`.
+    private func panelSize(columns: Int) -> Int { keyBlocks * columns * Self.keyBlock }
+
+    /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
+    private func pack(_ x: UnsafePointer<Float>, columns: Int, problem b: Int, into panels: UnsafeMutablePointer<Float>) {
+        heed_flash_pack_transposed(x + b * keyLength * columns, keyLength, columns, Self.keyBlock, panels)
     }
+
+    /// Whether the problems alone give every thread work: then one item is one problem, and its
+    /// panels live in a per-worker buffer that stays in cache.
+    private var itemPerProblem: Bool { batch >= 2 * Heed.threads }
 
     /// The output `[B, Tq, Dv]` and the softmax statistics `[2, B, Tq]` (row maximum, then log
     /// of the row sum) the backward pass needs.
@@ -150,19 +149,9 @@ struct FlashAttention: Sendable {
                         statistics.withUnsafeMutableBufferPointer { stats in
                             guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
                                   let o = out.baseAddress, let stats = stats.baseAddress else { return }
-                            let kt = packPanels(k, length: keyLength, columns: depth)
-                            defer { kt.deallocate() }
-                            withProblem(query: q, key: k, value: v, keyPanels: kt, output: o, rowMax: stats,
+                            withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
                                         rowLogSum: stats + rows) { p in
-                                let blocks = queryBlocks
-                                let items = batch * blocks
-                                let size = Self.queryBlock * Self.keyBlock
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: items) * size)
-                                defer { scratch.deallocate() }
-                                KernelLoop.run(items: items) { worker, item in
-                                    heed_flash_forward_block(level, p, item / blocks, (item % blocks) * Self.queryBlock,
-                                                             scratch + worker * size)
-                                }
+                                forwardPasses(p, key: k)
                             }
                         }
                     }
@@ -171,6 +160,34 @@ struct FlashAttention: Sendable {
             count = batch * queryLength * valueDepth
         }
         return (output, statistics)
+    }
+
+    /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
+    /// per (problem, query block) after packing every problem's panels.
+    private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
+        let blocks = queryBlocks, br = Self.queryBlock
+        let size = Self.queryBlock * Self.keyBlock, per = panelSize(columns: depth)
+        if itemPerProblem {
+            let workers = KernelLoop.workers(items: batch)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
+            defer { scratch.deallocate() }
+            KernelLoop.run(items: batch) { worker, b in
+                let panels = scratch + worker * (size + per), s = panels + per
+                pack(key, columns: depth, problem: b, into: panels)
+                for block in 0..<blocks { heed_flash_forward_block(level, p, b, block * br, panels, s) }
+            }
+            return
+        }
+        let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
+        defer { panels.deallocate() }
+        KernelLoop.run(items: batch) { b in pack(key, columns: depth, problem: b, into: panels + b * per) }
+        let items = batch * blocks
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: items) * size)
+        defer { scratch.deallocate() }
+        KernelLoop.run(items: items) { worker, item in
+            let b = item / blocks
+            heed_flash_forward_block(level, p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
+        }
     }
 
     /// The gradients of `Σ output ⊙ gradOutput` with respect to the query, key and value, and
@@ -232,31 +249,29 @@ struct FlashAttention: Sendable {
 
     /// Packs the panels and `rowsum(dO ⊙ O)`, runs the key blocks, and finishes dQ (scale, and
     /// the scale's gradient). One item per problem when there are enough problems for the
-    /// threads (each does all of its own work); else parallel phases, with the key blocks of
-    /// one problem spread over the workers, each adding into its own dQ accumulator.
+    /// threads (each does all of its own work, its panels in the worker's buffer); else
+    /// parallel phases, with the key blocks of one problem spread over the workers, each adding
+    /// into its own dQ accumulator.
     private func backwardPasses(_ x: Buffers, statistics: UnsafeMutablePointer<Float>,
                                 dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let (tq, tv, d) = (queryLength, keyLength, depth)
         let blocks = keyBlocks, bc = Self.keyBlock
-        let kPer = blocks * d * bc, vPer = blocks * valueDepth * bc
-        let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * kPer, 1))
-        defer { kt.deallocate() }
-        let vt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * vPer, 1))
-        defer { vt.deallocate() }
+        let kPer = panelSize(columns: d), vPer = panelSize(columns: valueDepth)
         let delta = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
         defer { delta.deallocate() }
         let size = 2 * Self.queryBlock * Self.keyBlock
         let rows = batch * tq
-        withProblem(query: x.query, key: x.key, value: x.value, keyPanels: kt, output: x.dq, rowMax: statistics,
-                    rowLogSum: statistics + rows, gradOutput: x.gradOutput, valuePanels: vt, delta: delta) { p in
-            func prepare(_ b: Int) {
-                heed_flash_pack_transposed(x.key + b * tv * d, tv, d, bc, kt + b * kPer)
-                heed_flash_pack_transposed(x.value + b * tv * valueDepth, tv, valueDepth, bc, vt + b * vPer)
+        withProblem(query: x.query, key: x.key, value: x.value, output: x.dq, rowMax: statistics,
+                    rowLogSum: statistics + rows, gradOutput: x.gradOutput, delta: delta) { p in
+            func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
+                pack(x.key, columns: d, problem: b, into: kt)
+                pack(x.value, columns: valueDepth, problem: b, into: vt)
                 heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
                                     valueDepth, delta + b * tq)
             }
-            func block(_ b: Int, _ jb: Int, _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
-                heed_flash_backward_block(level, p, b, jb * bc, dqOfProblem, dk + (b * tv + jb * bc) * d,
+            func block(_ b: Int, _ jb: Int, _ kt: UnsafePointer<Float>, _ vt: UnsafePointer<Float>,
+                       _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
+                heed_flash_backward_block(level, p, b, jb * bc, kt, vt, dqOfProblem, dk + (b * tv + jb * bc) * d,
                                           dv + (b * tv + jb * bc) * valueDepth, scratch)
             }
             func finish(_ b: Int) {
@@ -266,17 +281,23 @@ struct FlashAttention: Sendable {
                     for i in 0..<(tq * d) { dqb[i] *= scale }
                 }
             }
-            if batch >= 2 * Heed.threads {
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * size)
+            if itemPerProblem {
+                let stride = size + kPer + vPer
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * stride)
                 defer { scratch.deallocate() }
                 KernelLoop.run(items: batch) { worker, b in
-                    prepare(b)
-                    for jb in 0..<blocks { block(b, jb, x.dq + b * tq * d, scratch + worker * size) }
+                    let kt = scratch + worker * stride, vt = kt + kPer, s = vt + vPer
+                    prepare(b, kt, vt)
+                    for jb in 0..<blocks { block(b, jb, kt, vt, x.dq + b * tq * d, s) }
                     finish(b)
                 }
                 return
             }
-            KernelLoop.run(items: batch) { b in prepare(b) }
+            let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * kPer, 1))
+            defer { kt.deallocate() }
+            let vt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * vPer, 1))
+            defer { vt.deallocate() }
+            KernelLoop.run(items: batch) { b in prepare(b, kt + b * kPer, vt + b * vPer) }
             let items = batch * blocks
             let workers = KernelLoop.workers(items: items)
             let count = batch * tq * d
@@ -289,7 +310,7 @@ struct FlashAttention: Sendable {
             KernelLoop.run(items: items) { worker, item in
                 let accumulator = worker == 0 ? x.dq : extra + (worker - 1) * count
                 let b = item / blocks
-                block(b, item % blocks, accumulator + b * tq * d, scratch + worker * size)
+                block(b, item % blocks, kt + b * kPer, vt + b * vPer, accumulator + b * tq * d, scratch + worker * size)
             }
             for w in 0..<(workers - 1) {
                 let src = extra + w * count
