@@ -18,16 +18,20 @@ struct Options {
     var minTime = 0.5
     var json = false
     var compareUnfused = false
+    var compareBlas = false
 }
 
 let usage = """
     usage: bench-attention [--shape B,T,D]... [--threads N] [--min-time SECONDS] [--json] [--compare-unfused]
+                           [--kernel blas|avx2|avx512] [--compare-blas]
       --shape B,T,D      batch, time (Tq = Tv) and features; repeatable
                          (default 32,128,64 8,512,64 1,2048,64 32,200,128)
       --threads N        threads for OpenBLAS and the attention kernel (default: OpenBLAS's choice)
       --min-time S       time each variant of each case for at least S seconds (default 0.5)
       --json             print one JSON array, one object per case
       --compare-unfused  also time the composite-op path (matmul, where, softmax, matmul)
+      --kernel K         the attention kernels to time (default: the best this CPU runs)
+      --compare-blas     also time the OpenBLAS kernels (weights kept), the tiled ones' twin
     """
 
 func parseOptions() -> Options {
@@ -51,6 +55,14 @@ func parseOptions() -> Options {
             o.minTime = s
         case "--json": o.json = true
         case "--compare-unfused": o.compareUnfused = true
+        case "--compare-blas": o.compareBlas = true
+        case "--kernel":
+            let name = it.next() ?? ""
+            guard let kind = AttentionKernelKind.allCases.first(where: { "\($0)" == name }) else {
+                fail("--kernel takes blas, avx2 or avx512")
+            }
+            Heed.attentionKernel = kind
+            if Heed.attentionKernel != kind { fail("this CPU cannot run the \(name) kernels") }
         case "--help", "-h": print(usage); exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -79,6 +91,8 @@ struct CaseResult: Encodable {
     let peakBytes: Int?
     let samples: Int
     let unfusedMedianMs: Double?, unfusedPeakBytes: Int?, speedupOverUnfused: Double?
+    let kernel: String
+    let blasMedianMs: Double?, speedupOverBlas: Double?
 
     enum CodingKeys: String, CodingKey {
         case batch, time, dim, causal, scaled, mode, samples
@@ -87,6 +101,7 @@ struct CaseResult: Encodable {
         case peakBytes = "peak_bytes"
         case unfusedMedianMs = "unfused_median_ms", unfusedPeakBytes = "unfused_peak_bytes"
         case speedupOverUnfused = "speedup_over_unfused"
+        case kernel, blasMedianMs = "blas_median_ms", speedupOverBlas = "speedup_over_blas"
     }
 }
 
@@ -149,8 +164,16 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
         }
     }
 
+    let selected = Heed.attentionKernel
+    let blas: () throws -> Void = {
+        Heed.attentionKernel = .blas
+        defer { Heed.attentionKernel = selected }
+        try fused()
+    }
     var variants = [Variant(run: fused), Variant(run: gemm)]
     if options.compareUnfused { variants.append(Variant(run: unfused)) }
+    let blasIndex = variants.count
+    if options.compareBlas { variants.append(Variant(run: blas)) }
     for v in variants { try v.run() }  // warm-up
     let peak = try peakExtraBytes(fused)
     let unfusedPeak = options.compareUnfused ? try peakExtraBytes(unfused) : nil
@@ -170,6 +193,7 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
     let gemmGflops = 2 * Double(batch) * Double(time) * Double(time) * Double(dim) / quantile(variants[1].times, 0.5) / 1e9
     let gflops = flops / fusedMedian / 1e9
     let unfusedMedian = options.compareUnfused ? quantile(variants[2].times, 0.5) : nil
+    let blasMedian = options.compareBlas ? quantile(variants[blasIndex].times, 0.5) : nil
     if sink.isNaN { print("") }
     return CaseResult(
         batch: batch, time: time, dim: dim, causal: causal, scaled: scaled, mode: mode.rawValue,
@@ -177,7 +201,8 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
         p90Ms: quantile(variants[0].times, 0.9) * 1e3, gflops: gflops, sgemmGflops: gemmGflops,
         fractionOfSgemm: gflops / gemmGflops, peakBytes: peak, samples: rounds,
         unfusedMedianMs: unfusedMedian.map { $0 * 1e3 }, unfusedPeakBytes: unfusedPeak,
-        speedupOverUnfused: unfusedMedian.map { $0 / fusedMedian })
+        speedupOverUnfused: unfusedMedian.map { $0 / fusedMedian }, kernel: "\(selected)",
+        blasMedianMs: blasMedian.map { $0 * 1e3 }, speedupOverBlas: blasMedian.map { $0 / fusedMedian })
 }
 
 func megabytes(_ bytes: Int?) -> String {
@@ -194,7 +219,7 @@ let coreType = environment["OPENBLAS_CORETYPE"] ?? "(unset)"
 let threadTimeout = environment["OPENBLAS_THREAD_TIMEOUT"] ?? "(unset)"
 if !options.json {
     print("OpenBLAS kernel: \(Heed.blasCoreName) (OPENBLAS_CORETYPE=\(coreType)), threads: \(Heed.threads),"
-          + " OPENBLAS_THREAD_TIMEOUT=\(threadTimeout)")
+          + " OPENBLAS_THREAD_TIMEOUT=\(threadTimeout); attention kernels: \(Heed.attentionKernel)")
     print("Float, Keras Attention dot scores; scaled = scale 1/sqrt(D); inputs N(0,1);")
     print("backward = dQ, dK, dV of Σ out⊙R (the output seeded with R, so no other op is timed)")
     print("GFLOP/s nominal: 4·B·T²·D forward, 12·B·T²·D forward+backward (causal counted in full);")
@@ -220,6 +245,9 @@ for shape in options.shapes {
                 if let u = result.unfusedMedianMs, let s = result.speedupOverUnfused {
                     line += String(format: " | unfused %9.3f ms  %5.2fx  peak ", u, s) + megabytes(result.unfusedPeakBytes)
                 }
+                if let b = result.blasMedianMs, let s = result.speedupOverBlas {
+                    line += String(format: " | blas %8.3f ms  %5.2fx", b, s)
+                }
                 print(line)
             }
         }
@@ -231,5 +259,5 @@ if options.json {
     print(String(decoding: try encoder.encode(results), as: UTF8.self))
 } else {
     print("")
-    print("OpenBLAS kernel: \(Heed.blasCoreName), threads: \(Heed.threads)")
+    print("OpenBLAS kernel: \(Heed.blasCoreName), threads: \(Heed.threads); attention kernels: \(Heed.attentionKernel)")
 }

@@ -52,3 +52,30 @@ public enum Heed {
         _ = heed_retain_freed_memory()
     }
 }
+
+/// The kernels that run `Float` dot-product attention (``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
+/// and the attention layers).
+public enum AttentionKernelKind: Int, Sendable, CaseIterable {
+    /// Matrix products through OpenBLAS with the weights kept in memory (also the `Double` path).
+    case blas = 0
+    /// Heed's own tiled kernels for AVX2 + FMA: memory O(T·D), weights recomputed in backward.
+    case avx2 = 1
+    /// Heed's own tiled kernels for AVX-512F.
+    case avx512 = 2
+}
+
+extension Heed {
+    /// The attention kernels in use: the best this CPU runs, unless the environment variable
+    /// `HEED_ATTENTION_KERNEL` (`blas`, `avx2` or `avx512`) asks for less. Setting it selects
+    /// that kind or, when the CPU lacks it, the best one below. Calls that return the attention
+    /// weights always take the ``AttentionKernelKind/blas`` path.
+    public static var attentionKernel: AttentionKernelKind {
+        get { AttentionKernelKind(rawValue: Int(heed_flash_level())) ?? .blas }
+        set { heed_flash_set_level(Int32(newValue.rawValue)) }
+    }
+
+    /// The best attention kernels this CPU can run.
+    public static var bestAttentionKernel: AttentionKernelKind {
+        AttentionKernelKind(rawValue: Int(heed_flash_cpu_level())) ?? .blas
+    }
+}

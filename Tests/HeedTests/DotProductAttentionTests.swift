@@ -27,7 +27,7 @@ final class DotProductAttentionTests: XCTestCase {
         }
     }
 
-    func valueMask(_ c: Case, seed: UInt64) throws -> Mask? {
+    static func valueMask(_ c: Case, seed: UInt64) throws -> Mask? {
         var g = SeededGenerator(seed: seed)
         let random = (0..<(c.b * c.tv)).map { _ in g.nextUnit() > 0.25 }
         switch c.valueMask {
@@ -40,7 +40,7 @@ final class DotProductAttentionTests: XCTestCase {
         }
     }
 
-    func queryMask(_ c: Case, seed: UInt64) throws -> Mask? {
+    static func queryMask(_ c: Case, seed: UInt64) throws -> Mask? {
         guard c.queryMask else { return nil }
         var g = SeededGenerator(seed: seed)
         return try Mask(shape: [c.b, c.tq], values: (0..<(c.b * c.tq)).map { _ in g.nextUnit() > 0.3 })
@@ -55,7 +55,7 @@ final class DotProductAttentionTests: XCTestCase {
         let v = randomTensor([c.b, c.tv, c.dv], seed: seed + 2).converted(to: S.self)
         let r = randomTensor([c.b, c.tq, c.dv], seed: seed + 3).converted(to: S.self)
         let scale = c.scale.map { Tensor<S>(S($0)) }
-        let vm = try valueMask(c, seed: seed + 4), qm = try queryMask(c, seed: seed + 5)
+        let vm = try Self.valueMask(c, seed: seed + 4), qm = try Self.queryMask(c, seed: seed + 5)
 
         let fusedLeaves = [q, k, v].map { $0.requiringGrad() }, fusedScale = scale?.requiringGrad()
         let fused = try Tensor.dotProductAttention(
@@ -89,7 +89,7 @@ final class DotProductAttentionTests: XCTestCase {
 
     /// Shapes and mask combinations: square and Tq ≠ Tv both ways, B = 1, fully masked rows
     /// (all keys of a batch hidden; causal with the first keys hidden), several query blocks.
-    var cases: [Case] {
+    static var cases: [Case] {
         var list: [Case] = []
         let shapes: [(Int, Int, Int, Int, Int)] = [
             (2, 5, 5, 4, 3), (3, 4, 7, 6, 5), (2, 7, 3, 4, 4), (1, 6, 6, 8, 2), (1, 1, 1, 3, 2), (2, 9, 9, 5, 7),
@@ -109,13 +109,13 @@ final class DotProductAttentionTests: XCTestCase {
     }
 
     func testFusedMatchesReferenceInFloat() throws {
-        for (i, c) in cases.enumerated() {
+        for (i, c) in Self.cases.enumerated() {
             try compareWithReference(c, Float.self, rtol: 1e-4, atol: 1e-5, seed: 100 + UInt64(i) * 10)
         }
     }
 
     func testFusedMatchesReferenceInDouble() throws {
-        for (i, c) in cases.enumerated() {
+        for (i, c) in Self.cases.enumerated() {
             try compareWithReference(c, Double.self, rtol: 1e-10, atol: 1e-12, seed: 900 + UInt64(i) * 10)
         }
     }

@@ -48,6 +48,7 @@ final class MultiHeadAttentionGradientTests: XCTestCase {
             let (y, scores) = try MultiHeadAttention<Double>.attend(
                 query: query, value: value, key: key, weights: weights, mask: mask, dropoutKeepMask: s.keepMask,
                 dropoutRate: s.dropout, outputShape: s.outputShape, layerName: "mha")
+            guard let scores else { throw TensorError.invalidArgument(operation: "test", message: "no scores") }
             return try Tensor.concatenate([y.reshaped([-1]), scores.reshaped([-1])], alongAxis: 0)
         }
     }

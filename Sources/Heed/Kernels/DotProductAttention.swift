@@ -42,35 +42,15 @@ extension Tensor {
         returnWeights: Bool = false
     ) throws -> (output: Tensor, weights: Tensor?) {
         let op = "dotProductAttention"
-        for t in [query, key, value] where t.rank != 3 {
-            throw TensorError.invalidRank(operation: op, expected: "query, key and value of rank 3", shape: t.shape)
+        let (b, tq, tv, d, dv) = try attentionSizes(query: query, key: key, value: value, scale: scale,
+                                                    valueMask: valueMask, queryMask: queryMask)
+        if canUseFlashAttention && !returnWeights {
+            let flash = FlashAttention(
+                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
+                scale: flashScale(scale), causal: causal,
+                keyMask: valueMask?.values, queryKeep: queryMask?.values, level: FlashAttention.level)
+            return (flashAttention(flash, query: query, key: key, value: value, scale: scale, label: op), nil)
         }
-        let (b, tq, d) = (query.shape[0], query.shape[1], query.shape[2])
-        let (tv, dv) = (value.shape[1], value.shape[2])
-        guard key.shape[0] == b, value.shape[0] == b else {
-            throw TensorError.shapeMismatch(operation: "\(op) (batch of query vs key/value)", lhs: query.shape,
-                                            rhs: key.shape[0] != b ? key.shape : value.shape)
-        }
-        guard key.shape[2] == d else {
-            throw TensorError.shapeMismatch(operation: "\(op) (features of query vs key)", lhs: query.shape, rhs: key.shape)
-        }
-        guard key.shape[1] == tv else {
-            throw TensorError.shapeMismatch(operation: "\(op) (steps of key vs value)", lhs: key.shape, rhs: value.shape)
-        }
-        guard tv > 0, d > 0, dv > 0 else {
-            throw TensorError.invalidArgument(
-                operation: op, message: "key steps, features and value features must be positive, got key \(key.shape), value \(value.shape)")
-        }
-        if let valueMask, valueMask.shape != [b, tv] {
-            throw TensorError.shapeMismatch(operation: "\(op) (value mask, expected [batch, Tv])", lhs: valueMask.shape, rhs: [b, tv])
-        }
-        if let queryMask, queryMask.shape != [b, tq] {
-            throw TensorError.shapeMismatch(operation: "\(op) (query mask, expected [batch, Tq])", lhs: queryMask.shape, rhs: [b, tq])
-        }
-        if let scale, scale.count != 1 {
-            throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
-        }
-
         let kernel = AttentionKernel<Scalar>(
             batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
             scale: scale?.scalars[0] ?? 1, causal: causal,
@@ -124,6 +104,44 @@ extension Tensor {
         guard returnWeights else { return (recorded, nil) }
         return (recorded, recordWeights(weightsTensor, inputs: inputs, kernel: kernel, query: qv, key: kv,
                                         value: vv, scale: scale, op: op))
+    }
+
+    /// Checks the operands of a dot-product attention and returns `(batch, Tq, Tv, D, Dv)`;
+    /// see ``dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
+    /// for the errors.
+    static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?, valueMask: Mask?,
+                               queryMask: Mask?) throws -> (Int, Int, Int, Int, Int) {
+        let op = "dotProductAttention"
+        for t in [query, key, value] where t.rank != 3 {
+            throw TensorError.invalidRank(operation: op, expected: "query, key and value of rank 3", shape: t.shape)
+        }
+        let (b, tq, d) = (query.shape[0], query.shape[1], query.shape[2])
+        let (tv, dv) = (value.shape[1], value.shape[2])
+        guard key.shape[0] == b, value.shape[0] == b else {
+            throw TensorError.shapeMismatch(operation: "\(op) (batch of query vs key/value)", lhs: query.shape,
+                                            rhs: key.shape[0] != b ? key.shape : value.shape)
+        }
+        guard key.shape[2] == d else {
+            throw TensorError.shapeMismatch(operation: "\(op) (features of query vs key)", lhs: query.shape, rhs: key.shape)
+        }
+        guard key.shape[1] == tv else {
+            throw TensorError.shapeMismatch(operation: "\(op) (steps of key vs value)", lhs: key.shape, rhs: value.shape)
+        }
+        guard tv > 0, d > 0, dv > 0 else {
+            throw TensorError.invalidArgument(
+                operation: op, message: "key steps, features and value features must be positive, got key \(key.shape), value \(value.shape)")
+        }
+        if let valueMask, valueMask.shape != [b, tv] {
+            throw TensorError.shapeMismatch(operation: "\(op) (value mask, expected [batch, Tv])", lhs: valueMask.shape, rhs: [b, tv])
+        }
+        if let queryMask, queryMask.shape != [b, tq] {
+            throw TensorError.shapeMismatch(operation: "\(op) (query mask, expected [batch, Tq])", lhs: queryMask.shape, rhs: [b, tq])
+        }
+        if let scale, scale.count != 1 {
+            throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
+        }
+
+        return (b, tq, tv, d, dv)
     }
 
     /// The weights as their own node: they depend on the query, key and scale only, and send a

@@ -20,11 +20,26 @@ enum KernelLoop {
     ///
     /// `body` must write only to memory that belongs to its item.
     static func run(items: Int, _ body: (Int) -> Void) {
-        guard items > 0 else { return }
+        run(items: items) { _, item in body(item) }
+    }
+
+    /// The number of workers ``run(items:_:)-(_,(Int,Int)->Void)`` uses for `items` items:
+    /// worker indices are `0..<workers(items:)`.
+    static func workers(items: Int) -> Int {
         let threads = Heed.threads
-        if threads <= 1 || items < 2 {
+        return threads <= 1 || items < 2 ? 1 : min(threads, items)
+    }
+
+    /// Calls `body(worker, item)` once for each item in `0..<items`; `worker` is the index of the
+    /// thread running the item, in `0..<workers(items:)`, so a body can use per-worker scratch.
+    ///
+    /// `body` must write only to memory that belongs to its item or its worker.
+    static func run(items: Int, _ body: (Int, Int) -> Void) {
+        guard items > 0 else { return }
+        let workerCount = workers(items: items)
+        if workerCount == 1 {
             let mode = heed_enable_ftz_daz()
-            for item in 0..<items { body(item) }
+            for item in 0..<items { body(0, item) }
             heed_restore_float_mode(mode)
             return
         }
@@ -36,15 +51,14 @@ enum KernelLoop {
         let counter = UnsafeMutablePointer<Int>.allocate(capacity: 1)
         counter.initialize(to: 0)
         defer { counter.deallocate() }
-        let workers = min(threads, items)
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedBox(body: body, counter: counter)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
                 let mode = heed_enable_ftz_daz()
                 while true {
                     let item = heed_fetch_add(shared.counter, 1)
                     if item >= items { break }
-                    shared.body(item)
+                    shared.body(worker, item)
                 }
                 heed_restore_float_mode(mode)
             }
@@ -57,6 +71,6 @@ enum KernelLoop {
 /// Safe to share because each item writes only its own memory and the counter is advanced
 /// atomically.
 private struct UncheckedBox: @unchecked Sendable {
-    let body: (Int) -> Void
+    let body: (Int, Int) -> Void
     let counter: UnsafeMutablePointer<Int>
 }

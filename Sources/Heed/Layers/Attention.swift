@@ -131,6 +131,21 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool, training: Bool
     ) throws -> Tensor<Scalar> {
         build()
+        if scoreMode == .dot && training && dropout > 0 && Tensor<Scalar>.canUseFlashAttention {
+            // Dropout inside the tiled kernel: the keep mask comes from a hash of a seed drawn
+            // from this layer's stream, so no [batch, Tq, Tv] weights or mask are stored.
+            let key = key ?? value
+            try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
+            let (b, tq, tv, d, dv) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale?.value,
+                                                               valueMask: valueMask, queryMask: queryMask)
+            let flash = FlashAttention(
+                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
+                scale: Tensor.flashScale(scale?.value), causal: useCausalMask, keyMask: valueMask?.values,
+                queryKeep: queryMask?.values, dropoutRate: Float(dropout), dropoutSeed: generator.next(),
+                level: FlashAttention.level)
+            return Tensor.flashAttention(flash, query: query, key: key, value: value, scale: scale?.value,
+                                         label: "Attention '\(name)'")
+        }
         guard usesFusedKernel(training: training) else {
             return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
                               useCausalMask: useCausalMask, training: training).output

@@ -162,18 +162,24 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
+        // Without scores to return or a given keep mask, the heads run in the tiled kernels
+        // (when this type and CPU have them), dropout included.
+        let tiled = !returnAttentionScores && dropoutKeepMask == nil && Tensor<Scalar>.canUseFlashAttention
         var keep: Mask? = nil
+        var tiledDropout: TiledDropout? = tiled ? TiledDropout(rate: 0, seed: 0) : nil
         if training && dropout > 0 {
             if let dropoutKeepMask {
                 keep = dropoutKeepMask
+            } else if tiled {
+                tiledDropout = TiledDropout(rate: dropout, seed: dropoutGenerator.next())
             } else {
                 let scoreShape = [query.shape[0], numHeads, query.shape[1], k.shape[1]]
                 keep = Tensor<Scalar>.dropoutKeepMask(shape: scoreShape, rate: dropout, generator: &dropoutGenerator)
             }
         }
         let (output, scores) = try MultiHeadAttention.attend(
-            query: query, value: value, key: key, weights: weights, mask: mask,
-            dropoutKeepMask: keep, dropoutRate: dropout, outputShape: outputShape, layerName: name)
+            query: query, value: value, key: key, weights: weights, mask: mask, causal: useCausalMask,
+            dropoutKeepMask: keep, dropoutRate: dropout, tiled: tiledDropout, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)
     }
 
@@ -298,14 +304,24 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return try y.reshaped([x.shape[0], x.shape[1], n, h]).permuted([0, 2, 1, 3])
     }
 
+    /// Dropout drawn inside the tiled kernels: the rate (0 = none) and the hash seed.
+    struct TiledDropout {
+        var rate: Double
+        var seed: UInt64
+    }
+
     /// The layer's computation with explicit weights (differentiable in inputs and weights).
     ///
     /// Returns the output `[B, T] + O` and the attention probabilities `[B, N, T, S]` before
-    /// dropout.
+    /// dropout; with `tiled` the heads run in the tiled kernels (`Float` only), which keep no
+    /// probabilities (`nil`) and apply `tiled`'s dropout instead of `dropoutKeepMask`.
+    /// `causal` tells that `mask` includes the causal mask, so keys past a query block can be
+    /// skipped.
     static func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, weights w: Weights,
-        mask: Mask?, dropoutKeepMask: Mask?, dropoutRate: Double, outputShape: [Int]?, layerName: String
-    ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>) {
+        mask: Mask?, causal: Bool = false, dropoutKeepMask: Mask?, dropoutRate: Double, tiled: TiledDropout? = nil,
+        outputShape: [Int]?, layerName: String
+    ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
         let keyDim = w.queryKernel.shape[2]
         guard w.keyKernel.shape[2] == keyDim, w.queryKernel.shape[1] == w.keyKernel.shape[1] else {
@@ -320,8 +336,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             * Scalar(1 / Double(keyDim).squareRoot())
         let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
-        let heads: Tensor<Scalar>, probabilities: Tensor<Scalar>
-        if mask == nil && !(dropoutKeepMask != nil && dropoutRate > 0) {
+        let heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?
+        if let tiled {
+            (heads, probabilities) = (try tiledHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: tiled), nil)
+        } else if mask == nil && !(dropoutKeepMask != nil && dropoutRate > 0) {
             // Without a mask or dropout every head is a plain softmax attention: the fused
             // kernel runs them all as a batch of B·N problems.
             (heads, probabilities) = try fusedHeads(q: q, k: k, v: v)
@@ -356,6 +374,23 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             returnWeights: true)
         guard let weights = fused.weights else { preconditionFailure("MultiHeadAttention: the fused op returned no weights") }
         return (try fused.output.reshaped([b, n, t, hv]), try weights.reshaped([b, n, t, s]))
+    }
+
+    /// Attention of every head in the tiled kernels, as a batch of `B·N` problems sharing each
+    /// example's `[T, S]` mask.
+    ///
+    /// Shapes: as ``fusedHeads(q:k:v:)``; mask `[B, T, S]` → heads `[B, N, T, Hv]`.
+    static func tiledHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, causal: Bool,
+                           dropout: TiledDropout) throws -> Tensor<Scalar> {
+        let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (s, hv) = (k.shape[2], v.shape[3])
+        let flash = FlashAttention(
+            batch: b * n, queryLength: t, keyLength: s, depth: h, valueDepth: hv, scale: 1, causal: causal,
+            maskGroup: n, fullMask: mask?.values, dropoutRate: Float(dropout.rate), dropoutSeed: dropout.seed,
+            level: FlashAttention.level)
+        let heads = Tensor.flashAttention(flash, query: try q.reshaped([b * n, t, h]), key: try k.reshaped([b * n, s, h]),
+                                          value: try v.reshaped([b * n, s, hv]), scale: nil, label: "MultiHeadAttention heads")
+        return try heads.reshaped([b, n, t, hv])
     }
 
     /// Attention of every head from composite ops (matmul, mask, softmax, dropout, matmul): the

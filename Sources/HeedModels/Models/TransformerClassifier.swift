@@ -57,7 +57,9 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     ///
     /// Shapes: `[batch, time]` → logits `[batch, numClasses]`.
     /// - Throws: ``TensorError`` for an id outside the vocabulary or a bad shape.
-    public func trace(_ ids: IntTensor, training: Bool = false) throws -> ForwardTrace<Scalar> {
+    /// `attentionWeights: false` skips the weights (``ForwardTrace/attentionWeights`` is `nil`),
+    /// which lets the attention run in the tiled kernels.
+    public func trace(_ ids: IntTensor, training: Bool = false, attentionWeights: Bool = true) throws -> ForwardTrace<Scalar> {
         guard ids.rank == 2 else {
             throw TensorError.invalidRank(operation: "TransformerClassifier '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)
         }
@@ -66,7 +68,8 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
         var activations = ["embedding": x]
         var scores: Tensor<Scalar>? = nil
         for (i, block) in blocks.enumerated() {
-            (x, scores) = try block(x, mask: embedded.mask, training: training)
+            (x, scores) = try block(x, mask: embedded.mask, training: training,
+                                    returnAttentionScores: attentionWeights && i == blocks.count - 1)
             activations["encoder_\(i + 1)"] = x
         }
         // A text with no known token at all would divide by zero; such rows pool over every step.
@@ -84,7 +87,7 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     ///
     /// - Throws: as ``trace(_:training:)``.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
-        try trace(input, training: training).logits
+        try trace(input, training: training, attentionWeights: false).logits
     }
 
     /// The mask with every all-false row turned all-true.

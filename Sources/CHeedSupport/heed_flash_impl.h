@@ -1,0 +1,290 @@
+/* The tiled attention kernels for one vector width; heed_flash.c includes this file once per
+   instruction set with these defined:
+     ATTR                 the target attribute
+     FN(name)             the suffixed function name
+     V, VL                the float vector type and its lane count
+     MR                   rows of the GEMM register tile (the tile is MR x 2 vectors)
+     VZERO, VSET1, VLOAD, VSTORE, VLOADN(p, n), VSTOREN(p, v, n), VFMA, VADD, VSUB, VMUL, VMAX,
+     VHSUM, VHMAX, VEXP   vector operations (the N forms touch lanes [0, n) only, n in [1, VL])
+     VMASKED_SUB(s, key_mask, full_mask, j, causal_from, n)
+                          s minus 1e9 in the lanes j + [0, n) that a mask hides (causal: the
+                          lanes with index >= causal_from)
+     VDROPOUT(s, j, row_key, threshold, multiplier, n)
+                          s times the dropout multiplier of keys j + [0, n) */
+
+/* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C). */
+#define FLASH_TILE_DEFINE(R)                                                                       \
+    ATTR static void FN(tile_##R)(long k, const float *a, long lda, int at, const float *b,        \
+                                  long ldb, float *c, long ldc, long n, float alpha, int acc) {    \
+        V c0[R], c1[R];                                                                            \
+        for (int r = 0; r < R; r++) { c0[r] = VZERO(); c1[r] = VZERO(); }                          \
+        if (n >= 2 * VL) {                                                                         \
+            if (at) {                                                                              \
+                for (long p = 0; p < k; p++) {                                                     \
+                    const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                 \
+                    const float *ap = a + p * lda;                                                 \
+                    for (int r = 0; r < R; r++) {                                                  \
+                        const V x = VSET1(ap[r]);                                                  \
+                        c0[r] = VFMA(x, b0, c0[r]);                                                \
+                        c1[r] = VFMA(x, b1, c1[r]);                                                \
+                    }                                                                              \
+                }                                                                                  \
+            } else {                                                                               \
+                for (long p = 0; p < k; p++) {                                                     \
+                    const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                 \
+                    for (int r = 0; r < R; r++) {                                                  \
+                        const V x = VSET1(a[r * lda + p]);                                         \
+                        c0[r] = VFMA(x, b0, c0[r]);                                                \
+                        c1[r] = VFMA(x, b1, c1[r]);                                                \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            const V va = VSET1(alpha);                                                             \
+            for (int r = 0; r < R; r++) {                                                          \
+                float *cr = c + r * ldc;                                                           \
+                V x0 = VMUL(c0[r], va), x1 = VMUL(c1[r], va);                                      \
+                if (acc) { x0 = VADD(x0, VLOAD(cr)); x1 = VADD(x1, VLOAD(cr + VL)); }              \
+                VSTORE(cr, x0);                                                                    \
+                VSTORE(cr + VL, x1);                                                               \
+            }                                                                                      \
+        } else if (n > VL) {                                                                       \
+            const long n1 = n - VL;                                                                \
+            for (long p = 0; p < k; p++) {                                                         \
+                const V b0 = VLOAD(b + p * ldb), b1 = VLOADN(b + p * ldb + VL, n1);                \
+                for (int r = 0; r < R; r++) {                                                      \
+                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
+                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
+                    c1[r] = VFMA(x, b1, c1[r]);                                                    \
+                }                                                                                  \
+            }                                                                                      \
+            const V va = VSET1(alpha);                                                             \
+            for (int r = 0; r < R; r++) {                                                          \
+                float *cr = c + r * ldc;                                                           \
+                V x0 = VMUL(c0[r], va), x1 = VMUL(c1[r], va);                                      \
+                if (acc) { x0 = VADD(x0, VLOAD(cr)); x1 = VADD(x1, VLOADN(cr + VL, n1)); }         \
+                VSTORE(cr, x0);                                                                    \
+                VSTOREN(cr + VL, x1, n1);                                                          \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (long p = 0; p < k; p++) {                                                         \
+                const V b0 = VLOADN(b + p * ldb, n);                                               \
+                for (int r = 0; r < R; r++) {                                                      \
+                    c0[r] = VFMA(VSET1(at ? a[p * lda + r] : a[r * lda + p]), b0, c0[r]);          \
+                }                                                                                  \
+            }                                                                                      \
+            const V va = VSET1(alpha);                                                             \
+            for (int r = 0; r < R; r++) {                                                          \
+                float *cr = c + r * ldc;                                                           \
+                V x0 = VMUL(c0[r], va);                                                            \
+                if (acc) x0 = VADD(x0, VLOADN(cr, n));                                             \
+                VSTOREN(cr, x0, n);                                                                \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+FLASH_TILE_DEFINE(MR)
+FLASH_TILE_DEFINE(4)
+FLASH_TILE_DEFINE(2)
+FLASH_TILE_DEFINE(1)
+
+/* C[m, n] = alpha * A B (+ C); see heed_flash_gemm. Column panels of 2 vectors outside, so a
+   panel of B stays in L1 while the row tiles pass over it. */
+ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, long lda, int at,
+                          const float *b, long ldb, float *c, long ldc, int acc) {
+    for (long j = 0; j < n; j += 2 * VL) {
+        const long nn = n - j;
+        long i = 0;
+#define FLASH_A(i) (at ? a + (i) : a + (i) * lda)
+        for (; i + MR <= m; i += MR) FN(tile_MR)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
+        for (; i + 4 <= m; i += 4) FN(tile_4)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
+        for (; i + 2 <= m; i += 2) FN(tile_2)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
+        for (; i < m; i++) FN(tile_1)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
+#undef FLASH_A
+    }
+}
+
+/* Subtracts 1e9 from the masked scores of one row: keys j0 + [0, n) of query i. */
+ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long j0, long n, float *s) {
+    const unsigned char *km = p->key_mask ? p->key_mask + mb * p->tv + j0 : NULL;
+    const unsigned char *fm = p->full_mask ? p->full_mask + (mb * p->tq + i) * p->tv + j0 : NULL;
+    /* causal: keys > i, i.e. local index >= i + 1 - j0 */
+    long causal_from = p->causal ? i + 1 - j0 : n;
+    if (causal_from < 0) causal_from = 0;
+    if (!km && !fm && causal_from >= n) return;
+    for (long j = 0; j < n; j += VL) {
+        const long w = n - j < VL ? n - j : VL;
+        V x = w == VL ? VLOAD(s + j) : VLOADN(s + j, w);
+        x = VMASKED_SUB(x, km, fm, j, causal_from, w);
+        if (w == VL) VSTORE(s + j, x); else VSTOREN(s + j, x, w);
+    }
+}
+
+ATTR static float FN(row_max)(const float *s, long n) {
+    V m = VSET1(-INFINITY);
+    long j = 0;
+    for (; j + VL <= n; j += VL) m = VMAX(m, VLOAD(s + j));
+    float r = VHMAX(m);
+    for (; j < n; j++) r = s[j] > r ? s[j] : r;
+    return r;
+}
+
+/* s <- exp(s - shift1 - shift2) over n keys; returns the sum. The two shifts are subtracted one
+   after the other (the row maximum first), so a row whose scores all sit near -1e9 keeps its
+   small differences. */
+ATTR static float FN(exp_row)(float *s, long n, float shift1, float shift2) {
+    const V a = VSET1(shift1), b = VSET1(shift2);
+    V acc0 = VZERO(), acc1 = VZERO();
+    long j = 0;
+    for (; j + 2 * VL <= n; j += 2 * VL) {
+        const V e0 = VEXP(VSUB(VSUB(VLOAD(s + j), a), b));
+        const V e1 = VEXP(VSUB(VSUB(VLOAD(s + j + VL), a), b));
+        VSTORE(s + j, e0);
+        VSTORE(s + j + VL, e1);
+        acc0 = VADD(acc0, e0);
+        acc1 = VADD(acc1, e1);
+    }
+    for (; j < n; j += VL) {
+        const long w = n - j < VL ? n - j : VL;
+        const V e = VEXP(VSUB(VSUB(VLOADN(s + j, w), a), b));
+        if (w == VL) VSTORE(s + j, e); else VSTOREN(s + j, e, w);
+        /* VLOADN zeroes the lanes past w, whose exp is not 0: add the stored lanes only. */
+        acc0 = VADD(acc0, w == VL ? e : VLOADN(s + j, w));
+    }
+    return VHSUM(VADD(acc0, acc1));
+}
+
+ATTR static void FN(scale_row)(float *x, long n, float f) {
+    const V vf = VSET1(f);
+    long j = 0;
+    for (; j + VL <= n; j += VL) VSTORE(x + j, VMUL(VLOAD(x + j), vf));
+    if (j < n) VSTOREN(x + j, VMUL(VLOADN(x + j, n - j), vf), n - j);
+}
+
+/* dst <- src times the dropout multipliers of keys j0 + [0, n) of `row` (dst may be src). */
+ATTR static void FN(dropout_row)(float *dst, const float *src, long n, uint32_t row_key, long j0,
+                                 uint32_t threshold, float multiplier) {
+    for (long j = 0; j < n; j += VL) {
+        const long w = n - j < VL ? n - j : VL;
+        V x = w == VL ? VLOAD(src + j) : VLOADN(src + j, w);
+        x = VDROPOUT(x, (uint32_t)(j0 + j), row_key, threshold, multiplier, w);
+        if (w == VL) VSTORE(dst + j, x); else VSTOREN(dst + j, x, w);
+    }
+}
+
+/* dS = P * (dP' * keep - delta), written over dp (dP' is the gradient of the dropped weights). */
+ATTR static void FN(softmax_backward_row)(const float *pr, float *dp, long n, float delta) {
+    const V vd = VSET1(delta);
+    long j = 0;
+    for (; j + VL <= n; j += VL) VSTORE(dp + j, VMUL(VLOAD(pr + j), VSUB(VLOAD(dp + j), vd)));
+    if (j < n) VSTOREN(dp + j, VMUL(VLOADN(pr + j, n - j), VSUB(VLOADN(dp + j, n - j), vd)), n - j);
+}
+
+ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *s) {
+    const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, bc = p->bc;
+    const long rows = p->br < tq - i0 ? p->br : tq - i0;
+    const long mb = b / p->mask_group;
+    const long kend = flash_key_end(p, mb, i0, rows);
+    const float *q = p->q + (b * tq + i0) * d;
+    float *o = p->out + (b * tq + i0) * dv;
+    float *m = p->row_max + b * tq + i0, *l = p->row_logsum + b * tq + i0;
+    const int dropout = p->dropout_rate > 0;
+    const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
+    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
+    for (long j0 = 0, jb = 0; j0 < kend; j0 += bc, jb++) {
+        const long cols = bc < kend - j0 ? bc : kend - j0;
+        FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, s, bc, 0);
+        for (long r = 0; r < rows; r++) {
+            float *sr = s + r * bc;
+            const long i = i0 + r;
+            FN(mask_row)(p, mb, i, j0, cols, sr);
+            const float bm = FN(row_max)(sr, cols);
+            const float mnew = bm > m[r] ? bm : m[r];
+            const float correction = heed_exp_scalar(m[r] - mnew);
+            const float sum = FN(exp_row)(sr, cols, mnew, 0.0f);
+            l[r] = l[r] * correction + sum;
+            m[r] = mnew;
+            if (j0 > 0 && correction != 1.0f) FN(scale_row)(o + r * dv, dv, correction);
+            if (dropout) FN(dropout_row)(sr, sr, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i)), j0, threshold, multiplier);
+        }
+        FN(gemm)(rows, dv, cols, 1.0f, s, bc, 0, p->v + (b * tv + j0) * dv, dv, o, dv, j0 > 0);
+    }
+    const unsigned char *keep = p->query_keep ? p->query_keep + mb * tq + i0 : NULL;
+    for (long r = 0; r < rows; r++) {
+        if (keep && !keep[r]) {
+            memset(o + r * dv, 0, (size_t)dv * sizeof(float));
+        } else {
+            FN(scale_row)(o + r * dv, dv, 1.0f / l[r]);
+        }
+        l[r] = logf(l[r]);
+    }
+}
+
+ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt_b,
+                                    const float *vt_b, float *dq, float *dk, float *dvv, float *scratch) {
+    const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, br = p->br, bc = p->bc;
+    const long cols = bc < tv - j0 ? bc : tv - j0;
+    const long mb = b / p->mask_group;
+    const long jb = j0 / bc;
+    const float *kt = kt_b + jb * d * bc, *vt = vt_b + jb * dv * bc;
+    const float *kj = p->k + (b * tv + j0) * d;
+    const int dropout = p->dropout_rate > 0;
+    const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
+    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    float *s = scratch, *dp = scratch + br * bc;
+    int first = 1;
+    for (long i0 = 0; i0 < tq; i0 += br) {
+        const long rows = br < tq - i0 ? br : tq - i0;
+        if (j0 >= flash_key_end(p, mb, i0, rows)) continue;  /* skipped by the forward pass */
+        const float *qi = p->q + (b * tq + i0) * d, *goi = p->go + (b * tq + i0) * dv;
+        const float *m = p->row_max + b * tq + i0, *ls = p->row_logsum + b * tq + i0;
+        const float *delta = p->delta + b * tq + i0;
+        FN(gemm)(rows, cols, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
+        for (long r = 0; r < rows; r++) {
+            float *sr = s + r * bc;
+            FN(mask_row)(p, mb, i0 + r, j0, cols, sr);
+            FN(exp_row)(sr, cols, m[r], ls[r]);
+        }
+        /* dV += (P * keep)ᵀ dO */
+        const float *pz = s;
+        if (dropout) {
+            for (long r = 0; r < rows; r++)
+                FN(dropout_row)(dp + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+            pz = dp;
+        }
+        FN(gemm)(cols, dv, rows, 1.0f, pz, bc, 1, goi, dv, dvv, dv, !first);
+        /* dP' = dO Vᵀ; dS = P * (dP' * keep - delta) */
+        FN(gemm)(rows, cols, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
+        for (long r = 0; r < rows; r++) {
+            if (dropout) FN(dropout_row)(dp + r * bc, dp + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+            FN(softmax_backward_row)(s + r * bc, dp + r * bc, cols, delta[r]);
+        }
+        /* dK += dSᵀ Q, dQ += dS K (both unscaled here) */
+        FN(gemm)(cols, d, rows, 1.0f, dp, bc, 1, qi, d, dk, d, !first);
+        FN(gemm)(rows, d, cols, 1.0f, dp, bc, 0, kj, d, dq + i0 * d, d, 1);
+        first = 0;
+    }
+    if (first) {
+        memset(dk, 0, (size_t)(cols * d) * sizeof(float));
+        memset(dvv, 0, (size_t)(cols * dv) * sizeof(float));
+    } else if (p->scale != 1.0f) {
+        for (long c = 0; c < cols; c++) FN(scale_row)(dk + c * d, d, p->scale);
+    }
+}
+
+ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long cols, float *out) {
+    for (long r = 0; r < rows; r++) {
+        const float *x = a + r * cols, *y = b + r * cols;
+        V acc0 = VZERO(), acc1 = VZERO();
+        long j = 0;
+        for (; j + 2 * VL <= cols; j += 2 * VL) {
+            acc0 = VFMA(VLOAD(x + j), VLOAD(y + j), acc0);
+            acc1 = VFMA(VLOAD(x + j + VL), VLOAD(y + j + VL), acc1);
+        }
+        for (; j < cols; j += VL) {
+            const long w = cols - j < VL ? cols - j : VL;
+            acc0 = VFMA(VLOADN(x + j, w), VLOADN(y + j, w), acc0);
+        }
+        out[r] = VHSUM(VADD(acc0, acc1));
+    }
+}

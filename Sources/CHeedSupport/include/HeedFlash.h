@@ -1,0 +1,78 @@
+#ifndef HEED_FLASH_H
+#define HEED_FLASH_H
+
+#include <stdint.h>
+
+/* Tiled ("flash") dot-product attention in float32, forward and backward, for CPUs with AVX2+FMA
+   or AVX-512F. One call handles one block of query rows (forward) or of keys (backward) of one
+   problem `b`; the caller spreads blocks over threads.
+
+   Scores: S = scale * Q Kᵀ. A score is masked when the key mask hides its key, the full mask
+   hides its (query, key) pair, or `causal` and key > query; a masked score gets 1e9 subtracted
+   once, in float32, as Keras does. Weights P = softmax(S) over the keys, formed online block by
+   block (running maximum m and sum l per row, kept for the backward as m and log l). Dropout
+   (rate > 0) multiplies P by keep / (1 - rate) before P V, with `keep` drawn from a hash of
+   (seed, row, key), so the backward pass re-creates the same mask without storing it.
+
+   Keys past a causal query block are skipped when every row of the block sees a key
+   (`row_has_key`): their weights are exactly 0 then. */
+
+typedef struct heed_flash_problem {
+    long batch, tq, tv, d, dv;
+    long br, bc;                     /* query rows per block, keys per block */
+    float scale;
+    int causal;
+    long mask_group;                 /* problem b reads the masks at index b / mask_group */
+    const unsigned char *key_mask;   /* [B/g, Tv], 1 = visible; or NULL */
+    const unsigned char *full_mask;  /* [B/g, Tq, Tv], 1 = visible; or NULL */
+    const unsigned char *row_has_key;/* [B/g, Tq], 1 = the row sees at least one key; NULL = all */
+    const unsigned char *query_keep; /* [B/g, Tq], 0 = zero that output row; or NULL */
+    float dropout_rate;              /* 0 = no dropout */
+    uint64_t dropout_seed;
+    const float *q, *k, *v;          /* [B, Tq, D], [B, Tv, D], [B, Tv, Dv] */
+    float *out;                      /* [B, Tq, Dv] */
+    float *row_max, *row_logsum;     /* [B, Tq] */
+    /* backward only */
+    const float *go;                 /* dO [B, Tq, Dv], rows of zeroed queries zeroed */
+    const float *delta;              /* [B, Tq], rowsum(dO * O) */
+} heed_flash_problem;
+
+/* 0: no tiled kernel on this CPU, 1: AVX2 + FMA, 2: AVX-512F. */
+int heed_flash_cpu_level(void);
+
+/* The level the attention ops use: the CPU's, lowered by the environment variable
+   HEED_ATTENTION_KERNEL (`blas` = 0, `avx2` = 1, `avx512` = 2) read on first use. */
+int heed_flash_level(void);
+
+/* Selects min(level, CPU level) (0 = the BLAS kernels) and returns it. */
+int heed_flash_set_level(int level);
+
+/* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). */
+void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels);
+
+/* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
+   problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc floats. level: 1 or 2. */
+void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
+                              float *scratch);
+
+/* The keys [j0, j0 + bc) of problem b: writes dk (rows j0.., [*, D], scaled by `scale`) and
+   dv (rows j0.., [*, Dv]), and adds the unscaled dS K of every query block into dq
+   ([Tq, D] of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc
+   floats. */
+void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
+                               const float *vt, float *dq, float *dk, float *dv, float *scratch);
+
+/* The dropout multiplier of weight (row, key): 0 or 1 / (1 - rate); row = b * Tq + query.
+   The scalar twin of the vector kernels' mask. */
+float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key);
+
+/* out[r] = sum over j of a[r, j] * b[r, j], for `rows` rows of `cols` floats. */
+void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out);
+
+/* C[m, n] = alpha * A B (+ C when accumulate), A [m, k] row-major (or, when a_transposed, the
+   transpose of a [k, m] row-major array), B [k, n] row-major. The kernels' inner product,
+   exposed for tests. */
+void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
+                     int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate);
+
+#endif

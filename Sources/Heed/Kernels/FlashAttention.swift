@@ -1,0 +1,381 @@
+import CHeedSupport
+
+/// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of 64
+/// query rows and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own
+/// (`heed_flash.c`), so memory stays O(T·D) per problem and the scores never leave the cache.
+///
+/// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
+/// `[B, Tq, Dv]`; `B` counts problems (batch × heads for multi-head attention). Masks are read
+/// at index `b / maskGroup`, so the heads of one example share theirs.
+///
+/// The forward pass keeps, per query row, the maximum score and the log of the softmax sum; the
+/// backward pass recomputes the weights block by block from them (FlashAttention-2's scheme):
+/// `dV += Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ⊙ (dP − rowsum(dO ⊙ O))`, `dK += scale·dSᵀ·Q`,
+/// `dQ += scale·dS·K`. Dropout multiplies the weights by a keep mask drawn from a hash of
+/// (seed, row, key), which the backward pass draws again.
+struct FlashAttention: Sendable {
+    let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
+    let scale: Float
+    let causal: Bool
+    /// Problems per mask row: problem `b` reads the masks at `b / maskGroup`.
+    let maskGroup: Int
+    /// `[B/g, Tv]`, `true` = visible.
+    let keyMask: [Bool]?
+    /// `[B/g, Tq, Tv]`, `true` = visible.
+    let fullMask: [Bool]?
+    /// `[B/g, Tq]`, `false` = zero the output row (Keras `Attention`'s query mask).
+    let queryKeep: [Bool]?
+    /// `[B/g, Tq]`: the row sees some key (only needed under a causal mask with other masks).
+    let rowHasKey: [Bool]?
+    let dropoutRate: Float
+    let dropoutSeed: UInt64
+    /// 1 = AVX2, 2 = AVX-512.
+    let level: Int32
+
+    static let queryBlock = 64
+    static let keyBlock = 64
+
+    /// The kernel level in use (0 = none, the BLAS kernels run).
+    static var level: Int { Int(heed_flash_level()) }
+
+    init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Float,
+         causal: Bool, maskGroup: Int = 1, keyMask: [Bool]? = nil, fullMask: [Bool]? = nil,
+         queryKeep: [Bool]? = nil, dropoutRate: Float = 0, dropoutSeed: UInt64 = 0, level: Int) {
+        precondition(level >= 1, "FlashAttention needs an AVX2 or AVX-512 level")
+        self.batch = batch
+        self.queryLength = queryLength
+        self.keyLength = keyLength
+        self.depth = depth
+        self.valueDepth = valueDepth
+        self.scale = scale
+        self.causal = causal
+        self.maskGroup = maskGroup
+        self.keyMask = keyMask
+        self.fullMask = fullMask
+        self.queryKeep = queryKeep
+        self.dropoutRate = dropoutRate
+        self.dropoutSeed = dropoutSeed
+        self.level = Int32(level)
+        if causal && (keyMask != nil || fullMask != nil) {
+            let groups = (batch + maskGroup - 1) / maskGroup
+            var sees = [Bool](repeating: false, count: groups * queryLength)
+            for g in 0..<groups {
+                for i in 0..<queryLength {
+                    for j in 0...min(i, keyLength - 1) {
+                        let visible = (keyMask?[g * keyLength + j] ?? true)
+                            && (fullMask?[(g * queryLength + i) * keyLength + j] ?? true)
+                        if visible { sees[g * queryLength + i] = true; break }
+                    }
+                }
+            }
+            rowHasKey = sees
+        } else {
+            rowHasKey = nil
+        }
+    }
+
+    private var keyBlocks: Int { (keyLength + Self.keyBlock - 1) / Self.keyBlock }
+    private var queryBlocks: Int { (queryLength + Self.queryBlock - 1) / Self.queryBlock }
+
+    /// Runs `body` with the problem description over the given buffers (`nil` where a pass does
+    /// not read one).
+    private func withProblem<R>(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
+        rowMax: UnsafeMutablePointer<Float>, rowLogSum: UnsafeMutablePointer<Float>,
+        gradOutput: UnsafePointer<Float>? = nil,
+        delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
+    ) -> R {
+        keyMask.withOptionalBuffer { km in
+            fullMask.withOptionalBuffer { fm in
+                queryKeep.withOptionalBuffer { qk in
+                    rowHasKey.withOptionalBuffer { rh in
+                        func bytes(_ p: UnsafePointer<Bool>?) -> UnsafePointer<UInt8>? {
+                            p.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+                        }
+                        var p = heed_flash_problem()
+                        p.batch = batch
+                        p.tq = queryLength
+                        p.tv = keyLength
+                        p.d = depth
+                        p.dv = valueDepth
+                        p.br = Self.queryBlock
+                        p.bc = Self.keyBlock
+                        p.scale = scale
+                        p.causal = causal ? 1 : 0
+                        p.mask_group = maskGroup
+                        p.key_mask = bytes(km)
+                        p.full_mask = bytes(fm)
+                        p.row_has_key = bytes(rh)
+                        p.query_keep = bytes(qk)
+                        p.dropout_rate = dropoutRate
+                        p.dropout_seed = dropoutSeed
+                        p.q = query
+                        p.k = key
+                        p.v = value
+                        p.out = output
+                        p.row_max = rowMax
+                        p.row_logsum = rowLogSum
+                        p.go = gradOutput
+                        p.delta = delta
+                        return withUnsafePointer(to: p) { body($0) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/64⌉][columns][64]`.
+    private func panelSize(columns: Int) -> Int { keyBlocks * columns * Self.keyBlock }
+
+    /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
+    private func pack(_ x: UnsafePointer<Float>, columns: Int, problem b: Int, into panels: UnsafeMutablePointer<Float>) {
+        heed_flash_pack_transposed(x + b * keyLength * columns, keyLength, columns, Self.keyBlock, panels)
+    }
+
+    /// Whether the problems alone give every thread work: then one item is one problem, and its
+    /// panels live in a per-worker buffer that stays in cache.
+    private var itemPerProblem: Bool { batch >= 2 * Heed.threads }
+
+    /// The output `[B, Tq, Dv]` and the softmax statistics `[2, B, Tq]` (row maximum, then log
+    /// of the row sum) the backward pass needs.
+    func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float]) {
+        let rows = batch * queryLength
+        var statistics = [Float](repeating: 0, count: 2 * rows)
+        let output = [Float](unsafeUninitializedCapacity: batch * queryLength * valueDepth) { out, count in
+            query.withUnsafeBufferPointer { q in
+                key.withUnsafeBufferPointer { k in
+                    value.withUnsafeBufferPointer { v in
+                        statistics.withUnsafeMutableBufferPointer { stats in
+                            guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                  let o = out.baseAddress, let stats = stats.baseAddress else { return }
+                            withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
+                                        rowLogSum: stats + rows) { p in
+                                forwardPasses(p, key: k)
+                            }
+                        }
+                    }
+                }
+            }
+            count = batch * queryLength * valueDepth
+        }
+        return (output, statistics)
+    }
+
+    /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
+    /// per (problem, query block) after packing every problem's panels.
+    private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
+        let blocks = queryBlocks, br = Self.queryBlock
+        let size = Self.queryBlock * Self.keyBlock, per = panelSize(columns: depth)
+        if itemPerProblem {
+            let workers = KernelLoop.workers(items: batch)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
+            defer { scratch.deallocate() }
+            KernelLoop.run(items: batch) { worker, b in
+                let panels = scratch + worker * (size + per), s = panels + per
+                pack(key, columns: depth, problem: b, into: panels)
+                for block in 0..<blocks { heed_flash_forward_block(level, p, b, block * br, panels, s) }
+            }
+            return
+        }
+        let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
+        defer { panels.deallocate() }
+        KernelLoop.run(items: batch) { b in pack(key, columns: depth, problem: b, into: panels + b * per) }
+        let items = batch * blocks
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: items) * size)
+        defer { scratch.deallocate() }
+        KernelLoop.run(items: items) { worker, item in
+            let b = item / blocks
+            heed_flash_forward_block(level, p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
+        }
+    }
+
+    /// The gradients of `Σ output ⊙ gradOutput` with respect to the query, key and value, and
+    /// `Σ (Q·Kᵀ) ⊙ dS`, the gradient of the scale.
+    func backward(query: [Float], key: [Float], value: [Float], output: [Float], statistics: [Float],
+                  gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
+        let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
+        let rows = batch * tq
+        var go = gradOutput
+        if let queryKeep {
+            // Zeroed output rows pass no gradient back.
+            for row in 0..<rows where !queryKeep[(row / tq / maskGroup) * tq + row % tq] {
+                for x in 0..<dv { go[row * dv + x] = 0 }
+            }
+        }
+        var dq = [Float](repeating: 0, count: batch * tq * d)
+        var dk = [Float](unsafeUninitializedCapacity: batch * tv * d) { _, n in n = batch * tv * d }
+        var dvOut = [Float](unsafeUninitializedCapacity: batch * tv * dv) { _, n in n = batch * tv * dv }
+        var stats = statistics
+        var partials = [Float](repeating: 0, count: batch)
+        query.withUnsafeBufferPointer { q in
+            key.withUnsafeBufferPointer { k in
+                value.withUnsafeBufferPointer { v in
+                    output.withUnsafeBufferPointer { o in
+                        stats.withUnsafeMutableBufferPointer { st in
+                            go.withUnsafeBufferPointer { g in
+                                dq.withUnsafeMutableBufferPointer { pdq in
+                                    dk.withUnsafeMutableBufferPointer { pdk in
+                                        dvOut.withUnsafeMutableBufferPointer { pdv in
+                                            partials.withUnsafeMutableBufferPointer { part in
+                                                guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                                      let o = o.baseAddress, let st = st.baseAddress, let g = g.baseAddress,
+                                                      let pdq = pdq.baseAddress, let pdk = pdk.baseAddress,
+                                                      let pdv = pdv.baseAddress, let part = part.baseAddress else { return }
+                                                let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g,
+                                                                      dq: pdq, partials: part)
+                                                backwardPasses(buffers, statistics: st, dk: pdk, dv: pdv)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dq, dk, dvOut, partials.reduce(0, +))
+    }
+
+    /// The read-only inputs of the backward pass, and its per-problem outputs.
+    private struct Buffers {
+        let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
+        let output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>
+        let dq: UnsafeMutablePointer<Float>
+        /// Per problem, `Σ Q ⊙ (dS·K)`.
+        let partials: UnsafeMutablePointer<Float>
+    }
+
+    /// Packs the panels and `rowsum(dO ⊙ O)`, runs the key blocks, and finishes dQ (scale, and
+    /// the scale's gradient). One item per problem when there are enough problems for the
+    /// threads (each does all of its own work, its panels in the worker's buffer); else
+    /// parallel phases, with the key blocks of one problem spread over the workers, each adding
+    /// into its own dQ accumulator.
+    private func backwardPasses(_ x: Buffers, statistics: UnsafeMutablePointer<Float>,
+                                dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
+        let (tq, tv, d) = (queryLength, keyLength, depth)
+        let blocks = keyBlocks, bc = Self.keyBlock
+        let kPer = panelSize(columns: d), vPer = panelSize(columns: valueDepth)
+        let delta = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
+        defer { delta.deallocate() }
+        let size = 2 * Self.queryBlock * Self.keyBlock
+        let rows = batch * tq
+        withProblem(query: x.query, key: x.key, value: x.value, output: x.dq, rowMax: statistics,
+                    rowLogSum: statistics + rows, gradOutput: x.gradOutput, delta: delta) { p in
+            func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
+                pack(x.key, columns: d, problem: b, into: kt)
+                pack(x.value, columns: valueDepth, problem: b, into: vt)
+                heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
+                                    valueDepth, delta + b * tq)
+            }
+            func block(_ b: Int, _ jb: Int, _ kt: UnsafePointer<Float>, _ vt: UnsafePointer<Float>,
+                       _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
+                heed_flash_backward_block(level, p, b, jb * bc, kt, vt, dqOfProblem, dk + (b * tv + jb * bc) * d,
+                                          dv + (b * tv + jb * bc) * valueDepth, scratch)
+            }
+            func finish(_ b: Int) {
+                let dqb = x.dq + b * tq * d
+                heed_flash_row_dots(level, x.query + b * tq * d, dqb, 1, tq * d, x.partials + b)
+                if scale != 1 {
+                    for i in 0..<(tq * d) { dqb[i] *= scale }
+                }
+            }
+            if itemPerProblem {
+                let stride = size + kPer + vPer
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * stride)
+                defer { scratch.deallocate() }
+                KernelLoop.run(items: batch) { worker, b in
+                    let kt = scratch + worker * stride, vt = kt + kPer, s = vt + vPer
+                    prepare(b, kt, vt)
+                    for jb in 0..<blocks { block(b, jb, kt, vt, x.dq + b * tq * d, s) }
+                    finish(b)
+                }
+                return
+            }
+            let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * kPer, 1))
+            defer { kt.deallocate() }
+            let vt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * vPer, 1))
+            defer { vt.deallocate() }
+            KernelLoop.run(items: batch) { b in prepare(b, kt + b * kPer, vt + b * vPer) }
+            let items = batch * blocks
+            let workers = KernelLoop.workers(items: items)
+            let count = batch * tq * d
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
+            defer { scratch.deallocate() }
+            // Worker 0 adds into dq itself; the others into their own zeroed copies.
+            let extra = UnsafeMutablePointer<Float>.allocate(capacity: max((workers - 1) * count, 1))
+            extra.initialize(repeating: 0, count: max((workers - 1) * count, 1))
+            defer { extra.deallocate() }
+            KernelLoop.run(items: items) { worker, item in
+                let accumulator = worker == 0 ? x.dq : extra + (worker - 1) * count
+                let b = item / blocks
+                block(b, item % blocks, kt + b * kPer, vt + b * vPer, accumulator + b * tq * d, scratch + worker * size)
+            }
+            for w in 0..<(workers - 1) {
+                let src = extra + w * count
+                for i in 0..<count { x.dq[i] += src[i] }
+            }
+            KernelLoop.run(items: batch) { b in finish(b) }
+        }
+    }
+}
+
+extension FlashAttention {
+    /// The dropout keep mask the kernels draw, scaled: `[B, Tq, Tv]` of 0 or `1 / (1 − rate)`.
+    /// The reference the tests compare the fused dropout with.
+    static func dropoutMultipliers(seed: UInt64, rate: Float, batch: Int, queryLength: Int, keyLength: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: batch * queryLength * keyLength)
+        for row in 0..<(batch * queryLength) {
+            for j in 0..<keyLength {
+                out[row * keyLength + j] = heed_flash_dropout_multiplier(seed, rate, UInt64(row), UInt32(j))
+            }
+        }
+        return out
+    }
+}
+
+extension Tensor {
+    /// Whether attention on this scalar type runs the tiled kernels: `Float`, and a tiled
+    /// ``Heed/attentionKernel`` selected.
+    static var canUseFlashAttention: Bool { Scalar.self == Float.self && FlashAttention.level > 0 }
+
+    /// The value of a one-element scale as `Float` (1 without one); `Scalar` must be `Float`.
+    static func flashScale(_ scale: Tensor?) -> Float {
+        unsafeBitCast(scale?.scalars[0] ?? 1, to: Float.self)
+    }
+
+    /// Runs `flash` on float tensors and records one graph node whose pullback runs its backward
+    /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given.
+    ///
+    /// Shapes: as described by `flash` (`query [B, Tq, D]`, `key [B, Tv, D]`,
+    /// `value [B, Tv, Dv]`, `scale` one element) → `[B, Tq, Dv]`. `Scalar` must be `Float`.
+    static func flashAttention(_ flash: FlashAttention, query: Tensor, key: Tensor, value: Tensor,
+                               scale: Tensor?, label: String) -> Tensor {
+        precondition(Scalar.self == Float.self, "flashAttention runs on Float tensors")
+        func floats(_ t: Tensor) -> [Float] { unsafeBitCast(t.scalars, to: [Float].self) }
+        func tensor(_ shape: [Int], _ x: [Float]) -> Tensor {
+            Tensor(uncheckedShape: shape, scalars: unsafeBitCast(x, to: [Scalar].self))
+        }
+        let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
+        let q = floats(query), k = floats(key), v = floats(value)
+        let (out, statistics) = flash.forward(query: q, key: k, value: v)
+        let result = tensor([flash.batch, flash.queryLength, flash.valueDepth], out)
+        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return result }
+        let shapes = inputs.map(\.shape)
+        let needed = inputs.map { $0.node != nil }
+        return record(result, inputs: inputs, label: label) { g in
+            let grads = flash.backward(query: q, key: k, value: v, output: out, statistics: statistics,
+                                       gradOutput: floats(g))
+            var result: [Tensor?] = [
+                needed[0] ? tensor(shapes[0], grads.query) : nil,
+                needed[1] ? tensor(shapes[1], grads.key) : nil,
+                needed[2] ? tensor(shapes[2], grads.value) : nil,
+            ]
+            if shapes.count == 4 {
+                result.append(needed[3] ? tensor(shapes[3], [grads.scale]) : nil)
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import CHeedSupport
+import XCTest
+@testable import Heed
+
+/// The tiled Float attention kernels (AVX2 and AVX-512, whichever this CPU runs) against the
+/// composite-op twin: values and gradients with every mask, causal, scale and dropout, over
+/// shapes that cross block edges; and their inner matrix product against a plain loop.
+final class FlashAttentionTests: XCTestCase {
+    /// The tiled kernel levels this CPU runs (empty on CPUs without AVX2: nothing to test).
+    var levels: [AttentionKernelKind] {
+        AttentionKernelKind.allCases.filter { $0 != .blas && $0.rawValue <= Heed.bestAttentionKernel.rawValue }
+    }
+
+    /// Runs `body` with each tiled level selected, then puts the previous selection back.
+    func forEachLevel(_ body: (AttentionKernelKind) throws -> Void) rethrows {
+        let saved = Heed.attentionKernel
+        defer { Heed.attentionKernel = saved }
+        for level in levels {
+            Heed.attentionKernel = level
+            XCTAssertEqual(Heed.attentionKernel, level)
+            try body(level)
+        }
+    }
+
+    func testSelectionFallsBackToWhatTheCPURuns() {
+        let saved = Heed.attentionKernel
+        defer { Heed.attentionKernel = saved }
+        Heed.attentionKernel = .blas
+        XCTAssertEqual(Heed.attentionKernel, .blas)
+        Heed.attentionKernel = .avx512
+        XCTAssertEqual(Heed.attentionKernel, Heed.bestAttentionKernel)
+    }
+
+    /// The kernels' matrix product (both orientations of A, overwrite and accumulate, odd sizes
+    /// and leading dimensions) against a loop in Double.
+    func testInnerProductMatchesPlainLoop() {
+        var g = SeededGenerator(seed: 7)
+        for level in levels {
+            for trial in 0..<200 {
+                let m = 1 + Int(g.next() % 70), n = 1 + Int(g.next() % 70), k = 1 + Int(g.next() % 70)
+                let transposed = trial % 2 == 1, accumulate = trial % 3 == 0
+                let lda = (transposed ? m : k) + Int(g.next() % 3), ldb = n + Int(g.next() % 3), ldc = n + Int(g.next() % 3)
+                let a = (0..<((transposed ? k : m) * lda)).map { _ in Float(g.nextUnit() * 2 - 1) }
+                let b = (0..<(k * ldb)).map { _ in Float(g.nextUnit() * 2 - 1) }
+                var c = (0..<(m * ldc)).map { _ in Float(g.nextUnit() * 2 - 1) }
+                var expected = c
+                let alpha: Float = 0.75
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = 0.0
+                        for p in 0..<k {
+                            sum += Double(transposed ? a[p * lda + i] : a[i * lda + p]) * Double(b[p * ldb + j])
+                        }
+                        expected[i * ldc + j] = Float(Double(alpha) * sum + (accumulate ? Double(c[i * ldc + j]) : 0))
+                    }
+                }
+                heed_flash_gemm(Int32(level.rawValue), m, n, k, alpha, a, lda, transposed ? 1 : 0, b, ldb, &c, ldc,
+                                accumulate ? 1 : 0)
+                // Elements past column n of each row are left as they were.
+                assertClose(c, expected, rtol: 1e-5, atol: 1e-5, "\(level) m\(m) n\(n) k\(k) transposed \(transposed)")
+            }
+        }
+    }
+
+    typealias Case = DotProductAttentionTests.Case
+
+    /// The small cases of the BLAS kernel's tests, and sequences across several 64-row and
+    /// 64-key blocks with widths that are not multiples of a vector.
+    var cases: [Case] {
+        var list = DotProductAttentionTests.cases
+        list += [
+            Case(b: 1, tq: 200, tv: 200, d: 8, dv: 8, causal: true, scale: 0.3),
+            Case(b: 2, tq: 150, tv: 150, d: 6, dv: 5, valueMask: .hideFirst(70), queryMask: true, causal: true),
+            Case(b: 1, tq: 200, tv: 140, d: 17, dv: 33, valueMask: .random, causal: true, scale: 0.7),
+            Case(b: 1, tq: 140, tv: 200, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
+            Case(b: 2, tq: 130, tv: 170, d: 5, dv: 5, valueMask: .hideAllOfFirstBatch),
+            Case(b: 5, tq: 100, tv: 129, d: 40, dv: 24, valueMask: .hideFirst(3), causal: true, scale: 1.1),
+            Case(b: 1, tq: 300, tv: 90, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
+            Case(b: 6, tq: 65, tv: 65, d: 64, dv: 64),
+            Case(b: 1, tq: 64, tv: 192, d: 32, dv: 48, causal: true),
+        ]
+        return list
+    }
+
+    /// Output and gradients of `Σ output ⊙ R` through the tiled path (no weights returned,
+    /// gradients recorded) and through the composite twin, in Float.
+    func compare(_ c: Case, seed: UInt64, level: AttentionKernelKind) throws {
+        let q = randomTensor([c.b, c.tq, c.d], seed: seed).converted(to: Float.self)
+        let k = randomTensor([c.b, c.tv, c.d], seed: seed + 1).converted(to: Float.self)
+        let v = randomTensor([c.b, c.tv, c.dv], seed: seed + 2).converted(to: Float.self)
+        let r = randomTensor([c.b, c.tq, c.dv], seed: seed + 3).converted(to: Float.self)
+        let scale = c.scale.map { Tensor<Float>(Float($0)) }
+        let vm = try DotProductAttentionTests.valueMask(c, seed: seed + 4)
+        let qm = try DotProductAttentionTests.queryMask(c, seed: seed + 5)
+
+        let leaves = [q, k, v].map { $0.requiringGrad() }, leafScale = scale?.requiringGrad()
+        let fused = try Tensor.dotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2], scale: leafScale,
+                                                   valueMask: vm, queryMask: qm, causal: c.causal)
+        try (fused.output * r).sum().backward()
+        let refLeaves = [q, k, v].map { $0.requiringGrad() }, refScale = scale?.requiringGrad()
+        let ref = try referenceAttention(query: refLeaves[0], key: refLeaves[1], value: refLeaves[2], scale: refScale,
+                                         valueMask: vm, queryMask: qm, causal: c.causal)
+        try (ref.output * r).sum().backward()
+
+        let label = "\(level) \(c)"
+        assertClose(fused.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+        for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
+            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
+        }
+        if let leafScale, let refScale {
+            assertClose(leafScale.grad?.scalars ?? [], refScale.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-4, "dScale \(label)")
+        }
+    }
+
+    func testTiledPathMatchesCompositeTwin() throws {
+        try forEachLevel { level in
+            for (i, c) in cases.enumerated() {
+                try compare(c, seed: 300 + UInt64(i) * 10, level: level)
+            }
+        }
+    }
+
+    /// Self-attention of one leaf (`[x, x]`): the three gradient paths add up in the leaf.
+    func testSelfAttentionOfOneLeaf() throws {
+        try forEachLevel { level in
+            let x = randomTensor([3, 70, 16], seed: 41).converted(to: Float.self)
+            let r = randomTensor([3, 70, 16], seed: 42).converted(to: Float.self)
+            let a = x.requiringGrad(), b = x.requiringGrad()
+            try (Tensor.dotProductAttention(query: a, key: a, value: a, causal: true).output * r).sum().backward()
+            try (referenceAttention(query: b, key: b, value: b, causal: true).output * r).sum().backward()
+            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "dX \(level)")
+        }
+    }
+
+    /// Dropout inside the kernel equals the composite twin with the kernel's own keep mask
+    /// (drawn again by `dropoutMultipliers`), in values and gradients; and a full
+    /// `[B/g, Tq, Tv]` mask shared by groups of problems (the heads of one example).
+    func testDropoutAndSharedFullMaskMatchCompositeTwin() throws {
+        let (groups, heads, tq, tv, d) = (2, 3, 77, 90, 12)
+        let b = groups * heads
+        var g = SeededGenerator(seed: 5)
+        var full = (0..<(groups * tq * tv)).map { _ in g.nextUnit() > 0.3 }
+        for j in 0..<tv { full[(0 * tq + 5) * tv + j] = false }  // one row with no visible key
+        let q = randomTensor([b, tq, d], seed: 51).converted(to: Float.self)
+        let k = randomTensor([b, tv, d], seed: 52).converted(to: Float.self)
+        let v = randomTensor([b, tv, d], seed: 53).converted(to: Float.self)
+        let r = randomTensor([b, tq, d], seed: 54).converted(to: Float.self)
+        for causal in [false, true] {
+            for rate: Float in [0, 0.3] {
+                let seed: UInt64 = 0xdead_beef_1234
+                try forEachLevel { level in
+                    let flash = FlashAttention(batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: d, scale: 0.4,
+                                               causal: causal, maskGroup: heads, fullMask: full, dropoutRate: rate,
+                                               dropoutSeed: seed, level: level.rawValue)
+                    let leaves = [q, k, v].map { $0.requiringGrad() }
+                    let out = Tensor.flashAttention(flash, query: leaves[0], key: leaves[1], value: leaves[2], scale: nil,
+                                                    label: "test")
+                    try (out * r).sum().backward()
+
+                    let refLeaves = [q, k, v].map { $0.requiringGrad() }
+                    var scores = try Tensor.matmul(refLeaves[0], refLeaves[1], transposeB: true) * Float(0.4)
+                    var keep = [Bool](repeating: true, count: b * tq * tv)
+                    for p in 0..<b {
+                        for i in 0..<tq {
+                            for j in 0..<tv {
+                                keep[(p * tq + i) * tv + j] = full[((p / heads) * tq + i) * tv + j] && (!causal || j <= i)
+                            }
+                        }
+                    }
+                    scores = try Tensor.where(Mask(shape: [b, tq, tv], values: keep), scores, scores - Float(1e9))
+                    var weights = try scores.softmax(alongAxis: -1)
+                    let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: rate, batch: b, queryLength: tq,
+                                                                        keyLength: tv)
+                    weights = try weights * Tensor<Float>(shape: [b, tq, tv], scalars: multipliers)
+                    let ref = try Tensor.matmul(weights, refLeaves[2])
+                    try (ref * r).sum().backward()
+                    let label = "\(level) causal \(causal) rate \(rate)"
+                    assertClose(out.scalars, ref.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+                    for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
+                        assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The keep mask keeps about `1 − rate` of the weights, scaled by `1 / (1 − rate)`, and
+    /// differs between seeds.
+    func testDropoutMaskRateAndScale() {
+        let rate: Float = 0.25
+        let m = FlashAttention.dropoutMultipliers(seed: 99, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
+        let kept = m.filter { $0 != 0 }
+        XCTAssertEqual(Double(kept.count) / Double(m.count), 0.75, accuracy: 0.005)
+        XCTAssertTrue(kept.allSatisfy { $0 == 1 / (1 - rate) })
+        let other = FlashAttention.dropoutMultipliers(seed: 100, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
+        let agree = zip(m, other).filter { ($0 == 0) == ($1 == 0) }.count
+        XCTAssertLessThan(Double(agree) / Double(m.count), 0.7)
+        XCTAssertEqual(FlashAttention.dropoutMultipliers(seed: 1, rate: 0, batch: 1, queryLength: 3, keyLength: 3),
+                       [Float](repeating: 1, count: 9))
+    }
+
+    /// MultiHeadAttention's heads in the tiled kernels (masks of every kind, causal, dropout)
+    /// against its composite heads given the kernel's keep mask: output and input gradients.
+    func testMultiHeadAttentionTiledHeadsMatchCompositeHeads() throws {
+        let (b, tq, tv, width) = (2, 70, 90, 16)
+        let layer = try MultiHeadAttention<Float>(numHeads: 3, keyDim: 8, dropout: 0.2, seed: 3)
+        let query = randomTensor([b, tq, width], seed: 61).converted(to: Float.self)
+        let value = randomTensor([b, tv, width], seed: 62).converted(to: Float.self)
+        let r = randomTensor([b, tq, width], seed: 63).converted(to: Float.self)
+        _ = try layer(query: query, value: value)
+        guard let weights = layer.weights else { return XCTFail("not built") }
+        var g = SeededGenerator(seed: 64)
+        let queryMask = try Mask(shape: [b, tq], values: (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 })
+        let valueMask = try Mask(shape: [b, tv], values: (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 })
+        for causal in [false, true] {
+            let mask = try MultiHeadAttention<Float>.combinedMask(
+                batch: b, queryLength: tq, keyLength: tv, queryMask: queryMask, valueMask: valueMask, keyMask: valueMask,
+                attentionMask: nil, useCausalMask: causal, layerName: "mha")
+            for rate in [0.0, 0.2] {
+                let seed: UInt64 = 77
+                let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: Float(rate), batch: b * 3, queryLength: tq,
+                                                                    keyLength: tv)
+                let keep = try Mask(shape: [b, 3, tq, tv], values: multipliers.map { $0 != 0 })
+                try forEachLevel { level in
+                    let tiledLeaves = [query, value].map { $0.requiringGrad() }
+                    let tiled = try MultiHeadAttention<Float>.attend(
+                        query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
+                        dropoutKeepMask: nil, dropoutRate: rate, tiled: .init(rate: rate, seed: seed), outputShape: nil,
+                        layerName: "mha")
+                    XCTAssertNil(tiled.scores)
+                    try (tiled.output * r).sum().backward()
+                    let refLeaves = [query, value].map { $0.requiringGrad() }
+                    let ref = try MultiHeadAttention<Float>.attend(
+                        query: refLeaves[0], value: refLeaves[1], key: nil, weights: weights, mask: mask,
+                        dropoutKeepMask: rate > 0 ? keep : nil, dropoutRate: rate, outputShape: nil, layerName: "mha")
+                    try (ref.output * r).sum().backward()
+                    let label = "\(level) causal \(causal) rate \(rate)"
+                    assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+                    assertClose(tiledLeaves[0].grad?.scalars ?? [], refLeaves[0].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
+                                "dQuery \(label)")
+                    assertClose(tiledLeaves[1].grad?.scalars ?? [], refLeaves[1].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
+                                "dValue \(label)")
+                }
+            }
+        }
+    }
+
+    /// The Attention layer's training dropout in the tiled kernel keeps about `1 − rate` of the
+    /// weights: the output's mean over many keys and calls stays the no-dropout output's.
+    func testAttentionLayerDropoutInTiledKernelIsUnbiased() throws {
+        try forEachLevel { level in
+            let layer = Attention<Float>(dropout: 0.5, seed: 9)
+            let q = randomTensor([1, 8, 4], seed: 71).converted(to: Float.self)
+            let v = Tensor<Float>(filled: 1, shape: [1, 4000, 4])
+            let k = randomTensor([1, 4000, 4], seed: 72).converted(to: Float.self)
+            let plain = try layer(query: q, value: v, key: k)
+            let dropped = try layer(query: q, value: v, key: k, training: true)
+            // Every value row is 1, so each output element is Σ_j w_j · keep_j / (1 − rate).
+            assertClose(dropped.scalars, plain.scalars, rtol: 0.05, atol: 0, "\(level)")
+            let again = try layer(query: q, value: v, key: k, training: true)
+            XCTAssertNotEqual(again.scalars, dropped.scalars, "\(level): a new mask each call")
+        }
+    }
+}
