@@ -13,7 +13,8 @@
 ///   ``allReduceSum(_:)`` of a flat buffer. Each process weights its gradient by its share of the
 ///   step's examples, so the sum is the gradient of the mean loss over the whole step, exactly as
 ///   one process would compute it with the whole batch; the optimizer then makes the same
-///   update everywhere;
+///   update everywhere. With ``gradientExchange`` `.overlapped`, the same sums go through one
+///   ``startAllReduceSum(_:)`` per bucket of weights instead, started during `backward()`;
 /// - the loss and metrics in the logs are over the examples of all processes (metrics merge all
 ///   processes' predictions with ``allGather(_:)`` at the end of each epoch), and `evaluate` splits
 ///   the data into one contiguous shard per process and merges the same way;
@@ -50,6 +51,22 @@ public protocol GradientSynchronizer: AnyObject {
     ///
     /// - Throws: an implementation's error when communication fails or times out.
     func allGather(_ values: [Double]) throws -> [[Double]]
+
+    /// When `fit` sums the gradients: after `backward()` in one fused all-reduce (the default),
+    /// or bucket by bucket while `backward()` runs.
+    var gradientExchange: GradientExchange { get }
+
+    /// Starts replacing `buffer` on every process by the elementwise sum of all processes'
+    /// buffers and returns without waiting for it, when the implementation can; the sum is
+    /// there once the returned operation has finished. The default runs
+    /// ``allReduceSum(_:)`` to the end before returning.
+    ///
+    /// Non-blocking all-reduces must be started in the same order on every process, as every
+    /// collective; several may be in flight at once.
+    ///
+    /// Shapes: `buffer` has the same length on every process.
+    /// - Throws: an implementation's error when communication fails.
+    func startAllReduceSum<S: TensorScalar>(_ buffer: ReductionBuffer<S>) throws -> any PendingAllReduce
 }
 
 /// An error of data-parallel training that is not the communication's own.
@@ -69,6 +86,19 @@ public enum DataParallelError: Error, Equatable, CustomStringConvertible, Sendab
 
     private static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+extension GradientSynchronizer {
+    /// One fused all-reduce after `backward()`.
+    public var gradientExchange: GradientExchange { .afterBackward }
+
+    /// ``allReduceSum(_:)`` of a copy of `buffer`, to the end.
+    public func startAllReduceSum<S: TensorScalar>(_ buffer: ReductionBuffer<S>) throws -> any PendingAllReduce {
+        var copy = Array(buffer.scalars)
+        try allReduceSum(&copy)
+        _ = buffer.scalars.update(fromContentsOf: copy)
+        return FinishedAllReduce()
     }
 }
 
@@ -117,33 +147,21 @@ extension GradientSynchronizer {
         let trainable = parameters.filter { $0.parameter.trainable }
         let total = trainable.reduce(0) { $0 + $1.parameter.value.count }
         var flat = [S](repeating: 0, count: total + trainable.count + 1)
-        let weight = S(share)
         flat.withUnsafeMutableBufferPointer { f in
             var offset = 0
             for (i, (_, p)) in trainable.enumerated() {
-                let count = p.value.count
-                if let g = p.grad {
-                    g.scalars.withUnsafeBufferPointer { src in
-                        if weight == 1 {
-                            for j in 0..<count { f[offset + j] = src[j] }
-                        } else {
-                            for j in 0..<count { f[offset + j] = src[j] * weight }
-                        }
-                    }
-                    f[total + i] = 1
-                }
-                offset += count
+                f[total + i] = p.packWeightedGradient(share: share, into: f, at: offset)
+                offset += p.value.count
             }
             f[total + trainable.count] = S(loss * share)
         }
         try allReduceSum(&flat)
-        var offset = 0
-        for (i, (_, p)) in trainable.enumerated() {
-            let count = p.value.count
-            p.value.node?.grad = flat[total + i] > 0
-                ? Tensor(uncheckedShape: p.shape, scalars: Array(flat[offset..<(offset + count)]))
-                : nil
-            offset += count
+        flat.withUnsafeBufferPointer { f in
+            var offset = 0
+            for (i, (_, p)) in trainable.enumerated() {
+                p.unpackGradient(from: f, at: offset, present: f[total + i])
+                offset += p.value.count
+            }
         }
         return Double(flat[total + trainable.count])
     }
@@ -156,5 +174,36 @@ extension GradientSynchronizer {
     /// The contiguous shard `[lower, upper)` of `count` examples that this process evaluates.
     func shard(of count: Int) -> Range<Int> {
         (rank * count / processCount)..<((rank + 1) * count / processCount)
+    }
+}
+
+extension Parameter {
+    /// Writes `share × grad` (zeros without a gradient) at `offset` of `buffer` and returns the
+    /// presence flag, 1 or 0. Both gradient exchanges pack with it, so that they sum the same
+    /// values.
+    func packWeightedGradient(share: Double, into buffer: UnsafeMutableBufferPointer<Scalar>,
+                              at offset: Int) -> Scalar {
+        let count = value.count
+        guard let g = grad else {
+            (buffer.baseAddress! + offset).update(repeating: 0, count: count)
+            return 0
+        }
+        let weight = Scalar(share)
+        g.scalars.withUnsafeBufferPointer { src in
+            if weight == 1 {
+                for j in 0..<count { buffer[offset + j] = src[j] }
+            } else {
+                for j in 0..<count { buffer[offset + j] = src[j] * weight }
+            }
+        }
+        return 1
+    }
+
+    /// Sets the gradient to the summed values at `offset` of `buffer`, or to none when no
+    /// process had one (`present` summed to 0), as `backward` would leave it.
+    func unpackGradient(from buffer: UnsafeBufferPointer<Scalar>, at offset: Int, present: Scalar) {
+        value.node?.grad = present > 0
+            ? Tensor(uncheckedShape: shape, scalars: Array(buffer[offset..<(offset + value.count)]))
+            : nil
     }
 }

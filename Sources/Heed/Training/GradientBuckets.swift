@@ -1,0 +1,165 @@
+/// The overlapped gradient exchange of one `fit` (``GradientExchange/overlapped(bucketBytes:)``),
+/// as PyTorch DDP's reducer: the trainable weights in buckets, each bucket summed over the
+/// processes by a non-blocking all-reduce started as soon as `backward` has finished all its
+/// gradients.
+///
+/// A bucket's buffer holds, per weight, `share × gradient`, then one presence flag per weight;
+/// the last bucket (the first weights registered, finished last) ends with `share × loss`:
+/// the values of the fused buffer of ``GradientSynchronizer/averageGradients(_:share:loss:)``,
+/// cut into pieces, so the sums are the same.
+final class GradientBuckets<S: TensorScalar> {
+    private struct Bucket {
+        /// Indices into `parameters`, and each one's offset in `buffer`.
+        var members: [(parameter: Int, offset: Int)]
+        let buffer: ReductionBuffer<S>
+        /// Where the presence flags start.
+        let flagsOffset: Int
+        var unfinished = 0
+        var reduction: (any PendingAllReduce)?
+    }
+
+    private let synchronizer: any GradientSynchronizer
+    /// The trainable weights, in registration order.
+    let parameters: [Parameter<S>]
+    private var buckets: [Bucket] = []
+    /// For each weight, its bucket and its place among the bucket's members.
+    private let bucketOf: [Int], placeInBucket: [Int]
+    private var finished: [Bool]
+    /// The next bucket to start: buckets start strictly in order, on every process alike.
+    private var nextToStart = 0
+    /// The oldest bucket whose sum may not have arrived.
+    private var oldestInFlight = 0
+    private var share = 1.0
+    /// The first communication error during `backward` (which cannot throw); `finishStep` throws it.
+    private var failure: (any Error)?
+
+    /// Buckets of at least `bucketBytes` over `parameters` in reverse order.
+    init(parameters: [Parameter<S>], bucketBytes: Int, synchronizer: any GradientSynchronizer) {
+        self.synchronizer = synchronizer
+        self.parameters = parameters
+        var groups: [[Int]] = []
+        var current: [Int] = [], bytes = 0
+        for i in parameters.indices.reversed() {
+            current.append(i)
+            bytes += parameters[i].value.count * MemoryLayout<S>.stride
+            if bytes >= bucketBytes {
+                groups.append(current)
+                current = []
+                bytes = 0
+            }
+        }
+        if !current.isEmpty || groups.isEmpty { groups.append(current) }
+        var bucketOf = [Int](repeating: 0, count: parameters.count), placeInBucket = bucketOf
+        for (b, group) in groups.enumerated() {
+            var members: [(parameter: Int, offset: Int)] = []
+            var offset = 0
+            for (k, i) in group.enumerated() {
+                members.append((i, offset))
+                offset += parameters[i].value.count
+                bucketOf[i] = b
+                placeInBucket[i] = k
+            }
+            let isLast = b == groups.count - 1
+            buckets.append(Bucket(members: members, buffer: ReductionBuffer(count: offset + group.count + (isLast ? 1 : 0)),
+                                  flagsOffset: offset))
+        }
+        self.bucketOf = bucketOf
+        self.placeInBucket = placeInBucket
+        finished = Array(repeating: false, count: parameters.count)
+    }
+
+    /// The number of buckets (one all-reduce each per step).
+    var bucketCount: Int { buckets.count }
+
+    /// The weights of each bucket, as indices into `parameters`, in the order they start.
+    var bucketMembers: [[Int]] { buckets.map { $0.members.map(\.parameter) } }
+
+    /// Gets ready for a step whose examples are `share` of all processes' (0 for a process
+    /// without examples in this step, which still takes part with zeros).
+    func beginStep(share: Double) {
+        self.share = share
+        nextToStart = 0
+        oldestInFlight = 0
+        failure = nil
+        for b in buckets.indices {
+            buckets[b].unfinished = buckets[b].members.count
+            buckets[b].reduction = nil
+        }
+        for i in finished.indices { finished[i] = false }
+        setLoss(0)
+    }
+
+    /// Sets this process's loss for the step; call it before `backward`, which may start the
+    /// last bucket.
+    func setLoss(_ loss: Double) {
+        let last = buckets[buckets.count - 1].buffer
+        last.scalars[last.count - 1] = S(loss * share)
+    }
+
+    /// The hook of `backward(watching:onGradientFinal:)`: weight `index` has its final
+    /// gradient. Packs it, starts every bucket that is complete and next in order, and lets
+    /// the ones in flight advance.
+    func gradientFinal(_ index: Int) {
+        guard !finished[index] else { return }
+        finished[index] = true
+        pack(index)
+        let b = bucketOf[index]
+        buckets[b].unfinished -= 1
+        startCompleteBuckets()
+        advanceInFlight()
+    }
+
+    /// Packs what `backward` has not reported (weights it did not reach), starts the buckets
+    /// left, waits for every sum, and sets the gradients to them. Returns the loss summed over
+    /// the processes (`Σ share × loss`).
+    ///
+    /// - Throws: the synchronizer's error when communication failed, here or during `backward`.
+    func finishStep() throws -> Double {
+        if let failure { throw failure }
+        for i in finished.indices where !finished[i] {
+            gradientFinal(i)
+            if let failure { throw failure }
+        }
+        for b in buckets.indices {
+            try buckets[b].reduction?.wait()
+            let bucket = buckets[b]
+            let values = UnsafeBufferPointer(bucket.buffer.scalars)
+            for (k, member) in bucket.members.enumerated() {
+                parameters[member.parameter].unpackGradient(from: values, at: member.offset,
+                                                            present: values[bucket.flagsOffset + k])
+            }
+        }
+        let last = buckets[buckets.count - 1].buffer
+        return Double(last.scalars[last.count - 1])
+    }
+
+    private func pack(_ index: Int) {
+        let bucket = buckets[bucketOf[index]], k = placeInBucket[index]
+        bucket.buffer.scalars[bucket.flagsOffset + k] = parameters[index].packWeightedGradient(
+            share: share, into: bucket.buffer.scalars, at: bucket.members[k].offset)
+    }
+
+    private func startCompleteBuckets() {
+        while failure == nil, nextToStart < buckets.count, buckets[nextToStart].unfinished == 0 {
+            do {
+                buckets[nextToStart].reduction = try synchronizer.startAllReduceSum(buckets[nextToStart].buffer)
+                nextToStart += 1
+            } catch {
+                failure = error
+            }
+        }
+    }
+
+    /// Non-blocking collectives advance only inside MPI calls on this thread: test the oldest
+    /// one in flight (the library advances all of them in that call).
+    private func advanceInFlight() {
+        while failure == nil, oldestInFlight < nextToStart {
+            do {
+                guard try buckets[oldestInFlight].reduction?.test() ?? true else { return }
+                oldestInFlight += 1
+            } catch {
+                failure = error
+            }
+        }
+    }
+}
