@@ -37,18 +37,10 @@ final class GradientBuckets<S: TensorScalar> {
     init(parameters: [Parameter<S>], bucketBytes: Int, synchronizer: any GradientSynchronizer) {
         self.synchronizer = synchronizer
         self.parameters = parameters
-        var groups: [[Int]] = []
-        var current: [Int] = [], bytes = 0
-        for i in parameters.indices.reversed() {
-            current.append(i)
-            bytes += parameters[i].value.count * MemoryLayout<S>.stride
-            if bytes >= bucketBytes {
-                groups.append(current)
-                current = []
-                bytes = 0
-            }
-        }
-        if !current.isEmpty || groups.isEmpty { groups.append(current) }
+        var groups = GradientExchange.buckets(counts: parameters.map(\.value.count),
+                                              scalarBytes: MemoryLayout<S>.stride, bucketBytes: bucketBytes)
+        // The last bucket carries the loss: keep one even without trainable weights.
+        if groups.isEmpty { groups = [[]] }
         var bucketOf = [Int](repeating: 0, count: parameters.count), placeInBucket = bucketOf
         for (b, group) in groups.enumerated() {
             var members: [(parameter: Int, offset: Int)] = []

@@ -18,4 +18,25 @@ public enum GradientExchange: Equatable, Sendable {
     /// 1 MiB: Heed's models are a few MB, so PyTorch's 25 MB would make one bucket of the
     /// whole model and nothing would overlap.
     public static let defaultBucketBytes = 1 << 20
+
+    /// The buckets that ``overlapped(bucketBytes:)`` makes of trainable weights of `counts`
+    /// scalars each (in registration order), `scalarBytes` bytes per scalar: the weights'
+    /// indices, bucket by bucket, in the order the buckets start. Weights join the current
+    /// bucket from the last one registered backwards, and a bucket closes once it holds
+    /// `bucketBytes` or more.
+    public static func buckets(counts: [Int], scalarBytes: Int, bucketBytes: Int) -> [[Int]] {
+        var groups: [[Int]] = []
+        var current: [Int] = [], bytes = 0
+        for i in counts.indices.reversed() {
+            current.append(i)
+            bytes += counts[i] * scalarBytes
+            if bytes >= bucketBytes {
+                groups.append(current)
+                current = []
+                bytes = 0
+            }
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
 }
