@@ -13,7 +13,7 @@ extension DistributedContext {
         if let pendingFailure { throw pendingFailure }
         let type = try Self.datatype(S.self)
         let count = try Self.count(buffer.count, "allreduce")
-        let operation = "allreduce of a bucket of \(count) \(S.dtypeName)"
+        let operation = "allreduce of \(count) \(S.dtypeName)"
         let began = ContinuousClock.now
         defer {
             communicationSeconds += Self.seconds(ContinuousClock.now - began)

@@ -26,7 +26,7 @@ struct ScalingBenchmark {
 
     init(_ arguments: Arguments) throws {
         steps = try arguments.int("steps", default: 20)
-        rounds = try arguments.int("rounds", default: 3)
+        rounds = try arguments.int("rounds", default: 5)
         threads = try arguments.int("threads", default: 1)
         batch = try arguments.int("batch", default: 32)
         model = arguments.string("model", default: "text")
@@ -104,7 +104,7 @@ struct ScalingBenchmark {
             let median = rates[rates.count / 2]
             medians[name] = median
             print("""
-                RESULT model=\(model) exchange=\(name) ranks=\(world.processCount) threads_per_rank=\(threads) \
+                RESULT model=\(self.model) exchange=\(name) ranks=\(world.processCount) threads_per_rank=\(threads) \
                 kernel=\(Heed.blasCoreName) batch_per_rank=\(batch) steps=\(steps) rounds=\(rounds) \
                 weights=\(try model.parameterCount()) \
                 buckets=\(name == "fused" ? 1 : buckets) \
@@ -117,7 +117,7 @@ struct ScalingBenchmark {
                 """)
         }
         if let fused = medians["fused"], let overlapped = medians["overlapped"] {
-            print("RESULT model=\(model) ranks=\(world.processCount) overlapped_over_fused=\(String(format: "%.3f", overlapped / fused))")
+            print("RESULT model=\(self.model) ranks=\(world.processCount) overlapped_over_fused=\(String(format: "%.3f", overlapped / fused))")
         }
     }
 

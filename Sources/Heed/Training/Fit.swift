@@ -86,12 +86,19 @@ extension Model {
             ])
             try synchronizer.broadcastWeights(parameters)
         }
+        // Data parallel: the gradient exchange, one bucket after backward or several during it.
         var buckets: GradientBuckets<Scalar>? = nil
-        if let synchronizer, case let .overlapped(bucketBytes) = synchronizer.gradientExchange {
-            buckets = GradientBuckets(parameters: parameters.map(\.parameter).filter(\.trainable),
-                                      bucketBytes: bucketBytes, synchronizer: synchronizer)
+        var watched: [Tensor<Scalar>] = []
+        if let synchronizer {
+            let trainable = parameters.map(\.parameter).filter(\.trainable)
+            switch synchronizer.gradientExchange {
+            case .afterBackward:
+                buckets = GradientBuckets(parameters: trainable, bucketBytes: .max, synchronizer: synchronizer)
+            case let .overlapped(bucketBytes):
+                buckets = GradientBuckets(parameters: trainable, bucketBytes: bucketBytes, synchronizer: synchronizer)
+                watched = trainable.map(\.value)
+            }
         }
-        let watched = buckets?.parameters.map(\.value) ?? []
         let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
@@ -140,9 +147,9 @@ extension Model {
                     let out = try forward(xb, training: true)
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
                     lossValue = Double(loss.scalar)
-                    if let buckets {
+                    buckets?.setLoss(lossValue)
+                    if let buckets, !watched.isEmpty {
                         // Each bucket's all-reduce starts while backward goes on with the layers below.
-                        buckets.setLoss(lossValue)
                         loss.backward(watching: watched, onGradientFinal: buckets.gradientFinal)
                     } else {
                         loss.backward()
@@ -153,11 +160,7 @@ extension Model {
                     }
                 }
                 // The data-parallel hook: gradients (and the loss) become the whole step's.
-                if let buckets {
-                    lossValue = try buckets.finishStep()
-                } else if let synchronizer {
-                    lossValue = try synchronizer.averageGradients(parameters, share: share, loss: lossValue)
-                }
+                if let buckets { lossValue = try buckets.finishStep() }
                 optimizer.apply(to: parameters)
                 for (_, p) in parameters { p.zeroGrad() }
                 lossSum += lossValue * Double(stepEnd - stepStart)

@@ -1,12 +1,13 @@
-/// The overlapped gradient exchange of one `fit` (``GradientExchange/overlapped(bucketBytes:)``),
-/// as PyTorch DDP's reducer: the trainable weights in buckets, each bucket summed over the
-/// processes by a non-blocking all-reduce started as soon as `backward` has finished all its
-/// gradients.
+/// The gradient exchange of one data-parallel `fit`, as PyTorch DDP's reducer: the trainable
+/// weights in buckets, each bucket summed over the processes by one all-reduce.
 ///
-/// A bucket's buffer holds, per weight, `share × gradient`, then one presence flag per weight;
-/// the last bucket (the first weights registered, finished last) ends with `share × loss`:
-/// the values of the fused buffer of ``GradientSynchronizer/averageGradients(_:share:loss:)``,
-/// cut into pieces, so the sums are the same.
+/// With ``GradientExchange/afterBackward`` there is one bucket, started after `backward`.
+/// With ``GradientExchange/overlapped(bucketBytes:)`` `backward` reports each weight whose
+/// gradient is final (``gradientFinal(_:)``) and a bucket starts as soon as all its weights
+/// are, while `backward` goes on. Either way a bucket's buffer holds, per weight,
+/// `share × gradient` (`share`: this process's fraction of the step's examples), then one
+/// presence flag per weight; the last bucket (the first weights registered) ends with
+/// `share × loss`. The buffers are kept from step to step.
 final class GradientBuckets<S: TensorScalar> {
     private struct Bucket {
         /// Indices into `parameters`, and each one's offset in `buffer`.
@@ -33,7 +34,8 @@ final class GradientBuckets<S: TensorScalar> {
     /// The first communication error during `backward` (which cannot throw); `finishStep` throws it.
     private var failure: (any Error)?
 
-    /// Buckets of at least `bucketBytes` over `parameters` in reverse order.
+    /// Buckets over `parameters` (the trainable weights in registration order) as
+    /// ``GradientExchange/buckets(counts:scalarBytes:bucketBytes:)`` makes them.
     init(parameters: [Parameter<S>], bucketBytes: Int, synchronizer: any GradientSynchronizer) {
         self.synchronizer = synchronizer
         self.parameters = parameters
@@ -59,9 +61,6 @@ final class GradientBuckets<S: TensorScalar> {
         self.placeInBucket = placeInBucket
         finished = Array(repeating: false, count: parameters.count)
     }
-
-    /// The number of buckets (one all-reduce each per step).
-    var bucketCount: Int { buckets.count }
 
     /// The weights of each bucket, as indices into `parameters`, in the order they start.
     var bucketMembers: [[Int]] { buckets.map { $0.members.map(\.parameter) } }
@@ -95,23 +94,24 @@ final class GradientBuckets<S: TensorScalar> {
         guard !finished[index] else { return }
         finished[index] = true
         pack(index)
-        let b = bucketOf[index]
-        buckets[b].unfinished -= 1
+        buckets[bucketOf[index]].unfinished -= 1
         startCompleteBuckets()
         advanceInFlight()
     }
 
-    /// Packs what `backward` has not reported (weights it did not reach), starts the buckets
-    /// left, waits for every sum, and sets the gradients to them. Returns the loss summed over
-    /// the processes (`Σ share × loss`).
+    /// Packs what `backward` has not reported (all weights after a plain `backward`, or those
+    /// it did not reach), starts the buckets left, waits for every sum, and sets the gradients
+    /// to them. Returns the loss summed over the processes (`Σ share × loss`).
     ///
     /// - Throws: the synchronizer's error when communication failed, here or during `backward`.
     func finishStep() throws -> Double {
-        if let failure { throw failure }
         for i in finished.indices where !finished[i] {
-            gradientFinal(i)
             if let failure { throw failure }
+            gradientFinal(i)
         }
+        if let failure { throw failure }
+        if nextToStart < buckets.count { startCompleteBuckets() }
+        if let failure { throw failure }
         for b in buckets.indices {
             try buckets[b].reduction?.wait()
             let bucket = buckets[b]
@@ -153,5 +153,35 @@ final class GradientBuckets<S: TensorScalar> {
                 failure = error
             }
         }
+    }
+}
+
+extension Parameter {
+    /// Writes `share × grad` (zeros without a gradient) at `offset` of `buffer` and returns the
+    /// presence flag, 1 or 0.
+    func packWeightedGradient(share: Double, into buffer: UnsafeMutableBufferPointer<Scalar>,
+                              at offset: Int) -> Scalar {
+        let count = value.count
+        guard let g = grad else {
+            (buffer.baseAddress! + offset).update(repeating: 0, count: count)
+            return 0
+        }
+        let weight = Scalar(share)
+        g.scalars.withUnsafeBufferPointer { src in
+            if weight == 1 {
+                for j in 0..<count { buffer[offset + j] = src[j] }
+            } else {
+                for j in 0..<count { buffer[offset + j] = src[j] * weight }
+            }
+        }
+        return 1
+    }
+
+    /// Sets the gradient to the summed values at `offset` of `buffer`, or to none when no
+    /// process had one (`present` summed to 0), as `backward` would leave it.
+    func unpackGradient(from buffer: UnsafeBufferPointer<Scalar>, at offset: Int, present: Scalar) {
+        value.node?.grad = present > 0
+            ? Tensor(uncheckedShape: shape, scalars: Array(buffer[offset..<(offset + value.count)]))
+            : nil
     }
 }

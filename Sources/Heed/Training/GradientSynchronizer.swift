@@ -9,12 +9,13 @@
 ///   permutation, which is the same on every process (it depends on `seed` and the epoch alone);
 ///   process `rank` takes the `rank`-th run of `batchSize` of them;
 /// - after `backward()` and before clipping and the optimizer step, the gradients of all
-///   trainable weights, their presence flags and the batch loss go through ONE
-///   ``allReduceSum(_:)`` of a flat buffer. Each process weights its gradient by its share of the
-///   step's examples, so the sum is the gradient of the mean loss over the whole step, exactly as
-///   one process would compute it with the whole batch; the optimizer then makes the same
-///   update everywhere. With ``gradientExchange`` `.overlapped`, the same sums go through one
-///   ``startAllReduceSum(_:)`` per bucket of weights instead, started during `backward()`;
+///   trainable weights, their presence flags and the batch loss go through ONE all-reduce
+///   (``startAllReduceSum(_:)``, then waiting for it) of a flat buffer. Each process weights its
+///   gradient by its share of the step's examples, so the sum is the gradient of the mean loss
+///   over the whole step, exactly as one process would compute it with the whole batch; the
+///   optimizer then makes the same update everywhere. With ``gradientExchange`` `.overlapped`,
+///   the same values go through one all-reduce per bucket of weights instead, each started
+///   during `backward()` as soon as its gradients are final;
 /// - the loss and metrics in the logs are over the examples of all processes (metrics merge all
 ///   processes' predictions with ``allGather(_:)`` at the end of each epoch), and `evaluate` splits
 ///   the data into one contiguous shard per process and merges the same way;
@@ -137,35 +138,6 @@ extension GradientSynchronizer {
         }
     }
 
-    /// Replaces every trainable weight's gradient by `Σ over processes of share × gradient` and
-    /// returns `Σ share × loss`: with `share` = this process's fraction of the step's examples,
-    /// the gradient and loss of the mean over the whole step. One fused all-reduce.
-    ///
-    /// A weight keeps no gradient when no process computed one for it (as `backward` leaves it).
-    func averageGradients<S>(_ parameters: [(name: String, parameter: Parameter<S>)], share: Double,
-                             loss: Double) throws -> Double {
-        let trainable = parameters.filter { $0.parameter.trainable }
-        let total = trainable.reduce(0) { $0 + $1.parameter.value.count }
-        var flat = [S](repeating: 0, count: total + trainable.count + 1)
-        flat.withUnsafeMutableBufferPointer { f in
-            var offset = 0
-            for (i, (_, p)) in trainable.enumerated() {
-                f[total + i] = p.packWeightedGradient(share: share, into: f, at: offset)
-                offset += p.value.count
-            }
-            f[total + trainable.count] = S(loss * share)
-        }
-        try allReduceSum(&flat)
-        flat.withUnsafeBufferPointer { f in
-            var offset = 0
-            for (i, (_, p)) in trainable.enumerated() {
-                p.unpackGradient(from: f, at: offset, present: f[total + i])
-                offset += p.value.count
-            }
-        }
-        return Double(flat[total + trainable.count])
-    }
-
     /// An accumulator with the examples of every process, in rank order.
     func merged(_ accumulator: MetricAccumulator) throws -> MetricAccumulator {
         MetricAccumulator.merging(try allGather(accumulator.flattened()), metrics: accumulator.metrics)
@@ -174,36 +146,5 @@ extension GradientSynchronizer {
     /// The contiguous shard `[lower, upper)` of `count` examples that this process evaluates.
     func shard(of count: Int) -> Range<Int> {
         (rank * count / processCount)..<((rank + 1) * count / processCount)
-    }
-}
-
-extension Parameter {
-    /// Writes `share × grad` (zeros without a gradient) at `offset` of `buffer` and returns the
-    /// presence flag, 1 or 0. Both gradient exchanges pack with it, so that they sum the same
-    /// values.
-    func packWeightedGradient(share: Double, into buffer: UnsafeMutableBufferPointer<Scalar>,
-                              at offset: Int) -> Scalar {
-        let count = value.count
-        guard let g = grad else {
-            (buffer.baseAddress! + offset).update(repeating: 0, count: count)
-            return 0
-        }
-        let weight = Scalar(share)
-        g.scalars.withUnsafeBufferPointer { src in
-            if weight == 1 {
-                for j in 0..<count { buffer[offset + j] = src[j] }
-            } else {
-                for j in 0..<count { buffer[offset + j] = src[j] * weight }
-            }
-        }
-        return 1
-    }
-
-    /// Sets the gradient to the summed values at `offset` of `buffer`, or to none when no
-    /// process had one (`present` summed to 0), as `backward` would leave it.
-    func unpackGradient(from buffer: UnsafeBufferPointer<Scalar>, at offset: Int, present: Scalar) {
-        value.node?.grad = present > 0
-            ? Tensor(uncheckedShape: shape, scalars: Array(buffer[offset..<(offset + value.count)]))
-            : nil
     }
 }
