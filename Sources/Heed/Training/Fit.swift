@@ -88,7 +88,7 @@ extension Model {
         }
         // Data parallel: the gradient exchange, one bucket after backward or several during it.
         var buckets: GradientBuckets<Scalar>? = nil
-        var watched: [Tensor<Scalar>] = []
+        var overlapsBackward = false
         if let synchronizer {
             let trainable = parameters.map(\.parameter).filter(\.trainable)
             switch synchronizer.gradientExchange {
@@ -96,7 +96,7 @@ extension Model {
                 buckets = GradientBuckets(parameters: trainable, bucketBytes: .max, synchronizer: synchronizer)
             case let .overlapped(bucketBytes):
                 buckets = GradientBuckets(parameters: trainable, bucketBytes: bucketBytes, synchronizer: synchronizer)
-                watched = trainable.map(\.value)
+                overlapsBackward = true
             }
         }
         let write: (String) -> Void = rank == 0 ? output : { _ in }
@@ -148,9 +148,11 @@ extension Model {
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
                     lossValue = Double(loss.scalar)
                     buckets?.setLoss(lossValue)
-                    if let buckets, !watched.isEmpty {
+                    if let buckets, overlapsBackward {
                         // Each bucket's all-reduce starts while backward goes on with the layers below.
-                        loss.backward(watching: watched, onGradientFinal: buckets.gradientFinal)
+                        // (The weights' values are listed for this call only: a copy kept across
+                        // the optimizer step would make every update copy the weights.)
+                        loss.backward(watching: buckets.parameters.map(\.value), onGradientFinal: buckets.gradientFinal)
                     } else {
                         loss.backward()
                     }
