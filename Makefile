@@ -111,19 +111,27 @@ mpi-deps:
 		exit 1; \
 	fi
 
-# Data-parallel training across processes: builds Distributed/, runs one two-rank job, then the
-# tests (which start their own `mpirun -np 2` jobs).
+# Data-parallel training across processes: builds Distributed/ (in MPI_SCRATCH, relative to
+# Distributed/), runs one two-rank job, then the tests (which start their own `mpirun -np 2` jobs).
+MPI_SCRATCH ?= .build
+MPI_BUILD = $(SWIFT) build --scratch-path $(MPI_SCRATCH)
 test-mpi: deps mpi-deps
-	cd Distributed && $(SWIFT) build --build-tests
-	cd Distributed && $(MPIRUN) -np 2 $$($(SWIFT) build --show-bin-path)/heed-mpi-train equivalence --optimizer adam
-	cd Distributed && $(SWIFT) test --disable-swift-testing
+	cd Distributed && $(MPI_BUILD) --build-tests
+	cd Distributed && $(MPIRUN) -np 2 $$($(MPI_BUILD) --show-bin-path)/heed-mpi-train equivalence --optimizer adam
+	cd Distributed && $(SWIFT) test --skip-build --scratch-path $(MPI_SCRATCH) --disable-swift-testing
 
-# Samples per second on 1 and 2 ranks for a text-classifier-shaped model.
+# Samples per second on 1 and 2 ranks, gradients exchanged after backward and overlapped with it
+# (alternated in each run): the text-classifier shape (its small last layer in a 1 KiB bucket of
+# its own) and an MLP whose gradients are spread over 5 layers (1 MiB buckets, the default).
+MPI_BENCH = cd Distributed && $(MPIRUN) -np $(1) $$($(MPI_BUILD) -c release --show-bin-path)/heed-mpi-train bench
 bench-mpi: deps mpi-deps
-	cd Distributed && $(SWIFT) build -c release
-	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
-	cd Distributed && $(MPIRUN) -np 1 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 2
-	cd Distributed && $(MPIRUN) -np 2 $$($(SWIFT) build -c release --show-bin-path)/heed-mpi-train bench --threads 1
+	cd Distributed && $(MPI_BUILD) -c release
+	$(call MPI_BENCH,1) --model text --bucket-kb 1 --threads 1
+	$(call MPI_BENCH,1) --model text --bucket-kb 1 --threads 2
+	$(call MPI_BENCH,2) --model text --bucket-kb 1 --threads 1
+	$(call MPI_BENCH,1) --model mlp --threads 1
+	$(call MPI_BENCH,1) --model mlp --threads 2
+	$(call MPI_BENCH,2) --model mlp --threads 1
 
 EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
 

@@ -83,6 +83,38 @@ final class AutodiffTests: XCTestCase {
         XCTAssertEqual(table.grad?.scalars, [0, 0, 2, 2, 0, 0, 1, 1])
     }
 
+    func testWatchedLeavesAreReportedOnceWhenTheirGradientIsFinal() throws {
+        // L = Σ tanh(x·w1 + b1)·w2 + Σ w1: w1 is used by the first op and by the last (the sum
+        // added at the end), so its gradient is final only after the first layer's pullback.
+        let x = try Tensor<Double>(shape: [2, 2], scalars: [1, -2, 0.5, 3])
+        let w1 = try Tensor<Double>(shape: [2, 2], scalars: [0.1, 0.2, -0.3, 0.4]).requiringGrad()
+        let b1 = Tensor<Double>([0.5, -0.5]).requiringGrad()
+        let w2 = try Tensor<Double>(shape: [2, 1], scalars: [2, -1]).requiringGrad()
+        let unused = Tensor<Double>([7]).requiringGrad()
+        let loss = try (Tensor.matmul((Tensor.matmul(x, w1) + b1).tanh(), w2).sum() + w1.sum())
+        var reports: [(index: Int, grad: [Double]?)] = []
+        loss.backward(watching: [w1, b1, w2, unused]) { i in
+            reports.append((i, [w1, b1, w2, unused][i].grad?.scalars))
+        }
+        XCTAssertEqual(reports.map(\.index), [2, 1, 0], "w2, then b1, then w1 after the first product; unused never")
+        for (i, grad) in reports {
+            XCTAssertEqual(grad, [w1, b1, w2][i].grad?.scalars, "leaf \(i) changed after it was reported")
+        }
+        // The same gradients as an unwatched backward.
+        let again = [w1, b1, w2].map(\.detached).map { $0.requiringGrad() }
+        try (Tensor.matmul((Tensor.matmul(x, again[0]) + again[1]).tanh(), again[2]).sum() + again[0].sum()).backward()
+        for i in 0..<3 { XCTAssertEqual(again[i].grad?.scalars, [w1, b1, w2][i].grad?.scalars) }
+        XCTAssertNil(unused.grad)
+    }
+
+    func testWatchedRootLeafIsReportedWithTheSeed() {
+        let x = Tensor<Double>([3]).requiringGrad()
+        var reported: [Int] = []
+        x.backward(watching: [x]) { reported.append($0) }
+        XCTAssertEqual(reported, [0])
+        XCTAssertEqual(x.grad?.scalars, [1])
+    }
+
     func testGradientCheckHarnessCatchesAWrongPullback() throws {
         // A deliberately wrong op: forward x², pullback claims 3x.
         func wrongSquare(_ x: Tensor<Double>) -> Tensor<Double> {

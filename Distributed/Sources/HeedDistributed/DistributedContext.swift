@@ -20,7 +20,10 @@ import Heed
 /// rank that died.)
 ///
 /// MPI can be initialised once per process: make one context, use it from the thread that made
-/// it, and call ``finalize()`` before the program ends.
+/// it, and call ``finalize()`` before the program ends. Non-blocking operations (the buckets of
+/// ``GradientExchange/overlapped(bucketBytes:)``) advance only inside MPI calls on that thread;
+/// `fit` makes them when backward finishes a weight, so no progress thread (and no
+/// `MPI_THREAD_MULTIPLE`) is needed.
 public final class DistributedContext: GradientSynchronizer {
     /// This process's rank, `0..<processCount`.
     public let rank: Int
@@ -34,12 +37,19 @@ public final class DistributedContext: GradientSynchronizer {
     public var communicationSeconds = 0.0
     /// The number of collective operations since the context was made (or last reset).
     public var collectiveCount = 0
+    /// When data-parallel `fit` sums the gradients: after backward in one fused all-reduce
+    /// (the default), or ``GradientExchange/overlapped(bucketBytes:)`` with backward, bucket by
+    /// bucket (`MPI_Iallreduce`). The weights come out the same.
+    public var gradientExchange: GradientExchange = .afterBackward
 
     let world: MPI_Comm
     private(set) var isFinalized = false
     /// The timeout that ended the last collective: MPI may still write into that operation's
     /// buffer, so the context refuses further collectives (rethrowing it) until ``abort(code:)``.
-    private var pendingFailure: DistributedError?
+    var pendingFailure: DistributedError?
+    /// Non-blocking operations not known to have finished; they keep their buffers alive while
+    /// MPI may still write into them (for ever after a timeout).
+    var inFlight: [AnyObject] = []
 
     /// Initialises MPI (once per process) and reads this process's rank.
     ///
@@ -117,7 +127,11 @@ public final class DistributedContext: GradientSynchronizer {
         }
         var request: MPI_Request? = heed_mpi_request_null()
         try Self.check(start(&request), operation)
-        let deadline = began + timeout
+        try complete(&request, operation, deadline: began + timeout)
+    }
+
+    /// Polls `request` until it completes, or throws when `deadline` passes first.
+    func complete(_ request: inout MPI_Request?, _ operation: String, deadline: ContinuousClock.Instant) throws {
         var done: Int32 = 0
         var polls = 0
         while true {

@@ -10,6 +10,13 @@ import HeedDistributed
 ///     RESULT max_elementwise_relative_difference=…  (max |a − b| / |b| over elements)
 ///     RESULT distributed_loss=… single_loss=… distributed_val_accuracy=… single_val_accuracy=…
 ///
+/// With `--exchange overlapped` the distributed run overlaps the gradient exchange with
+/// backward, in buckets of `--bucket-bytes` (64: about one weight each), and every rank also
+/// trains with the fused exchange, from the same start, for a bitwise comparison:
+///
+///     RESULT fused_identical=1              (overlapped weights == fused weights, bit for bit, every rank)
+///     RESULT buckets=3
+///
 /// The example count leaves the last step of each epoch three examples short, so the
 /// weighting of unequal shares is checked too. Rank 1 starts from other weights than rank 0,
 /// so the check also covers the broadcast of the initial weights.
@@ -17,6 +24,7 @@ struct EquivalenceCheck {
     let optimizer: String
     let batch: Int
     let stepsPerEpoch: Int
+    let exchange: GradientExchange
     let epochs = 2
 
     init(_ arguments: Arguments) throws {
@@ -24,6 +32,11 @@ struct EquivalenceCheck {
         batch = try arguments.int("batch", default: 8)
         stepsPerEpoch = try arguments.int("steps", default: 3)
         guard ["sgd", "adam"].contains(optimizer) else { throw UsageError(message: "--optimizer is sgd or adam") }
+        switch arguments.string("exchange", default: "fused") {
+        case "fused": exchange = .afterBackward
+        case "overlapped": exchange = .overlapped(bucketBytes: try arguments.int("bucket-bytes", default: 64))
+        default: throw UsageError(message: "--exchange is fused or overlapped")
+        }
     }
 
     func makeOptimizer() -> Optimizer<Float> {
@@ -38,13 +51,26 @@ struct EquivalenceCheck {
         let train = try syntheticFeatures(count: count, seed: 11)
         let validation = try syntheticFeatures(count: 37, seed: 12)
 
-        let model = try makeMLP(seed: world.rank == 0 ? 5 : 6)
-        model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: makeOptimizer(),
-                      metrics: [.accuracy])
-        model.synchronizer = world
-        let history = try model.fit(x: train.x, y: train.y, batchSize: batch, epochs: epochs,
-                                    validationData: (validation.x, validation.y), seed: 7, verbose: .silent)
+        func trainDistributed(_ exchange: GradientExchange) throws -> (Model<Float, Tensor<Float>>, History) {
+            let model = try makeMLP(seed: world.rank == 0 ? 5 : 6)
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: makeOptimizer(),
+                          metrics: [.accuracy])
+            world.gradientExchange = exchange
+            model.synchronizer = world
+            let history = try model.fit(x: train.x, y: train.y, batchSize: batch, epochs: epochs,
+                                        validationData: (validation.x, validation.y), seed: 7, verbose: .silent)
+            return (model, history)
+        }
+        let (model, history) = try trainDistributed(exchange)
         let weights = try flatWeights(model)
+        var fusedDiffering: [Double] = [0]
+        if exchange != .afterBackward {
+            let (fused, fusedHistory) = try trainDistributed(.afterBackward)
+            let same = try flatWeights(fused).flatMap(\.values) == weights.flatMap(\.values)
+                && fusedHistory["loss"] == history["loss"] && fusedHistory["val_loss"] == history["val_loss"]
+            fusedDiffering[0] = same ? 0 : 1
+            try world.allReduceSum(&fusedDiffering)
+        }
 
         // Every rank must hold rank 0's weights bit for bit.
         var rankZero = weights.flatMap(\.values)
@@ -69,6 +95,11 @@ struct EquivalenceCheck {
                 worstElement = max(worstElement, elementwise)
             }
             print("RESULT ranks_identical=\(differing[0] == 0 ? 1 : 0)")
+            if case let .overlapped(bucketBytes) = exchange {
+                let counts = try model.namedParameters().map(\.parameter.value.count)
+                print("RESULT fused_identical=\(fusedDiffering[0] == 0 ? 1 : 0)")
+                print("RESULT buckets=\(GradientExchange.buckets(counts: counts, scalarBytes: 4, bucketBytes: bucketBytes).count)")
+            }
             print("RESULT max_relative_difference=\(worst)")
             print("RESULT max_elementwise_relative_difference=\(worstElement)")
             print("RESULT steps=\(single.configuration?.optimizer.iterations ?? -1) distributed_steps=\(model.configuration?.optimizer.iterations ?? -1)")

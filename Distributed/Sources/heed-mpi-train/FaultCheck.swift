@@ -6,12 +6,14 @@ import HeedDistributed
 /// an epoch: killed (`--how kill`, `mpirun` ends the job and names the rank) or stopped
 /// (`--how stop`, the survivors time out after `--timeout` seconds, name the silent rank and
 /// abort the job). Either way no process waits forever and the checkpoint stays loadable.
+/// `--exchange overlapped` exchanges the gradients in buckets during backward.
 struct FaultCheck {
     let checkpoint: URL
     let lostRank: Int
     let atEpoch: Int
     let how: String
     let timeoutSeconds: Int
+    let overlapped: Bool
 
     init(_ arguments: Arguments) throws {
         checkpoint = URL(fileURLWithPath: arguments.string("checkpoint", default: "fault-check"))
@@ -20,12 +22,14 @@ struct FaultCheck {
         atEpoch = try arguments.int("at-epoch", default: 2)
         how = arguments.string("how", default: "kill")
         timeoutSeconds = try arguments.int("timeout", default: 10)
+        overlapped = arguments.string("exchange", default: "fused") == "overlapped"
         guard ["kill", "stop"].contains(how) else { throw UsageError(message: "--how is kill or stop") }
     }
 
     func run() throws {
         Heed.threads = 1
         let world = try DistributedContext(timeout: .seconds(timeoutSeconds))
+        if overlapped { world.gradientExchange = .overlapped(bucketBytes: 64) }
         do {
             let train = try syntheticFeatures(count: 512, seed: 21)
             let model = try makeMLP(seed: 5)

@@ -87,6 +87,31 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func backward(seed: Tensor) {
         precondition(seed.shape == shape, "backward(seed:): seed shape \(seed.shape) differs from \(shape)")
+        propagate(seed: seed, watching: [], onGradientFinal: { _ in })
+    }
+
+    /// Back-propagates from this scalar tensor (seed 1), as ``backward()``, and calls
+    /// `onGradientFinal(i)` as soon as the gradient of `leaves[i]` is final: right after the
+    /// last operation that uses the leaf has added its contribution, while the operations
+    /// before it (earlier layers) are still to be back-propagated. Data-parallel training uses
+    /// it to start exchanging a layer's gradients early.
+    ///
+    /// Each watched leaf that the graph reaches is reported once, in the order its gradient
+    /// becomes final; a leaf the graph does not reach is not reported (it gets no gradient).
+    /// Its ``grad`` may still be `nil` when no operation passed a gradient to it.
+    /// `onGradientFinal` runs on the calling thread, between two pullbacks, without recording.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(watching leaves: [Tensor], onGradientFinal: (_ index: Int) -> Void) {
+        precondition(count == 1, "backward(): the tensor has shape \(shape); pass a cotangent of that shape")
+        propagate(seed: Tensor(filled: 1, shape: shape), watching: leaves, onGradientFinal: onGradientFinal)
+    }
+
+    /// The backward pass: reverse topological order, one pullback per inner node, and the
+    /// watched leaves reported after their last consumer.
+    private func propagate(seed: Tensor, watching leaves: [Tensor], onGradientFinal: (Int) -> Void) {
         guard let root = node else { return }
         // Reverse topological order by an iterative depth-first search.
         var order: [GradNode<Scalar>] = []
@@ -103,9 +128,32 @@ extension Tensor {
                 order.append(n)
             }
         }
+        let inner = order.reversed().filter { !$0.isLeaf }
+        // readyAfter[k]: the watched leaves whose last consumer is inner[k].
+        var readyAfter: [[Int]] = []
+        if !leaves.isEmpty {
+            var watched: [ObjectIdentifier: [Int]] = [:]
+            for (i, leaf) in leaves.enumerated() {
+                if let n = leaf.node, n.isLeaf { watched[ObjectIdentifier(n), default: []].append(i) }
+            }
+            var lastConsumer: [ObjectIdentifier: Int] = [:]
+            for (k, n) in inner.enumerated() {
+                for case let input? in n.inputs where watched[ObjectIdentifier(input)] != nil {
+                    lastConsumer[ObjectIdentifier(input)] = k
+                }
+            }
+            readyAfter = Array(repeating: [], count: inner.count)
+            for (id, k) in lastConsumer { readyAfter[k] += watched[id] ?? [] }
+            for k in readyAfter.indices where readyAfter[k].count > 1 { readyAfter[k].sort() }
+            if root.isLeaf, let indices = watched[ObjectIdentifier(root)] {
+                root.accumulate(seed.detached)
+                withoutGrad { indices.forEach(onGradientFinal) }
+                return
+            }
+        }
         root.accumulate(seed.detached)
         withoutGrad {
-            for n in order.reversed() where !n.isLeaf {
+            for (k, n) in inner.enumerated() {
                 if let g = n.grad, let pullback = n.pullback {
                     let grads = pullback(g)
                     for (input, ig) in zip(n.inputs, grads) {
@@ -113,6 +161,9 @@ extension Tensor {
                     }
                 }
                 n.release()
+                if !readyAfter.isEmpty {
+                    for i in readyAfter[k] { onGradientFinal(i) }
+                }
             }
         }
     }

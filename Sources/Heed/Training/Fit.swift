@@ -13,8 +13,9 @@ extension Model {
     ///
     /// Data parallel: with a ``Model/synchronizer``, `batchSize` is per process (as in PyTorch's
     /// DistributedDataParallel), each step takes `batchSize × processCount` examples, and the
-    /// synchronizer averages the gradients after `backward()` and before clipping and the
-    /// update; see ``GradientSynchronizer`` for what runs where.
+    /// synchronizer averages the gradients after `backward()` (or, with
+    /// ``GradientExchange/overlapped(bucketBytes:)``, bucket by bucket during it) and before
+    /// clipping and the update; see ``GradientSynchronizer`` for what runs where.
     ///
     /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
     /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
@@ -85,6 +86,19 @@ extension Model {
             ])
             try synchronizer.broadcastWeights(parameters)
         }
+        // Data parallel: the gradient exchange, one bucket after backward or several during it.
+        var buckets: GradientBuckets<Scalar>? = nil
+        var overlapsBackward = false
+        if let synchronizer {
+            let trainable = parameters.map(\.parameter).filter(\.trainable)
+            switch synchronizer.gradientExchange {
+            case .afterBackward:
+                buckets = GradientBuckets(parameters: trainable, bucketBytes: .max, synchronizer: synchronizer)
+            case let .overlapped(bucketBytes):
+                buckets = GradientBuckets(parameters: trainable, bucketBytes: bucketBytes, synchronizer: synchronizer)
+                overlapsBackward = true
+            }
+        }
         let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
@@ -125,23 +139,30 @@ extension Model {
                 let indices = Array(order[lower..<Swift.min(stepEnd, lower + batchSize)])
                 // With several processes the last step may leave this one without examples; it
                 // still takes part in the gradient exchange.
+                let share = Double(indices.count) / Double(stepEnd - stepStart)
                 var lossValue = 0.0
+                buckets?.beginStep(share: share)
                 if !indices.isEmpty {
                     let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
                     let out = try forward(xb, training: true)
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
-                    loss.backward()
                     lossValue = Double(loss.scalar)
+                    buckets?.setLoss(lossValue)
+                    if let buckets, overlapsBackward {
+                        // Each bucket's all-reduce starts while backward goes on with the layers below.
+                        // (The weights' values are listed for this call only: a copy kept across
+                        // the optimizer step would make every update copy the weights.)
+                        loss.backward(watching: buckets.parameters.map(\.value), onGradientFinal: buckets.gradientFinal)
+                    } else {
+                        loss.backward()
+                    }
                     if !configuration.metrics.isEmpty {
                         let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
                         try accumulator.add(predictions: predictions, targets: yb)
                     }
                 }
                 // The data-parallel hook: gradients (and the loss) become the whole step's.
-                if let synchronizer {
-                    lossValue = try synchronizer.averageGradients(
-                        parameters, share: Double(indices.count) / Double(stepEnd - stepStart), loss: lossValue)
-                }
+                if let buckets { lossValue = try buckets.finishStep() }
                 optimizer.apply(to: parameters)
                 for (_, p) in parameters { p.zeroGrad() }
                 lossSum += lossValue * Double(stepEnd - stepStart)

@@ -9,11 +9,13 @@
 ///   permutation, which is the same on every process (it depends on `seed` and the epoch alone);
 ///   process `rank` takes the `rank`-th run of `batchSize` of them;
 /// - after `backward()` and before clipping and the optimizer step, the gradients of all
-///   trainable weights, their presence flags and the batch loss go through ONE
-///   ``allReduceSum(_:)`` of a flat buffer. Each process weights its gradient by its share of the
-///   step's examples, so the sum is the gradient of the mean loss over the whole step, exactly as
-///   one process would compute it with the whole batch; the optimizer then makes the same
-///   update everywhere;
+///   trainable weights, their presence flags and the batch loss go through ONE all-reduce
+///   (``startAllReduceSum(_:)``, then waiting for it) of a flat buffer. Each process weights its
+///   gradient by its share of the step's examples, so the sum is the gradient of the mean loss
+///   over the whole step, exactly as one process would compute it with the whole batch; the
+///   optimizer then makes the same update everywhere. With ``gradientExchange`` `.overlapped`,
+///   the same values go through one all-reduce per bucket of weights instead, each started
+///   during `backward()` as soon as its gradients are final;
 /// - the loss and metrics in the logs are over the examples of all processes (metrics merge all
 ///   processes' predictions with ``allGather(_:)`` at the end of each epoch), and `evaluate` splits
 ///   the data into one contiguous shard per process and merges the same way;
@@ -50,6 +52,22 @@ public protocol GradientSynchronizer: AnyObject {
     ///
     /// - Throws: an implementation's error when communication fails or times out.
     func allGather(_ values: [Double]) throws -> [[Double]]
+
+    /// When `fit` sums the gradients: after `backward()` in one fused all-reduce (the default),
+    /// or bucket by bucket while `backward()` runs.
+    var gradientExchange: GradientExchange { get }
+
+    /// Starts replacing `buffer` on every process by the elementwise sum of all processes'
+    /// buffers and returns without waiting for it, when the implementation can; the sum is
+    /// there once the returned operation has finished. The default runs
+    /// ``allReduceSum(_:)`` to the end before returning.
+    ///
+    /// Non-blocking all-reduces must be started in the same order on every process, as every
+    /// collective; several may be in flight at once.
+    ///
+    /// Shapes: `buffer` has the same length on every process.
+    /// - Throws: an implementation's error when communication fails.
+    func startAllReduceSum<S: TensorScalar>(_ buffer: ReductionBuffer<S>) throws -> any PendingAllReduce
 }
 
 /// An error of data-parallel training that is not the communication's own.
@@ -69,6 +87,19 @@ public enum DataParallelError: Error, Equatable, CustomStringConvertible, Sendab
 
     private static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+extension GradientSynchronizer {
+    /// One fused all-reduce after `backward()`.
+    public var gradientExchange: GradientExchange { .afterBackward }
+
+    /// ``allReduceSum(_:)`` of a copy of `buffer`, to the end.
+    public func startAllReduceSum<S: TensorScalar>(_ buffer: ReductionBuffer<S>) throws -> any PendingAllReduce {
+        var copy = Array(buffer.scalars)
+        try allReduceSum(&copy)
+        _ = buffer.scalars.update(fromContentsOf: copy)
+        return FinishedAllReduce()
     }
 }
 
@@ -105,47 +136,6 @@ extension GradientSynchronizer {
             p.update { $0 = Array(flat[offset..<(offset + count)]) }
             offset += count
         }
-    }
-
-    /// Replaces every trainable weight's gradient by `Σ over processes of share × gradient` and
-    /// returns `Σ share × loss`: with `share` = this process's fraction of the step's examples,
-    /// the gradient and loss of the mean over the whole step. One fused all-reduce.
-    ///
-    /// A weight keeps no gradient when no process computed one for it (as `backward` leaves it).
-    func averageGradients<S>(_ parameters: [(name: String, parameter: Parameter<S>)], share: Double,
-                             loss: Double) throws -> Double {
-        let trainable = parameters.filter { $0.parameter.trainable }
-        let total = trainable.reduce(0) { $0 + $1.parameter.value.count }
-        var flat = [S](repeating: 0, count: total + trainable.count + 1)
-        let weight = S(share)
-        flat.withUnsafeMutableBufferPointer { f in
-            var offset = 0
-            for (i, (_, p)) in trainable.enumerated() {
-                let count = p.value.count
-                if let g = p.grad {
-                    g.scalars.withUnsafeBufferPointer { src in
-                        if weight == 1 {
-                            for j in 0..<count { f[offset + j] = src[j] }
-                        } else {
-                            for j in 0..<count { f[offset + j] = src[j] * weight }
-                        }
-                    }
-                    f[total + i] = 1
-                }
-                offset += count
-            }
-            f[total + trainable.count] = S(loss * share)
-        }
-        try allReduceSum(&flat)
-        var offset = 0
-        for (i, (_, p)) in trainable.enumerated() {
-            let count = p.value.count
-            p.value.node?.grad = flat[total + i] > 0
-                ? Tensor(uncheckedShape: p.shape, scalars: Array(flat[offset..<(offset + count)]))
-                : nil
-            offset += count
-        }
-        return Double(flat[total + trainable.count])
     }
 
     /// An accumulator with the examples of every process, in rank order.

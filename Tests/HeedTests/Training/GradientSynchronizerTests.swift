@@ -43,10 +43,12 @@ final class ThreadSynchronizer: GradientSynchronizer {
     let group: ThreadGroup
     let rank: Int
     var processCount: Int { group.size }
+    let gradientExchange: GradientExchange
 
-    init(group: ThreadGroup, rank: Int) {
+    init(group: ThreadGroup, rank: Int, gradientExchange: GradientExchange = .afterBackward) {
         self.group = group
         self.rank = rank
+        self.gradientExchange = gradientExchange
     }
 
     func broadcast<S: TensorScalar>(_ buffer: inout [S], fromRank root: Int) throws {
@@ -89,7 +91,8 @@ final class GradientSynchronizerTests: XCTestCase {
 
     /// Trains `makeClassifier(seed: 2 + rank)` on every rank of a thread group.
     func trainOnThreads(ranks: Int, batchSize: Int, data: (x: Tensor<Float>, y: IntTensor),
-                        validation: (x: Tensor<Float>, y: IntTensor)) throws
+                        validation: (x: Tensor<Float>, y: IntTensor),
+                        exchange: GradientExchange = .afterBackward) throws
         -> (models: [Sequential<Float, Tensor<Float>>], histories: [History], group: ThreadGroup) {
         let group = ThreadGroup(size: ranks)
         let models = (0..<ranks).map { makeClassifier(seed: 2 + UInt64($0)) }
@@ -103,7 +106,7 @@ final class GradientSynchronizerTests: XCTestCase {
                 do {
                     model.value.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false),
                                         optimizer: Adam(learningRate: 0.02), metrics: [.accuracy])
-                    model.value.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                    model.value.synchronizer = ThreadSynchronizer(group: group, rank: rank, gradientExchange: exchange)
                     let history = try model.value.fit(x: data.x, y: data.y, batchSize: batchSize, epochs: 2,
                                                       validationData: validation, seed: 9, verbose: .silent)
                     reports.record(rank: rank, history)
@@ -157,6 +160,38 @@ final class GradientSynchronizerTests: XCTestCase {
                 assertClose(p.value.scalars, q.value.scalars, rtol: 1e-5, atol: 1e-6, name)
             }
         }
+    }
+
+    func testOverlappedExchangeGivesTheFusedExchangesWeightsBitForBit() throws {
+        // 43 examples in steps of 8: the last step's 3 examples all go to rank 0, so rank 1
+        // takes part in that step's buckets with zeros.
+        let data = separableData(count: 43, seed: 3), validation = separableData(count: 11, seed: 4)
+        let fused = try trainOnThreads(ranks: 2, batchSize: 4, data: data, validation: validation)
+        // 8 bytes: each of the 4 weights (8×2 floats and up) in a bucket of its own.
+        let overlapped = try trainOnThreads(ranks: 2, batchSize: 4, data: data, validation: validation,
+                                            exchange: .overlapped(bucketBytes: 8))
+        XCTAssertEqual(fused.group.allReduceCount, 2 * 6 + 1 + 2 * 1)
+        XCTAssertEqual(overlapped.group.allReduceCount, 2 * 6 * 4 + 1 + 2 * 1, "one all-reduce per bucket and step")
+        for (a, b) in zip(fused.models + fused.models, overlapped.models + overlapped.models.reversed()) {
+            for ((name, p), (_, q)) in zip(try a.namedParameters(), try b.namedParameters()) {
+                XCTAssertEqual(p.value.scalars, q.value.scalars, name)
+            }
+        }
+        XCTAssertEqual(fused.histories.map { $0["loss"] }, overlapped.histories.map { $0["loss"] })
+        XCTAssertEqual(fused.histories.map { $0["val_loss"] }, overlapped.histories.map { $0["val_loss"] })
+    }
+
+    func testBucketsFillInReverseRegistrationOrderUpToTheirSize() {
+        let parameters = [10, 3, 5, 2].enumerated().map { i, n in
+            Parameter<Float>(path: "w\(i)", value: .zeros([n]))
+        }
+        // 24 bytes = 6 floats: w3 (2) + w2 (5) reach it; then w1 (3) + w0 (10).
+        let buckets = GradientBuckets(parameters: parameters, bucketBytes: 24,
+                                      synchronizer: ThreadSynchronizer(group: ThreadGroup(size: 1), rank: 0))
+        XCTAssertEqual(buckets.bucketMembers, [[3, 2], [1, 0]])
+        let whole = GradientBuckets(parameters: parameters, bucketBytes: 1 << 20,
+                                    synchronizer: ThreadSynchronizer(group: ThreadGroup(size: 1), rank: 0))
+        XCTAssertEqual(whole.bucketMembers, [[3, 2, 1, 0]])
     }
 
     func testOnlyRankZeroWritesProgressAndCheckpoints() throws {
