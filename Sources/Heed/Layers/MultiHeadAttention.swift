@@ -394,7 +394,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     }
 
     /// Attention of every head from composite ops (matmul, mask, softmax, dropout, matmul): the
-    /// path with masks or dropout, and the reference of ``fusedHeads(q:k:v:)``.
+    /// path with masks or dropout when the scores are returned (or the tiled kernels cannot run),
+    /// and the reference of ``fusedHeads(q:k:v:)`` and ``tiledHeads(q:k:v:mask:causal:dropout:)``.
     ///
     /// Shapes: as ``fusedHeads(q:k:v:)``; mask `[B, T, S]`.
     static func compositeHeads(
