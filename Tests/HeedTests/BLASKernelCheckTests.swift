@@ -24,6 +24,19 @@ final class BLASKernelCheckTests: XCTestCase {
         XCTAssertNil(BLASKernelCheck.suggestedCoreType(current: "Prescott", flags: avx512, userSetting: "Prescott"))
     }
 
+    /// The restart sets the core type only when suggested, and the thread timeout only when the
+    /// user has not set one.
+    func testSuggestedEnvironmentKeepsTheUsersValues() {
+        let both = BLASKernelCheck.suggestedEnvironment(coreType: "SkylakeX", threadTimeoutSetting: nil)
+        XCTAssertEqual(both.map(\.name), ["OPENBLAS_CORETYPE", "OPENBLAS_THREAD_TIMEOUT"])
+        XCTAssertEqual(both.map(\.value), ["SkylakeX", BLASKernelCheck.recommendedThreadTimeout])
+        XCTAssertEqual(BLASKernelCheck.suggestedEnvironment(coreType: nil, threadTimeoutSetting: "").map(\.name),
+                       ["OPENBLAS_THREAD_TIMEOUT"])
+        XCTAssertTrue(BLASKernelCheck.suggestedEnvironment(coreType: nil, threadTimeoutSetting: "28").isEmpty)
+        XCTAssertEqual(BLASKernelCheck.suggestedEnvironment(coreType: "Haswell", threadTimeoutSetting: "4").map(\.name),
+                       ["OPENBLAS_CORETYPE"])
+    }
+
     func testKnowsTheFallbackTiers() {
         XCTAssertEqual(BLASKernelCheck.tier(ofCore: "Prescott"), .sse)
         XCTAssertEqual(BLASKernelCheck.tier(ofCore: "HASWELL"), .avx2)

@@ -122,16 +122,18 @@ final class DotProductAttentionTests: XCTestCase {
 
     /// Sequences longer than one block of query rows (64), so blocks, the causal skip of keys past
     /// a block and the fully masked prefix spanning blocks are all exercised.
+    static let longCases: [Case] = [
+        Case(b: 1, tq: 200, tv: 200, d: 8, dv: 8, causal: true, scale: 0.3),
+        Case(b: 2, tq: 150, tv: 150, d: 6, dv: 5, valueMask: .hideFirst(70), queryMask: true, causal: true),
+        Case(b: 1, tq: 200, tv: 140, d: 4, dv: 4, valueMask: .random, causal: true, scale: 0.7),
+        Case(b: 1, tq: 140, tv: 200, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
+        Case(b: 2, tq: 130, tv: 170, d: 5, dv: 5, valueMask: .hideAllOfFirstBatch),
+        Case(b: 2, tq: 100, tv: 300, d: 4, dv: 3, valueMask: .hideFirst(3), causal: true, scale: 1.1),
+        Case(b: 1, tq: 300, tv: 90, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
+    ]
+
     func testFusedMatchesReferenceOnLongSequences() throws {
-        let long: [Case] = [
-            Case(b: 1, tq: 200, tv: 200, d: 8, dv: 8, causal: true, scale: 0.3),
-            Case(b: 2, tq: 150, tv: 150, d: 6, dv: 5, valueMask: .hideFirst(70), queryMask: true, causal: true),
-            Case(b: 1, tq: 200, tv: 140, d: 4, dv: 4, valueMask: .random, causal: true, scale: 0.7),
-            Case(b: 1, tq: 140, tv: 200, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
-            Case(b: 2, tq: 130, tv: 170, d: 5, dv: 5, valueMask: .hideAllOfFirstBatch),
-            Case(b: 2, tq: 100, tv: 300, d: 4, dv: 3, valueMask: .hideFirst(3), causal: true, scale: 1.1),
-            Case(b: 1, tq: 300, tv: 90, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
-        ]
+        let long = Self.longCases
         for (i, c) in long.enumerated() {
             try compareWithReference(c, Double.self, rtol: 1e-10, atol: 1e-12, seed: 5000 + UInt64(i) * 10)
             try compareWithReference(c, Float.self, rtol: 1e-4, atol: 1e-5, seed: 6000 + UInt64(i) * 10)

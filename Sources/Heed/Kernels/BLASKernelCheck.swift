@@ -10,7 +10,8 @@ import Darwin
 /// get `Prescott` (SSE3), several times slower than the AVX2 or AVX-512 kernels the CPU can
 /// run. OpenBLAS reads `OPENBLAS_CORETYPE` when it loads, so the fix is to set it before the
 /// process starts: command line tools restart themselves once with it
-/// (``restartWithBetterKernelIfNeeded()``), library users get a one-time warning
+/// (``restartWithBetterKernelIfNeeded()``, which also shortens OpenBLAS's idle-thread spin with
+/// `OPENBLAS_THREAD_TIMEOUT`), library users get a one-time warning
 /// (``warnOnceIfSlowKernel()``). A value the user set is never overridden.
 public enum BLASKernelCheck {
     /// Performance tiers of OpenBLAS x86-64 kernels, by the widest vector unit they use.
@@ -91,19 +92,49 @@ public enum BLASKernelCheck {
         getenv(name).map { String(cString: $0) }
     }
 
-    /// For command line tools: when a better kernel is available and `OPENBLAS_CORETYPE` is
-    /// unset, sets it and re-executes the program once with the same arguments. Returns when
-    /// no restart is needed (or the restart failed).
+    /// The `OPENBLAS_THREAD_TIMEOUT` Heed's tools run with: OpenBLAS's idle threads spin for
+    /// 2^16 cycles (tens of microseconds) after a call, then sleep, instead of OpenBLAS's
+    /// default 2^28 (about a tenth of a second).
+    ///
+    /// Spinning threads (`sched_yield` in a loop) take the cores from Heed's own kernels
+    /// (attention, Adam, …) that run between BLAS calls; on a 2-core machine a Transformer
+    /// training step took 1.6× as long with the default.
+    public static let recommendedThreadTimeout = "16"
+
+    /// The environment variables to set before OpenBLAS loads: `OPENBLAS_CORETYPE` when
+    /// ``suggestedCoreType(current:flags:userSetting:)`` has one, and `OPENBLAS_THREAD_TIMEOUT`
+    /// (``recommendedThreadTimeout``) when the user has not set it. Empty when nothing is to
+    /// change.
+    public static func suggestedEnvironment(
+        coreType: String? = suggestedCoreType(),
+        threadTimeoutSetting: String? = environment("OPENBLAS_THREAD_TIMEOUT")
+    ) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        if let coreType { result.append(("OPENBLAS_CORETYPE", coreType)) }
+        if threadTimeoutSetting == nil || threadTimeoutSetting == "" {
+            result.append(("OPENBLAS_THREAD_TIMEOUT", recommendedThreadTimeout))
+        }
+        return result
+    }
+
+    /// For command line tools: when ``suggestedEnvironment(coreType:threadTimeoutSetting:)``
+    /// has variables to set (a better kernel while `OPENBLAS_CORETYPE` is unset, a short
+    /// thread timeout while `OPENBLAS_THREAD_TIMEOUT` is unset), sets them and re-executes the
+    /// program once with the same arguments. Returns when no restart is needed (or the restart
+    /// failed). A value the user set is never changed.
     public static func restartWithBetterKernelIfNeeded() {
         #if os(Linux)
-        guard environment("HEED_BLAS_RESTARTED") == nil, let core = suggestedCoreType() else { return }
-        setenv("OPENBLAS_CORETYPE", core, 1)
+        guard environment("HEED_BLAS_RESTARTED") == nil else { return }
+        let settings = suggestedEnvironment()
+        guard !settings.isEmpty else { return }
+        for (name, value) in settings { setenv(name, value, 1) }
         setenv("HEED_BLAS_RESTARTED", "1", 1)
         var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
         argv.append(nil)
         execv("/proc/self/exe", &argv)
-        // execv returns only on failure: carry on with the current kernel.
-        printToStandardError("heed: could not restart with OPENBLAS_CORETYPE=\(core); continuing with \(Heed.blasCoreName)\n")
+        // execv returns only on failure: carry on with the current settings.
+        let described = settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        printToStandardError("heed: could not restart with \(described); continuing with \(Heed.blasCoreName)\n")
         #endif
     }
 
