@@ -9,19 +9,24 @@ extension Tensor {
     /// `output = W·V`, and output rows where `queryMask` is false are zeroed.
     ///
     /// The output records a single graph node; its pullback computes the gradients of `query`,
-    /// `key`, `value` and `scale` with matrix products and a fused softmax backward. The work
-    /// is spread over `Heed.threads` threads (batches and blocks of query rows) with denormals
-    /// flushed to zero. When no gradient is recorded and `returnWeights` is false, the scores
-    /// are formed one block of query rows at a time, so memory does not grow with
-    /// `batch · Tq · Tv`; otherwise the weights `[batch, Tq, Tv]` are kept for the backward.
-    /// Keys past a causal query block are skipped: their weights are exactly 0 whenever the row
-    /// has a visible key (for scores far from ±1e9). Attention dropout is not part of this op.
+    /// `key`, `value` and `scale`. The work is spread over `Heed.threads` threads with denormals
+    /// flushed to zero. For `Float` without `returnWeights`, Heed's tiled AVX2 / AVX-512 kernels
+    /// run (see ``Heed/attentionKernel``): blocks of 64 queries × 64 keys with an online
+    /// softmax, the weights recomputed in the backward pass, memory O(T·D). Otherwise the BLAS
+    /// kernels run: without a recorded gradient the scores are formed one block of query rows
+    /// at a time, with one the weights `[batch, Tq, Tv]` are kept for the backward. Either way
+    /// keys past a causal query block are skipped: their weights are exactly 0 whenever the row
+    /// has a visible key (for scores far from ±1e9). Attention dropout is not part of this op
+    /// (the `Attention` and `MultiHeadAttention` layers apply it inside the tiled kernels).
     ///
     /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
     /// `scale []` (one element), `valueMask [batch, Tv]`, `queryMask [batch, Tq]` →
     /// `output [batch, Tq, Dv]`, `weights [batch, Tq, Tv]`.
     ///
     /// - Parameters:
+    ///   - query: the queries `[batch, Tq, D]`.
+    ///   - key: the keys `[batch, Tv, D]`.
+    ///   - value: the values `[batch, Tv, Dv]`.
     ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
     ///     require a gradient. `nil` means 1.
     ///   - valueMask: `true` where a key/value step is visible.
