@@ -1,7 +1,7 @@
 import Foundation
 import Heed
 
-/// Reads back the CSV that ``History/csv`` writes (`epoch` then one column per log key).
+/// Reads back the CSV that `History.csv` writes (`epoch` then one column per log key).
 public enum HistoryCSV {
     /// The history in `text`.
     ///

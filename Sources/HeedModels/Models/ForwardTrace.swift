@@ -7,7 +7,7 @@ import Heed
 /// the variable names of the Keras docs' pair model (`query_seq_encoding`, `concat`, …), so a
 /// trace can be compared with a Keras reference model layer by layer.
 public struct ForwardTrace<Scalar: TensorScalar>: Sendable {
-    /// The model's raw output before its ``OutputActivation``.
+    /// The model's raw output before its `OutputActivation`.
     ///
     /// Shape: `[batch, classes]` (`[batch, 1]` for a sigmoid output).
     public var logits: Tensor<Scalar>

@@ -4,8 +4,8 @@ import Heed
 /// shared Conv1D encode a query and a value text, `Attention([query, value])` lets the query
 /// read the value, both are averaged over time, concatenated, and a Dense layer classifies.
 ///
-/// Shapes: ``InputPair`` of query ids `[batch, Tq]` and value ids `[batch, Tv]` → logits
-/// `[batch, 1]` for two classes (``outputActivation`` sigmoid, binary cross-entropy) or
+/// Shapes: `InputPair` of query ids `[batch, Tq]` and value ids `[batch, Tv]` → logits
+/// `[batch, 1]` for two classes (`outputActivation` sigmoid, binary cross-entropy) or
 /// `[batch, numClasses]` for more (softmax). Keras layer names: `token_embedding`, `cnn`,
 /// `attention`, `query_pool`, `attention_pool`, `concat`, `output` (and `hidden` with the
 /// interaction head).
@@ -33,7 +33,7 @@ public final class PairClassifier<Scalar: TensorScalar>: Model<Scalar, InputPair
 
     /// A pair classifier whose weights are created from `seed`.
     ///
-    /// - Throws: ``ModelError/invalidArgument(_:)`` when a size is not positive or there are
+    /// - Throws: `ModelError.invalidArgument(_:)` when a size is not positive or there are
     ///   fewer than two classes.
     public init(vocabSize: Int, embedDim: Int = 64, filters: Int = 100, kernelSize: Int = 4, numClasses: Int,
                 maskZero: Bool = false, interactionHead: Bool = false, hiddenUnits: Int = 64,
@@ -77,7 +77,7 @@ public final class PairClassifier<Scalar: TensorScalar>: Model<Scalar, InputPair
     ///
     /// Shapes: query `[batch, Tq]`, value `[batch, Tv]` → logits `[batch, 1]` or
     /// `[batch, numClasses]`.
-    /// - Throws: ``TensorError`` for an id outside the vocabulary or bad shapes.
+    /// - Throws: `TensorError` for an id outside the vocabulary or bad shapes.
     public func trace(_ input: InputPair<IntTensor, IntTensor>, training: Bool = false) throws -> ForwardTrace<Scalar> {
         for ids in [input.first, input.second] where ids.rank != 2 {
             throw TensorError.invalidRank(operation: "PairClassifier '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)

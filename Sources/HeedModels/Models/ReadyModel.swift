@@ -31,7 +31,7 @@ public final class ReadyModel {
     /// Builds the network `config` describes, with fresh weights from `config.seed`.
     ///
     /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` for a configuration that does
-    ///   not fit the vocabulary or labels; ``ModelError`` for bad sizes.
+    ///   not fit the vocabulary or labels; `ModelError` for bad sizes.
     public init(config: ModelConfig, vocabulary: Vocabulary, labels: LabelEncoder) throws {
         try config.validate()
         guard vocabulary.count == config.vocabSize else {
@@ -70,7 +70,7 @@ public final class ReadyModel {
 
     /// Every weight by full Keras name.
     ///
-    /// - Throws: ``ModelError/duplicateParameterName(_:)``.
+    /// - Throws: `ModelError.duplicateParameterName(_:)`.
     public func namedParameters() throws -> [(name: String, parameter: Parameter<Float>)] {
         switch network {
         case let .text(m): return try m.namedParameters()
@@ -122,7 +122,7 @@ public final class ReadyModel {
 
     /// Trains on encoded examples (see `Model.fit`), with optional validation data.
     ///
-    /// - Throws: ``ModelError``, ``TensorError``, checkpoint errors from callbacks.
+    /// - Throws: `ModelError`, `TensorError`, checkpoint errors from callbacks.
     @discardableResult
     public func fit(_ train: EncodedTexts, validation: EncodedTexts?, epochs: Int, callbacks: [any Callback],
                     verbose: Verbosity, resumeFrom: URL?) throws -> History {
@@ -149,7 +149,7 @@ public final class ReadyModel {
     /// Class probabilities `[count, classCount]` for encoded inputs (a sigmoid output `p`
     /// becomes the two columns `1 − p`, `p`).
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
     public func probabilities(_ inputs: [IntTensor], batchSize: Int = 64) throws -> [[Double]] {
         let out: Tensor<Float>
         switch network {
@@ -170,7 +170,7 @@ public final class ReadyModel {
 
     /// The mean loss over encoded examples, computed from the logits in batches.
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
     public func meanLoss(_ data: EncodedTexts, batchSize: Int = 64) throws -> Double {
         let y = targets(data.labels)
         let logs: [String: Double]
@@ -191,7 +191,7 @@ public final class ReadyModel {
 
     /// The forward trace of one example (for attention heatmaps).
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary or bad shapes.
+    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
     public func trace(_ inputs: [IntTensor]) throws -> ForwardTrace<Float> {
         try withoutGrad {
             switch network {
@@ -216,7 +216,7 @@ public final class ReadyModel {
 
     /// Loads the weights strictly by name (optimizer state ignored).
     ///
-    /// - Throws: ``SafeTensorsError`` or ``CheckpointError`` naming the tensor that does not fit.
+    /// - Throws: `SafeTensorsError` or `CheckpointError` naming the tensor that does not fit.
     @discardableResult
     public func loadWeights(from url: URL) throws -> CheckpointInfo {
         switch network {

@@ -3,7 +3,7 @@ import Heed
 /// The attention text classifier: Embedding → Attention([x, x]) → GlobalAveragePooling1D →
 /// Dense softmax (the Keras recipe this project grew from).
 ///
-/// Shapes: token ids `[batch, time]` → logits `[batch, numClasses]`; ``outputActivation`` is
+/// Shapes: token ids `[batch, time]` → logits `[batch, numClasses]`; `outputActivation` is
 /// softmax, so the loss uses the logits as Keras does. Keras layer names: `embedding`,
 /// `attention`, `mean_over_time`, `classifier`; weights `embedding/embeddings
 /// [vocabSize, embedDim]`, `classifier/kernel [embedDim, numClasses]`, `classifier/bias
@@ -21,7 +21,7 @@ public final class TextClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor
 
     /// A text classifier whose weights are created from `seed`.
     ///
-    /// - Throws: ``ModelError/invalidArgument(_:)`` when a size is not positive or there are
+    /// - Throws: `ModelError.invalidArgument(_:)` when a size is not positive or there are
     ///   fewer than two classes.
     public init(vocabSize: Int, embedDim: Int = 64, numClasses: Int, maskZero: Bool = false,
                 seed: UInt64 = 42, name: String = "text_classifier") throws {
@@ -47,7 +47,7 @@ public final class TextClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor
     /// `mean_over_time`, the mask `embedding_mask` (with `maskZero`) and the attention weights.
     ///
     /// Shapes: `[batch, time]` → logits `[batch, numClasses]`.
-    /// - Throws: ``TensorError`` for an id outside the vocabulary or a bad shape.
+    /// - Throws: `TensorError` for an id outside the vocabulary or a bad shape.
     public func trace(_ ids: IntTensor, training: Bool = false) throws -> ForwardTrace<Scalar> {
         guard ids.rank == 2 else {
             throw TensorError.invalidRank(operation: "TextClassifier '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)

@@ -23,7 +23,7 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
 
     /// A Transformer classifier whose weights are created from `seed`.
     ///
-    /// - Throws: ``ModelError/invalidArgument(_:)`` when a size is not positive, there are
+    /// - Throws: `ModelError.invalidArgument(_:)` when a size is not positive, there are
     ///   fewer than two classes or the dropout rate is outside `[0, 1)`.
     public init(vocabSize: Int, embedDim: Int = 64, numHeads: Int = 2, keyDim: Int = 32, ffDim: Int = 128,
                 blocks blockCount: Int = 1, dropout: Double = 0.1, numClasses: Int, seed: UInt64 = 42,
@@ -56,7 +56,7 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     /// the mask `embedding_mask` and the last block's attention weights averaged over heads.
     ///
     /// Shapes: `[batch, time]` → logits `[batch, numClasses]`.
-    /// - Throws: ``TensorError`` for an id outside the vocabulary or a bad shape.
+    /// - Throws: `TensorError` for an id outside the vocabulary or a bad shape.
     /// `attentionWeights: false` skips the weights (``ForwardTrace/attentionWeights`` is `nil`),
     /// which lets the attention run in the tiled kernels.
     public func trace(_ ids: IntTensor, training: Bool = false, attentionWeights: Bool = true) throws -> ForwardTrace<Scalar> {
@@ -85,7 +85,7 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
 
     /// The logits `[batch, numClasses]` for token ids `[batch, time]`.
     ///
-    /// - Throws: as ``trace(_:training:)``.
+    /// - Throws: as ``trace(_:training:attentionWeights:)``.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
         try trace(input, training: training, attentionWeights: false).logits
     }

@@ -25,7 +25,7 @@ public final class TransformerEncoderBlock<Scalar: TensorScalar> {
 
     /// A block of the given sizes, its layer names starting with `prefix`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(operation:message:)`` for sizes that are not
+    /// - Throws: `TensorError.invalidArgument(operation:message:)` for sizes that are not
     ///   positive or a dropout rate outside `[0, 1)`.
     public init(prefix: String, embedDim: Int, numHeads: Int, keyDim: Int, ffDim: Int, dropout: Double, seed: UInt64) throws {
         attention = try MultiHeadAttention(numHeads: numHeads, keyDim: keyDim, name: "\(prefix)_attention", seed: seed)
@@ -58,7 +58,7 @@ public final class TransformerEncoderBlock<Scalar: TensorScalar> {
     /// attention weights `[batch, heads, time, time]` (without them the attention runs in the
     /// tiled kernels where it can, keeping no weights).
     ///
-    /// - Throws: ``TensorError`` when shapes do not fit.
+    /// - Throws: `TensorError` when shapes do not fit.
     public func callAsFunction(_ x: Tensor<Scalar>, mask: Mask?, training: Bool, returnAttentionScores: Bool = true) throws
         -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let (attended, scores) = try attention(query: x, value: x, queryMask: mask, valueMask: mask,

@@ -26,7 +26,7 @@ public struct EvaluationReport: Sendable {
 
     /// Evaluates `model` on encoded examples.
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary; ``ModelError`` for an empty set.
+    /// - Throws: `TensorError` for ids outside the vocabulary; `ModelError` for an empty set.
     public init(model: ReadyModel, data: EncodedTexts, batchSize: Int = 64) throws {
         guard data.count > 0 else { throw ModelError.invalidArgument("there are no examples to evaluate") }
         let probabilities = try model.probabilities(data.inputs, batchSize: batchSize)
