@@ -254,13 +254,17 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keep = [Bool](repeating: true, count: batch * tq * tk)
         }
         let q = queryMask?.values, v = valueMask?.values, k = keyMask?.values
-        for b in 0..<batch {
-            for i in 0..<tq {
-                let rowKept = q?[b * tq + i] ?? true
-                let row = (b * tq + i) * tk
-                for j in 0..<tk {
-                    let keyKept = (v?[b * tk + j] ?? true) && (k?[b * tk + j] ?? true)
-                    keep[row + j] = keep[row + j] && rowKept && keyKept && (!useCausalMask || j <= i)
+        let explicit = attentionMask != nil
+        var keys = [Bool](repeating: true, count: tk)
+        keep.withUnsafeMutableBufferPointer { out in
+            for b in 0..<batch {
+                for j in 0..<tk { keys[j] = (v?[b * tk + j] ?? true) && (k?[b * tk + j] ?? true) }
+                for i in 0..<tq {
+                    let row = out.baseAddress.unsafelyUnwrapped + (b * tq + i) * tk
+                    // Keys past the diagonal (causal) and every key of a hidden query are hidden.
+                    let end = !(q?[b * tq + i] ?? true) ? 0 : useCausalMask ? min(tk, i + 1) : tk
+                    for j in 0..<end { row[j] = (!explicit || row[j]) && keys[j] }
+                    for j in end..<max(tk, end) { row[j] = false }
                 }
             }
         }
