@@ -35,6 +35,8 @@ def parse_args():
     p.add_argument("--min-time", type=float, default=0.5, help="seconds per attention case and framework")
     p.add_argument("--steps", type=int, default=60, help="timed training steps per framework")
     p.add_argument("--rounds", type=int, default=4, help="alternating rounds of the training-step comparison")
+    p.add_argument("--attention-rounds", type=int, default=2,
+                   help="rounds of the attention comparison (Heed, then each framework, per round)")
     p.add_argument("--skip-attention", action="store_true")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--only", action="append", help="torch, jax, tensorflow, tf_keras, keras3 (repeatable)")
@@ -350,20 +352,32 @@ def main():
         return
     print(f"threads: {ARGS.threads}")
     if not ARGS.skip_attention:
-        heed = heed_json(ARGS.heed_attention, "bench-attention", ["--min-time", str(ARGS.min_time)])
-        heed_by_case = {}
-        for c in heed or []:
-            heed_by_case[(c["batch"], c["time"], c["dim"], c["causal"], c["scaled"], c["mode"])] = c["median_ms"]
+        # Heed and the frameworks take turns, round after round, so that a busy spell of the
+        # machine hits them alike; each figure is the median of its rounds' medians.
         frameworks = [f for f in ("torch", "torch_sdpa", "jax", "tensorflow") if wanted(f.split("_")[0])]
-        results = {}
-        for f in frameworks:
-            r = run_worker("attention", f)
-            if r is None:
-                print(f"{FRAMEWORK_NAMES[f]}: not installed (skipped)")
-            else:
-                results[f] = r["cases"]
-                print(f"{FRAMEWORK_NAMES[f]}: version {r['version']}")
-        print("\nattention (Keras dot scores, scale 1/sqrt(D)), median ms; ratio = fastest framework / Heed")
+        heed_rounds, framework_rounds = {}, {}
+        rounds = 1 if ARGS.heed_attention else max(1, ARGS.attention_rounds)
+        for r in range(rounds):
+            heed = heed_json(ARGS.heed_attention, "bench-attention", ["--min-time", str(ARGS.min_time)]
+                             + sum((["--shape", s] for s in ARGS.shape or []), []))
+            for c in heed or []:
+                key = (c["batch"], c["time"], c["dim"], c["causal"], c["scaled"], c["mode"])
+                heed_rounds.setdefault(key, []).append(c["median_ms"])
+            for f in frameworks:
+                if r > 0 and f not in framework_rounds:
+                    continue
+                result = run_worker("attention", f)
+                if result is None:
+                    print(f"{FRAMEWORK_NAMES[f]}: not installed (skipped)")
+                    continue
+                if r == 0:
+                    print(f"{FRAMEWORK_NAMES[f]}: version {result['version']}")
+                for key, ms in result["cases"].items():
+                    framework_rounds.setdefault(f, {}).setdefault(key, []).append(ms)
+        heed_by_case = {key: statistics.median(v) for key, v in heed_rounds.items()}
+        results = {f: {key: statistics.median(v) for key, v in cases.items()} for f, cases in framework_rounds.items()}
+        print(f"\nattention (Keras dot scores, scale 1/sqrt(D)), median ms over {rounds} alternating round(s);"
+              " ratio = fastest framework / Heed")
         header = ["B,T,D", "mask", "mode", "Heed"] + [FRAMEWORK_NAMES[f] for f in frameworks] + ["fastest / Heed"]
         print(" | ".join(header))
         for (b, t, d, causal, mode) in attention_cases():
