@@ -13,6 +13,13 @@ final class TransformerClassifierTests: XCTestCase {
         XCTAssertEqual(trace.attentionWeights?.shape, [3, 6, 6])
     }
 
+    func testForwardGivesTheTraceLogits() throws {
+        let model = try TransformerClassifier<Float>(vocabSize: 30, embedDim: 8, numHeads: 2, keyDim: 4, ffDim: 16,
+                                                     blocks: 2, numClasses: 3)
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 6)
+        XCTAssertEqual(try model.forward(ids, training: false).scalars, try model.trace(ids).logits.scalars)
+    }
+
     func testPaddingDoesNotChangeTheLogits() throws {
         let model = try TransformerClassifier<Double>(vocabSize: 20, embedDim: 4, numHeads: 2, keyDim: 2, ffDim: 8,
                                                       dropout: 0, numClasses: 2)

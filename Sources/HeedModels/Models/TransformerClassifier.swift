@@ -80,11 +80,20 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
         return trace
     }
 
-    /// The logits `[batch, numClasses]` for token ids `[batch, time]`.
+    /// The logits `[batch, numClasses]` for token ids `[batch, time]`: the computation of
+    /// ``trace(_:training:)`` without the named activations and attention weights.
     ///
     /// - Throws: as ``trace(_:training:)``.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
-        try trace(input, training: training).logits
+        guard input.rank == 2 else {
+            throw TensorError.invalidRank(operation: "TransformerClassifier '\(name)'", expected: "token ids [batch, time]", shape: input.shape)
+        }
+        let embedded = try embedding.masked(input)
+        var x = try positions(embedded.tensor * embeddingScale)
+        for block in blocks {
+            x = try block(x, mask: embedded.mask, training: training, returnAttentionScores: false).output
+        }
+        return try classifier(pooling(x, mask: embedded.mask.map(Self.keepingEmptyRows)))
     }
 
     /// The mask with every all-false row turned all-true.

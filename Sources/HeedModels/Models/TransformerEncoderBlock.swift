@@ -54,14 +54,14 @@ public final class TransformerEncoderBlock<Scalar: TensorScalar> {
         model.add(norm2)
     }
 
-    /// The block applied to `x`; returns the output and the attention weights
-    /// `[batch, heads, time, time]`.
+    /// The block applied to `x`; returns the output and, with `returnAttentionScores`, the
+    /// attention weights `[batch, heads, time, time]`.
     ///
     /// - Throws: ``TensorError`` when shapes do not fit.
-    public func callAsFunction(_ x: Tensor<Scalar>, mask: Mask?, training: Bool) throws
+    public func callAsFunction(_ x: Tensor<Scalar>, mask: Mask?, training: Bool, returnAttentionScores: Bool = true) throws
         -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let (attended, scores) = try attention(query: x, value: x, queryMask: mask, valueMask: mask,
-                                               returnAttentionScores: true, training: training)
+                                               returnAttentionScores: returnAttentionScores, training: training)
         let h = try norm1(x + attentionDropout(attended, training: training))
         let f = try ffn2(ffn1(h))
         return (try norm2(h + ffnDropout(f, training: training)), scores)
