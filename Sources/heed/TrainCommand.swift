@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a text classifier and write a model folder.",
         discussion: """
-            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg, accuracy.svg and, for two classes, roc.svg.
+            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg and accuracy.svg; for two classes roc.svg on the held-out rows follows at the end.
 
             Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or else a random --validation-split of --data. With --pair-column the pair model reads two texts per row. --resume continues an interrupted run from its last complete epoch (pass the same data options).
 
@@ -250,13 +250,20 @@ struct TrainCommand: ParsableCommand {
             if let earlyStopping {
                 callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true))
             }
+            // The ROC curve is drawn once, from the final evaluation below, rather than from
+            // another pass over the held-out rows after every epoch.
             callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
-                                         validation: heldOut))
+                                         validation: nil))
             try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
                           verbose: quiet ? .oneLinePerEpoch : .progressBar,
                           resumeFrom: resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil)
         }
         let report = try EvaluationReport(model: ready, data: heldOut)
+        if report.classes.count == 2 {
+            let chart = ROCCurve.chart(scores: report.positiveScores, labels: report.labels.map { $0 == 1 },
+                                       title: "ROC curve (\(report.classes[1]) vs \(report.classes[0]))")
+            try ModelFolder.write(Data(chart.svg().utf8), to: folder.appendingPathComponent("roc.svg"))
+        }
         let seconds = Double((ContinuousClock.now - started).components.seconds)
         printOut("\(heldOutName) accuracy: \(String(format: "%.4f", report.accuracy))"
                  + (report.auc.map { String(format: ", ROC AUC: %.4f", $0) } ?? "")

@@ -45,6 +45,31 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testProbabilitiesAndLossAgreeWithPredictAndEvaluate() throws {
+        for kind in ModelKind.allCases {
+            let model = try makeModel(kind)
+            let texts = kind == .pair ? [["good film", "bad plot twist", "plot"], ["a good plot", "film", "bad"]]
+                : [["good film", "bad plot twist", "plot"]]
+            let data = try EncodedTexts(inputs: model.encode(texts), labels: IntTensor([2, 0, 1]))
+            let (probabilities, loss) = try model.probabilitiesAndLoss(data, batchSize: 2)
+            XCTAssertEqual(probabilities, try model.probabilities(data.inputs, batchSize: 2), "\(kind)")
+            let y: Targets<Float> = .classes(data.labels)
+            let logs: [String: Double]
+            switch model.network {
+            case let .text(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
+            case let .transformer(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
+            case let .pair(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: InputPair(data.inputs[0], data.inputs[1]), y: y, batchSize: 2)
+            }
+            XCTAssertEqual(loss, try XCTUnwrap(logs["loss"]), "\(kind)")
+        }
+    }
+
     func testFolderHoldsEveryFile() throws {
         try save(makeModel(.text))
         for file in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {
