@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("max-len"), parsing: .unconditional, help: "Tokens per text: longer texts are cut, shorter ones padded.")
     var maxLength: Int = 200
 
+    @Option(parsing: .unconditional, help: "Word n-grams up to this width join the words, as Keras TextVectorization's ngrams: 2 adds every pair of neighbouring words (\"not good\") to the vocabulary and to each text, after its words; --max-len counts them all.")
+    var ngrams: Int = 1
+
     @Option(parsing: .unconditional, help: "Embedding width.")
     var embedDim: Int = 64
 
@@ -113,6 +116,7 @@ struct TrainCommand: ParsableCommand {
     func checkOptions() throws {
         if vocabSize < 2 { throw CLIError("--vocab-size must be at least 2 (padding and unknown word), got \(vocabSize)") }
         if maxLength < 1 { throw CLIError("--max-len must be at least 1, got \(maxLength)") }
+        if ngrams < 1 { throw CLIError("--ngrams must be at least 1 (1 = words alone), got \(ngrams)") }
         if embedDim < 1 { throw CLIError("--embed-dim must be at least 1, got \(embedDim)") }
         if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
@@ -216,12 +220,14 @@ struct TrainCommand: ParsableCommand {
             sizes.blocks = blocks
             try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count, advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
-                                             maxLength: maxLength, seed: seed)
+                                             maxLength: maxLength, ngrams: ngrams, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
             var config = ModelConfig(kind: kind, vocabSize: dataset.vocabulary.count, maxLength: maxLength, embedDim: embedDim,
                                      classes: dataset.labelEncoder.classes, textColumns: textColumns, labelColumn: labelColumn,
                                      format: file.formatName(for: data))
             config.maskZero = maskZero
+            // Left out for words alone, so that such folders stay readable by earlier versions.
+            config.ngrams = ngrams > 1 ? ngrams : nil
             config.filters = filters
             config.interactionHead = interactionHead
             config.numHeads = numHeads

@@ -67,6 +67,23 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("test accuracy: "), result.stdout)
     }
 
+    func testBigramModelEvaluatesAsItTrained() throws {
+        let trained = try trainText(epochs: "1", extra: ["--ngrams", "2", "--train-rows", "1-24", "--test-rows", "25-36"])
+        let vocabulary = try String(contentsOf: file("model/vocab.txt"), encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(vocabulary.contains { $0.contains(" ") }, "no bigram in \(vocabulary)")
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["ngrams"] as? Int, 2)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--rows", "25-36", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let json = try jsonObject(evaluated.stdout)
+        let accuracy = try XCTUnwrap(json["accuracy"] as? Double)
+        let loss = try XCTUnwrap(json["loss"] as? Double)
+        XCTAssertTrue(trained.stdout.contains(String(format: "test accuracy: %.4f", accuracy)), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains(String(format: "loss: %.4f (12 rows)", loss)), trained.stdout)
+        let predicted = try heed("predict", "--model", "model", "--text", "a wonderful film")
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+    }
+
     func testResumeContinuesFromTheLastCompleteEpoch() throws {
         try trainText(epochs: "1")
         let resumed = try trainText(epochs: "3", extra: ["--resume"])
@@ -180,6 +197,14 @@ final class HeedCLITests: XCTestCase {
                               "--max-len", "0", "--out", "m")
         XCTAssertEqual(result.status, 64)
         XCTAssertEqual(result.stderr, "heed: error: --max-len must be at least 1, got 0\n")
+        XCTAssertFalse(exists("m"))
+    }
+
+    func testZeroNGramsIsAOneLineError() throws {
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--ngrams", "0", "--out", "m")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --ngrams must be at least 1 (1 = words alone), got 0\n")
         XCTAssertFalse(exists("m"))
     }
 

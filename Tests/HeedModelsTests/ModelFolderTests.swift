@@ -70,6 +70,44 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testBigramModelRoundTripsAndEncodesItsBigrams() throws {
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "good", "film", "good film", "not"])
+        let labels = try LabelEncoder(classes: ["neg", "pos"])
+        var config = ModelConfig(kind: .text, vocabSize: vocabulary.count, maxLength: 6, embedDim: 8, classes: labels.classes,
+                                 textColumns: ["text"], labelColumn: "label", format: "csv")
+        config.ngrams = 2
+        let model = try ReadyModel(config: config, vocabulary: vocabulary, labels: labels)
+        XCTAssertEqual(try model.encode([["Good film, not good"]])[0].scalars, [2, 3, 5, 2, 4, 1])
+        XCTAssertEqual(model.tokens(of: "Good film, not good"), ["good", "film", "not", "good", "good film", "film not"])
+        try save(model)
+        let loaded = try ModelFolder.load(folder)
+        XCTAssertEqual(loaded.config.ngrams, 2)
+        XCTAssertEqual(loaded.vocabulary, vocabulary)
+        let texts = [["good film", "not a good film"]]
+        XCTAssertEqual(try loaded.probabilities(loaded.encode(texts)), try model.probabilities(model.encode(texts)))
+    }
+
+    func testConfigWithoutNGramsIsAWordModel() throws {
+        let model = try makeModel(.text)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertFalse(json.contains("ngrams"), "a word model's config.json reads as before n-grams existed")
+        let loaded = try ModelFolder.load(folder)
+        XCTAssertNil(loaded.config.ngrams)
+        XCTAssertEqual(loaded.config.ngramWidth, 1)
+        XCTAssertEqual(try loaded.encode([["good film"]])[0].scalars, [2, 4, 0, 0, 0, 0])
+    }
+
+    func testVocabularyWithWiderNGramsThanTheConfigIsAnError() throws {
+        try save(makeModel(.text))
+        let url = folder.appendingPathComponent("vocab.txt")
+        try Data("<PAD>\n<UNK>\ngood\nbad\nfilm\ngood film\n".utf8).write(to: url)
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            XCTAssertEqual(error as? ModelFolderError,
+                           .invalidFile(file: url.path, reason: "holds n-grams of 2 words but config.json says ngrams 1"))
+        }
+    }
+
     func testFolderHoldsEveryFile() throws {
         try save(makeModel(.text))
         for file in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {

@@ -110,7 +110,15 @@ public final class ReadyModel {
             throw ModelFolderError.invalidConfig(file: "config.json",
                                                  reason: "the model reads \(columns) text column(s), got \(texts.count)")
         }
-        return try texts.map { try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength) }
+        return try texts.map {
+            try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength, ngrams: config.ngramWidth)
+        }
+    }
+
+    /// The tokens the model reads from `text`: its cleaned words and, with ``ModelConfig/ngrams``,
+    /// their n-grams, cut to ``ModelConfig/maxLength``.
+    public func tokens(of text: String) -> [String] {
+        Array(NGrams.tokens(in: text, upTo: config.ngramWidth).prefix(config.maxLength))
     }
 
     /// The targets of class ids in the form the loss expects.
