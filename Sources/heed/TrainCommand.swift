@@ -177,7 +177,9 @@ struct TrainCommand: ParsableCommand {
             train = try train.droppingTextsWithoutWords(role: "training")
             heldOut = try heldOut.droppingTextsWithoutWords(role: "test")
         }
-        try heldOut.checkLabels(known: Array(Set(train.texts.labels)).sorted())
+        // The classes in the order the model will have them (numeric labels numerically).
+        let classes = (try? LabelEncoder(fitting: train.texts.labels).classes) ?? Array(Set(train.texts.labels)).sorted()
+        try heldOut.checkLabels(known: classes)
         return (train, heldOut, isTest)
     }
 

@@ -245,6 +245,15 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual(result.stderr, "heed: error: \(file("new.csv").path): line 2: unknown label \"superb\"; the model knows \"bad\", \"good\", \"meh\"\n")
     }
 
+    func testUnknownTestDataLabelListsTheClassesInTheModelsOrder() throws {
+        try "text,label\n\"a b\",2\n\"c d\",10\n\"e f\",2\n".write(to: file("numbers.csv"), atomically: true, encoding: .utf8)
+        try "label,other,text\n7,x,\"a b\"\n".write(to: file("numbers-test.csv"), atomically: true, encoding: .utf8)
+        let result = try heed("train", "--data", "numbers.csv", "--test-data", "numbers-test.csv", "--text-column", "text",
+                              "--label-column", "label", "--out", "m")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: \(file("numbers-test.csv").path): line 2: unknown label \"7\"; the model knows \"2\", \"10\"\n")
+    }
+
     func testModelFolderWithoutVocabularyIsAnError() throws {
         try trainText(epochs: "1")
         try FileManager.default.removeItem(at: file("model/vocab.txt"))
