@@ -68,6 +68,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Transformer: dropout rate.")
     var dropout: Double = 0.1
 
+    @Flag(help: "Transformer: multiply the token embeddings by √embed-dim before adding the positions (Attention Is All You Need); off, they are added as they are, as in Keras' examples.")
+    var scaleEmbeddings = false
+
     @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
     var filters: Int = 100
 
@@ -237,6 +240,7 @@ struct TrainCommand: ParsableCommand {
             config.ffDim = ffDim
             config.blocks = blocks
             config.dropout = dropout
+            if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
             config.seed = seed
             config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                     earlyStoppingPatience: earlyStopping)

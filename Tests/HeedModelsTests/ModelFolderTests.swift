@@ -108,6 +108,31 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testNewTransformerConfigSaysItsEmbeddingsAreNotScaled() throws {
+        let model = try makeModel(.transformer)
+        XCTAssertEqual(model.config.scaleEmbeddings, false)
+        guard case let .transformer(network) = model.network else { return XCTFail("not a transformer") }
+        XCTAssertFalse(network.scaleEmbeddings)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(json.contains("\"scale_embeddings\" : false"), json)
+    }
+
+    func testTransformerFolderWithoutScaleEmbeddingsKeepsTheScaleItWasTrainedWith() throws {
+        var config = try makeModel(.transformer).config
+        config.scaleEmbeddings = nil  // as written before the option existed
+        let model = try ReadyModel(config: config, vocabulary: makeModel(.transformer).vocabulary,
+                                   labels: makeModel(.transformer).labels)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertFalse(json.contains("scale_embeddings"), json)
+        let loaded = try ModelFolder.load(folder)
+        guard case let .transformer(network) = loaded.network else { return XCTFail("not a transformer") }
+        XCTAssertTrue(network.scaleEmbeddings)
+        let texts = [["good film", "bad plot twist"]]
+        XCTAssertEqual(try loaded.probabilities(loaded.encode(texts)), try model.probabilities(model.encode(texts)))
+    }
+
     func testFolderHoldsEveryFile() throws {
         try save(makeModel(.text))
         for file in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {

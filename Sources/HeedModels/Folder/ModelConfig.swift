@@ -45,6 +45,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var blocks: Int = 1
     /// Dropout rate of the transformer.
     public var dropout: Double = 0.1
+    /// Whether the transformer multiplies its token embeddings by √embedDim (see
+    /// `TransformerClassifier`). A new transformer configuration says `false`; `nil`, as in
+    /// folders written before the option existed, means `true`, the scale those were trained with.
+    public var scaleEmbeddings: Bool?
     /// The seed of the initial weights and of the shuffling.
     public var seed: UInt64 = 42
     /// The training settings.
@@ -83,10 +87,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.textColumns = textColumns
         self.labelColumn = labelColumn
         self.format = format
+        self.scaleEmbeddings = kind == .transformer ? false : nil
     }
 
     /// The number of classes.
     public var classCount: Int { classes.count }
+
+    /// Whether the transformer scales its token embeddings: ``scaleEmbeddings``, or `true`
+    /// when it is not set (folders written before the option existed).
+    public var transformerScalesEmbeddings: Bool { scaleEmbeddings ?? true }
 
     /// The widest word n-gram among the tokens: ``ngrams``, or 1 when it is not set.
     public var ngramWidth: Int { ngrams ?? 1 }

@@ -58,7 +58,7 @@ public final class ReadyModel {
             network = .transformer(try TransformerClassifier(
                 vocabSize: config.vocabSize, embedDim: config.embedDim, numHeads: config.numHeads, keyDim: config.keyDim,
                 ffDim: config.ffDim, blocks: config.blocks, dropout: config.dropout, numClasses: config.classCount,
-                seed: config.seed))
+                scaleEmbeddings: config.transformerScalesEmbeddings, seed: config.seed))
         }
     }
 
