@@ -67,6 +67,16 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("test accuracy: "), result.stdout)
     }
 
+    func testValidationSplitWithTestRowsValidatesOnTrainingRowsAndTestsAtTheEnd() throws {
+        let trained = try trainText(epochs: "2", extra: ["--train-rows", "1-24", "--test-rows", "25-36",
+                                                         "--validation-split", "0.25", "--early-stopping", "1"])
+        XCTAssertTrue(trained.stdout.contains("18 training rows, 6 validation rows, 12 test rows"), trained.stdout)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--rows", "25-36", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let accuracy = try XCTUnwrap(jsonObject(evaluated.stdout)["accuracy"] as? Double)
+        XCTAssertTrue(trained.stdout.contains(String(format: "test accuracy: %.4f", accuracy) + ", loss: "), trained.stdout)
+    }
+
     func testBigramModelEvaluatesAsItTrained() throws {
         let trained = try trainText(epochs: "1", extra: ["--ngrams", "2", "--train-rows", "1-24", "--test-rows", "25-36"])
         let vocabulary = try String(contentsOf: file("model/vocab.txt"), encoding: .utf8).split(separator: "\n")
