@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The training data file (CSV or TSV with a header line).")
     var data: String
 
-    @Option(help: "A separate file of held-out rows for validation and the final test accuracy.")
+    @Option(help: "A separate file of test rows, evaluated at the end (and after every epoch unless --validation-split is given).")
     var testData: String?
 
     @Option(parsing: .unconditional, help: "The fraction of the training rows held out for validation after every epoch (default 0.2 when there are no test rows; with --test-data or --test-rows, the test rows validate unless this is given).")
@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training rows of --data, e.g. 1-25000 (1 = the first row after the header).")
     var trainRows: RowRange?
 
-    @Option(help: "Held-out rows of --data, e.g. 25001-50000.")
+    @Option(help: "Test rows of --data, e.g. 25001-50000, evaluated as --test-data is.")
     var testRows: RowRange?
 
     @Option(parsing: .unconditional, help: "Stop when the validation loss has not improved for this many epochs (best weights are kept).")
