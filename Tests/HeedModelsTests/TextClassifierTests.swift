@@ -20,6 +20,16 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(trace.attentionWeights?.shape, [2, 5, 5])
     }
 
+    func testForwardGivesTheTraceLogitsInTrainingAndInference() throws {
+        let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3, maskZero: true)
+        model.embedding.embeddings?.update { $0 = $0.map { $0 * 20 } }  // larger weights: non-trivial attention
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 5)
+        for training in [false, true] {
+            XCTAssertEqual(try model.forward(ids, training: training).scalars,
+                           try model.trace(ids, training: training).logits.scalars, "training: \(training)")
+        }
+    }
+
     func testWeightNamesAreKerasNames() throws {
         let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3)
         XCTAssertEqual(try model.namedParameters().map(\.name), ["embedding/embeddings", "classifier/kernel", "classifier/bias"])
