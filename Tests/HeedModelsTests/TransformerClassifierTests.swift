@@ -17,7 +17,15 @@ final class TransformerClassifierTests: XCTestCase {
         let model = try TransformerClassifier<Float>(vocabSize: 30, embedDim: 8, numHeads: 2, keyDim: 4, ffDim: 16,
                                                      blocks: 2, numClasses: 3)
         let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 6)
+        // As for the text classifier: bit for bit on the same kernels, to float rounding across.
+        let saved = Heed.attentionKernel
+        defer { Heed.attentionKernel = saved }
+        Heed.attentionKernel = .blas
         XCTAssertEqual(try model.forward(ids, training: false).scalars, try model.trace(ids).logits.scalars)
+        Heed.attentionKernel = Heed.bestAttentionKernel
+        let forward = try model.forward(ids, training: false).scalars, traced = try model.trace(ids).logits.scalars
+        XCTAssertEqual(forward.count, traced.count)
+        for (a, b) in zip(forward, traced) { XCTAssertEqual(a, b, accuracy: 1e-5 * (1 + abs(b))) }
     }
 
     func testEmbeddingsAreAddedToThePositionsUnscaledUnlessAsked() throws {
