@@ -106,7 +106,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bench-train",
-            dependencies: ["Heed"],
+            dependencies: ["Heed", "HeedModels"],
             path: "Benchmarks/bench-train"
         ),
         .testTarget(

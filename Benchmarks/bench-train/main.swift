@@ -9,6 +9,7 @@
 import Dispatch
 import Foundation
 import Heed
+import HeedModels
 
 if !Heed.isOptimizedBuild {
     print("bench-train: a debug build times nothing useful; run swift run -c release bench-train")
@@ -26,6 +27,7 @@ struct Options {
     var vocabulary = 10_000
     var models: [String] = ["attention", "transformer"]
     var micro = false
+    var fitSteps = 0
 }
 
 let usage = """
@@ -37,6 +39,9 @@ let usage = """
       --json        print one JSON array, one object per model
       --micro       also time two single ops called from this module: a * b on [32, 200, 128]
                     and softmax forward + backward on [32, 4, 128, 128]
+      --fit N       instead, time Model.fit against a loop of trainOnBatch over the same N
+                    batches, on the text classifier heed train builds (embedding 64, accuracy and
+                    AUC metrics, padded texts), alternating five rounds; prints ms per step
     """
 
 func parseOptions() -> Options {
@@ -64,6 +69,9 @@ func parseOptions() -> Options {
             models.append(name)
         case "--json": o.json = true
         case "--micro": o.micro = true
+        case "--fit":
+            guard let n = Int(it.next() ?? ""), n >= 1 else { fail("--fit takes a positive number of steps") }
+            o.fitSteps = n
         case "--help", "-h": print(usage); exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -220,6 +228,68 @@ func timeSingleOps() throws {
     if sink.isNaN { print("") }
 }
 
+/// `--fit`: milliseconds per step of `Model.fit` (one epoch, silent, accuracy and AUC as
+/// `heed train` logs them) and of a plain loop calling `trainOnBatch` on the same batches, for
+/// the text classifier `heed train` builds, in alternating rounds.
+func timeFitAgainstSteps(_ options: Options) throws {
+    let n = options.fitSteps * options.batch
+    var g = SeededGenerator(seed: 23)
+    var ids = [Int32](repeating: 0, count: n * options.length)
+    for row in 0..<n {
+        // Texts of a quarter to the whole length, padded with 0 at the end, as encoded reviews are.
+        let length = options.length / 4 + g.nextInt(below: options.length - options.length / 4 + 1)
+        for j in 0..<length { ids[row * options.length + j] = Int32(2 + g.nextInt(below: options.vocabulary - 2)) }
+    }
+    let x = try IntTensor(shape: [n, options.length], scalars: ids)
+    let y = try IntTensor(shape: [n], scalars: (0..<n).map { _ in Int32(g.nextInt(below: 2)) })
+    let batches = stride(from: 0, to: n, by: options.batch).map { start -> (IntTensor, IntTensor) in
+        let indices = Array(start..<min(n, start + options.batch))
+        return (x.selectingExamples(indices), y.selectingExamples(indices))
+    }
+    func classifier() throws -> TextClassifier<Float> {
+        try TextClassifier<Float>(vocabSize: options.vocabulary, embedDim: 64, numClasses: 2)
+    }
+    let fitted = try classifier(), stepped = try classifier()
+    fitted.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(), metrics: [.accuracy, .auc])
+    stepped.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam())
+    /// Wall-clock and process CPU milliseconds of `body` (CPU time is steadier on a shared machine).
+    func milliseconds(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+        func cpuNow() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
+        }
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuNow()
+        try body()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6, cpuNow() - cpuStart)
+    }
+    print("fit against trainOnBatch: text classifier (embedding 64), \(options.fitSteps) steps of \(options.batch) per round;"
+          + " milliseconds per step, wall clock and process CPU time")
+    print("round  fit wall  steps wall  ratio   fit cpu  steps cpu  ratio")
+    var fitWall: [Double] = [], stepWall: [Double] = [], fitCPU: [Double] = [], stepCPU: [Double] = []
+    let perStep = Double(options.fitSteps)
+    for round in 0..<6 {
+        let fit = try milliseconds {
+            try fitted.fit(x: x, y: y, batchSize: options.batch, epochs: 1, seed: UInt64(round), verbose: .silent)
+        }
+        let step = try milliseconds {
+            for (bx, by) in batches { try stepped.trainOnBatch(x: bx, y: by) }
+        }
+        // Round 0 warms both up.
+        if round > 0 {
+            fitWall.append(fit.wall / perStep)
+            stepWall.append(step.wall / perStep)
+            fitCPU.append(fit.cpu / perStep)
+            stepCPU.append(step.cpu / perStep)
+        }
+        print(String(format: "%5@  %8.2f  %10.2f  %5.3f  %8.2f  %9.2f  %5.3f", round == 0 ? "warm" : "\(round)" as NSString,
+                     fit.wall / perStep, step.wall / perStep, fit.wall / step.wall,
+                     fit.cpu / perStep, step.cpu / perStep, fit.cpu / step.cpu))
+    }
+    let (fw, sw, fc, sc) = (quantile(fitWall, 0.5), quantile(stepWall, 0.5), quantile(fitCPU, 0.5), quantile(stepCPU, 0.5))
+    print(String(format: "median %8.2f  %10.2f  %5.3f  %8.2f  %9.2f  %5.3f", fw, sw, fw / sw, fc, sc, fc / sc))
+}
+
 let options = parseOptions()
 let environment = ProcessInfo.processInfo.environment
 if !options.json {
@@ -229,6 +299,10 @@ if !options.json {
           + " one step = forward + sparse CE + backward + Adam + zeroing the gradients")
 }
 do {
+    if options.fitSteps > 0 {
+        try timeFitAgainstSteps(options)
+        exit(0)
+    }
     if options.micro { try timeSingleOps() }
     var runners: [Runner] = []
     for (i, name) in options.models.enumerated() {

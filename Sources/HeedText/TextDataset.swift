@@ -17,16 +17,20 @@ public struct TextDatasetOptions: Sendable, Equatable {
     public var vocabularySize: Int
     /// The sequence length: longer texts are cut at the end, shorter ones padded at the end.
     public var maxLength: Int
+    /// The widest word n-gram among the tokens (Keras `TextVectorization`'s `ngrams`): 1 for
+    /// words alone, 2 to add every pair of neighbouring words, and so on (see ``NGrams``).
+    public var ngrams: Int
     /// The held-out fraction when there is no separate test file.
     public var testFraction: Double
     /// The seed of the random split.
     public var seed: UInt64
 
-    /// Options with the usual defaults: vocabulary of 20,000, length 200, 20% held out, seed 42.
+    /// Options with the usual defaults: vocabulary of 20,000, length 200, words without
+    /// n-grams, 20% held out, seed 42.
     public init(
         textColumns: [String], labelColumn: String, format: TextFileFormat? = nil,
         decoding: TextDecoding = .strict, maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes,
-        vocabularySize: Int = 20_000, maxLength: Int = 200, testFraction: Double = 0.2, seed: UInt64 = 42
+        vocabularySize: Int = 20_000, maxLength: Int = 200, ngrams: Int = 1, testFraction: Double = 0.2, seed: UInt64 = 42
     ) {
         self.textColumns = textColumns
         self.labelColumn = labelColumn
@@ -35,6 +39,7 @@ public struct TextDatasetOptions: Sendable, Equatable {
         self.maxFieldBytes = maxFieldBytes
         self.vocabularySize = vocabularySize
         self.maxLength = maxLength
+        self.ngrams = ngrams
         self.testFraction = testFraction
         self.seed = seed
     }
@@ -83,6 +88,10 @@ public struct TextDataset: Sendable, Equatable {
             throw TextDataError.invalidArgument(
                 operation: "TextDataset", message: "maxLength \(options.maxLength) must be at least 1")
         }
+        guard options.ngrams >= 1 else {
+            throw TextDataError.invalidArgument(
+                operation: "TextDataset", message: "ngrams \(options.ngrams) must be at least 1")
+        }
         guard train.texts.count == test.texts.count else {
             throw TextDataError.invalidArgument(
                 operation: "TextDataset",
@@ -101,9 +110,15 @@ public struct TextDataset: Sendable, Equatable {
             columnTokens.reserveCapacity(column.count)
             for text in column {
                 var tokens: [String] = []
-                TextCleaner.forEachToken(in: text) { token in
-                    counter.add(token)
-                    if tokens.count < options.maxLength { tokens.append(token) }
+                if options.ngrams == 1 {
+                    TextCleaner.forEachToken(in: text) { token in
+                        counter.add(token)
+                        if tokens.count < options.maxLength { tokens.append(token) }
+                    }
+                } else {
+                    tokens = NGrams.tokens(in: text, upTo: options.ngrams)
+                    counter.add(tokens)
+                    tokens.removeLast(Swift.max(0, tokens.count - options.maxLength))
                 }
                 columnTokens.append(tokens)
             }
@@ -113,7 +128,9 @@ public struct TextDataset: Sendable, Equatable {
         let trainInputs = try kept.map { column in
             try SequencePadding.matrix(column.map(vocabulary.encode), maxLength: options.maxLength)
         }
-        let testInputs = try test.texts.map { try encode($0, vocabulary: vocabulary, maxLength: options.maxLength) }
+        let testInputs = try test.texts.map {
+            try encode($0, vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams)
+        }
         return TextDataset(
             vocabulary: vocabulary, labelEncoder: labelEncoder,
             train: try EncodedTexts(inputs: trainInputs, labels: IntTensor(trainLabels)),
@@ -121,18 +138,27 @@ public struct TextDataset: Sendable, Equatable {
             maxLength: options.maxLength)
     }
 
-    /// Cleans, encodes and pads `texts` with `vocabulary` (for prediction on new text).
+    /// Cleans, encodes and pads `texts` with `vocabulary` (for prediction on new text), with
+    /// word n-grams up to width `ngrams` (see ``NGrams``).
     ///
     /// Shape: `[texts.count, maxLength]`.
     ///
-    /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxLength < 1`.
-    public static func encode(_ texts: [String], vocabulary: Vocabulary, maxLength: Int) throws -> IntTensor {
+    /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxLength < 1` or
+    ///   `ngrams < 1`.
+    public static func encode(_ texts: [String], vocabulary: Vocabulary, maxLength: Int, ngrams: Int = 1) throws -> IntTensor {
+        guard ngrams >= 1 else {
+            throw TextDataError.invalidArgument(operation: "TextDataset.encode", message: "ngrams \(ngrams) must be at least 1")
+        }
         var sequences: [[Int32]] = []
         sequences.reserveCapacity(texts.count)
         for text in texts {
             var ids: [Int32] = []
-            TextCleaner.forEachToken(in: text) { token in
-                if ids.count < maxLength { ids.append(vocabulary.id(for: token)) }
+            if ngrams == 1 {
+                TextCleaner.forEachToken(in: text) { token in
+                    if ids.count < maxLength { ids.append(vocabulary.id(for: token)) }
+                }
+            } else {
+                ids = NGrams.tokens(in: text, upTo: ngrams).prefix(maxLength).map(vocabulary.id(for:))
             }
             sequences.append(ids)
         }

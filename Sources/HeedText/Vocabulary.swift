@@ -5,7 +5,8 @@ import Foundation
 /// Built from token lists: tokens are ranked by count, ties by first occurrence, and the table is
 /// capped at `maxSize` ids, the two reserved ones included. Saved as `vocab.txt`, one token per
 /// line, the line number (from 0) being the id; line 0 is `<PAD>` (an empty line is accepted
-/// when loading).
+/// when loading). A token is a word, or a word n-gram whose words are joined by single spaces
+/// (``NGrams``); no other whitespace.
 public struct Vocabulary: Sendable, Equatable {
     /// The id of padding.
     public static let paddingID: Int32 = 0
@@ -47,7 +48,8 @@ public struct Vocabulary: Sendable, Equatable {
     /// A vocabulary with exactly these tokens by id.
     ///
     /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if id 0 is not `<PAD>`
-    ///   (or empty), id 1 is not `<UNK>`, a token repeats, or a token is empty or holds whitespace.
+    ///   (or empty), id 1 is not `<UNK>`, a token repeats, or a token is empty or holds whitespace
+    ///   other than single spaces between words.
     public init(tokens: [String]) throws {
         func fail(_ message: String) -> TextDataError {
             .invalidArgument(operation: "Vocabulary(tokens:)", message: message)
@@ -57,8 +59,8 @@ public struct Vocabulary: Sendable, Equatable {
         else { throw fail("ids 0 and 1 must be \(Self.paddingToken) and \(Self.unknownToken)") }
         var ids = [String: Int32](minimumCapacity: tokens.count)
         for (id, token) in tokens.enumerated().dropFirst(2) {
-            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
-                throw fail("token \(id) \"\(token)\" is empty or holds whitespace")
+            guard Self.isWellFormed(token) else {
+                throw fail("token \(id) \"\(token)\" \(Self.malformedTokenReason)")
             }
             guard ids.updateValue(Int32(id), forKey: token) == nil, token != Self.unknownToken,
                   token != Self.paddingToken
@@ -70,6 +72,31 @@ public struct Vocabulary: Sendable, Equatable {
         normalized[0] = Self.paddingToken
         self.tokens = normalized
         self.ids = ids
+    }
+
+    /// What is wrong with a token that is not ``isWellFormed(_:)``.
+    static let malformedTokenReason = "is empty or holds whitespace other than single spaces between words"
+
+    /// Whether `token` is a word or words joined by single spaces (an n-gram): not empty, no
+    /// leading, trailing or doubled space, and no whitespace but the space.
+    static func isWellFormed(_ token: String) -> Bool {
+        guard let first = token.first, let last = token.last, first != " ", last != " " else { return false }
+        var previousWasSpace = false
+        for c in token {
+            if c == " " {
+                if previousWasSpace { return false }
+                previousWasSpace = true
+            } else {
+                if c.isWhitespace { return false }
+                previousWasSpace = false
+            }
+        }
+        return true
+    }
+
+    /// The widest word n-gram in the table (1 when every token is a single word).
+    public var widestNGram: Int {
+        tokens.dropFirst(2).reduce(1) { Swift.max($0, NGrams.width(of: $1)) }
     }
 
     /// The id of `token`, or ``unknownID``.
@@ -126,8 +153,8 @@ public struct Vocabulary: Sendable, Equatable {
         }
         var seen = Set<String>()
         for (index, token) in lines.enumerated().dropFirst(2) {
-            guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
-                throw fail(index + 1, "token \"\(token)\" is empty or holds whitespace")
+            guard Self.isWellFormed(token) else {
+                throw fail(index + 1, "token \"\(token)\" \(Self.malformedTokenReason)")
             }
             guard seen.insert(token).inserted, token != Self.unknownToken, token != Self.paddingToken else {
                 throw fail(index + 1, "token \"\(token)\" appears twice")

@@ -33,8 +33,8 @@ struct ExplainCommand: ParsableCommand {
         let ready = try loadModelFolder(model)
         let pair = ready.config.kind == .pair
         if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }
-        let queryTokens = Array(TextCleaner.tokens(in: text).prefix(ready.config.maxLength))
-        let keyTokens = pair ? Array(TextCleaner.tokens(in: pairText ?? "").prefix(ready.config.maxLength)) : queryTokens
+        let queryTokens = ready.tokens(of: text)
+        let keyTokens = pair ? ready.tokens(of: pairText ?? "") : queryTokens
         guard !queryTokens.isEmpty, !keyTokens.isEmpty else { throw CLIError("the text holds no words to explain") }
         let columns = pair ? [[text], [pairText ?? ""]] : [[text]]
         let trace = try ready.trace(ready.encode(columns))

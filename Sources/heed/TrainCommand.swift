@@ -10,9 +10,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a text classifier and write a model folder.",
         discussion: """
-            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg, accuracy.svg and, for two classes, roc.svg.
+            Reads --data, builds the vocabulary from the training rows, trains, and writes the model folder --out after every epoch: config.json, model.safetensors, vocab.txt, labels.json, history.csv, loss.svg and accuracy.svg; for two classes roc.svg on the held-out rows follows at the end.
 
-            Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or else a random --validation-split of --data. With --pair-column the pair model reads two texts per row. --resume continues an interrupted run from its last complete epoch (pass the same data options).
+            Held-out data: --test-data FILE, or --train-rows/--test-rows ranges of --data, or else a random --validation-split of --data. The held-out rows are evaluated after every epoch (--early-stopping watches their loss) and at the end. With test data, --validation-split holds out a random fraction of the training rows for the per-epoch evaluation and early stopping instead, and the test rows are only evaluated once, at the end. With --pair-column the pair model reads two texts per row. --resume continues an interrupted run from its last complete epoch (pass the same data options).
 
             Example (IMDb's official split):
               heed train --data IMDB_Dataset.csv --text-column review \\
@@ -23,10 +23,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The training data file (CSV or TSV with a header line).")
     var data: String
 
-    @Option(help: "A separate file of held-out rows for validation and the final test accuracy.")
+    @Option(help: "A separate file of test rows, evaluated at the end (and after every epoch unless --validation-split is given).")
     var testData: String?
 
-    @Option(parsing: .unconditional, help: "The held-out fraction of --data when there is no --test-data or --test-rows (default 0.2).")
+    @Option(parsing: .unconditional, help: "The fraction of the training rows held out for validation after every epoch (default 0.2 when there are no test rows; with --test-data or --test-rows, the test rows validate unless this is given).")
     var validationSplit: Double?
 
     @Option(help: "The column holding the text.")
@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("max-len"), parsing: .unconditional, help: "Tokens per text: longer texts are cut, shorter ones padded.")
     var maxLength: Int = 200
 
+    @Option(parsing: .unconditional, help: "Word n-grams up to this width join the words, as Keras TextVectorization's ngrams: 2 adds every pair of neighbouring words (\"not good\") to the vocabulary and to each text, after its words; --max-len counts them all.")
+    var ngrams: Int = 1
+
     @Option(parsing: .unconditional, help: "Embedding width.")
     var embedDim: Int = 64
 
@@ -64,6 +67,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Transformer: dropout rate.")
     var dropout: Double = 0.1
+
+    @Flag(help: "Transformer: multiply the token embeddings by √embed-dim before adding the positions (Attention Is All You Need); off, they are added as they are, as in Keras' examples.")
+    var scaleEmbeddings = false
 
     @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
     var filters: Int = 100
@@ -92,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training rows of --data, e.g. 1-25000 (1 = the first row after the header).")
     var trainRows: RowRange?
 
-    @Option(help: "Held-out rows of --data, e.g. 25001-50000.")
+    @Option(help: "Test rows of --data, e.g. 25001-50000, evaluated as --test-data is.")
     var testRows: RowRange?
 
     @Option(parsing: .unconditional, help: "Stop when the validation loss has not improved for this many epochs (best weights are kept).")
@@ -113,6 +119,7 @@ struct TrainCommand: ParsableCommand {
     func checkOptions() throws {
         if vocabSize < 2 { throw CLIError("--vocab-size must be at least 2 (padding and unknown word), got \(vocabSize)") }
         if maxLength < 1 { throw CLIError("--max-len must be at least 1, got \(maxLength)") }
+        if ngrams < 1 { throw CLIError("--ngrams must be at least 1 (1 = words alone), got \(ngrams)") }
         if embedDim < 1 { throw CLIError("--embed-dim must be at least 1, got \(embedDim)") }
         if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
@@ -129,9 +136,8 @@ struct TrainCommand: ParsableCommand {
         }
         if !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
-        if let validationSplit {
-            if !(validationSplit > 0 && validationSplit < 1) { throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)") }
-            if testData != nil || testRows != nil { throw CLIError("--validation-split cannot be combined with --test-data or --test-rows") }
+        if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
+            throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)")
         }
         try trainRows?.check(option: "--train-rows")
         try testRows?.check(option: "--test-rows")
@@ -149,32 +155,49 @@ struct TrainCommand: ParsableCommand {
     var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
     var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
 
-    /// The training and held-out rows, and whether the held-out rows are a test set. Rows with
-    /// no words after cleaning are skipped with a warning; all of them empty is an error.
-    func readSplits() throws -> (train: LabeledRows, heldOut: LabeledRows, isTest: Bool) {
+    /// The rows `heed train` uses: it trains on `train`, logs `validation` after every epoch
+    /// (which `--early-stopping` watches) and evaluates `test` at the end.
+    struct Splits {
+        var train: LabeledRows
+        var validation: LabeledRows
+        /// The test rows, or `nil` when there are none (the final evaluation is then on the
+        /// validation rows) or when they are the validation rows themselves.
+        var test: LabeledRows?
+        /// Whether the validation rows are the test rows (test data and no --validation-split).
+        var validationIsTest: Bool
+    }
+
+    /// The training, validation and test rows. With test data and no --validation-split the
+    /// test rows also serve as validation rows; otherwise a seeded random fraction of the
+    /// training rows is held out for validation. Rows with no words after cleaning are skipped
+    /// with a warning; all of them empty is an error.
+    func readSplits() throws -> Splits {
         let all = try file.readLabeled(data, textColumns: textColumns, labelColumn: labelColumn)
         var train = all
         if let trainRows { train = all.subset(try trainRows.indices(rowCount: all.count, option: "--train-rows", file: data)) }
-        var heldOut: LabeledRows
-        var isTest = true
+        var test: LabeledRows?
         if let testData {
-            heldOut = try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn)
+            test = try file.readLabeled(testData, textColumns: textColumns, labelColumn: labelColumn)
         } else if let testRows {
-            heldOut = all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data))
+            test = all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data))
+        }
+        train = try train.droppingTextsWithoutWords(role: "training")
+        test = try test?.droppingTextsWithoutWords(role: "test")
+        var splits: Splits
+        if let test, validationSplit == nil {
+            splits = Splits(train: train, validation: test, test: nil, validationIsTest: true)
         } else {
-            train = try train.droppingTextsWithoutWords(role: "training")
             guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
             let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
-            heldOut = train.subset(split.test)
-            train = train.subset(split.train)
-            isTest = false
+            splits = Splits(train: train.subset(split.train), validation: train.subset(split.test), test: test,
+                            validationIsTest: false)
         }
-        if isTest {
-            train = try train.droppingTextsWithoutWords(role: "training")
-            heldOut = try heldOut.droppingTextsWithoutWords(role: "test")
-        }
-        try heldOut.checkLabels(known: Array(Set(train.texts.labels)).sorted())
-        return (train, heldOut, isTest)
+        // The classes in the order the model will have them (numeric labels numerically).
+        let labels = splits.train.texts.labels
+        let classes = (try? LabelEncoder(fitting: labels).classes) ?? Array(Set(labels)).sorted()
+        try splits.validation.checkLabels(known: classes)
+        try splits.test?.checkLabels(known: classes)
+        return splits
     }
 
     func run() throws {
@@ -189,8 +212,9 @@ struct TrainCommand: ParsableCommand {
         if !resume && configExists {
             throw CLIError("\(out) already holds a model; pass --resume to continue it, or choose another --out")
         }
-        let (trainRead, heldOutRead, isTest) = try readSplits()
-        let trainTexts = trainRead.texts, heldOutTexts = heldOutRead.texts
+        let splits = try readSplits()
+        let trainTexts = splits.train.texts, heldOutTexts = splits.validation.texts
+        let testRowCount = splits.test?.count ?? 0
         let started = ContinuousClock.now
 
         let ready: ReadyModel
@@ -214,14 +238,17 @@ struct TrainCommand: ParsableCommand {
             sizes.keyDim = keyDim
             sizes.ffDim = ffDim
             sizes.blocks = blocks
-            try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count, advice: advice)
+            try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count + testRowCount,
+                                  advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
-                                             maxLength: maxLength, seed: seed)
+                                             maxLength: maxLength, ngrams: ngrams, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
             var config = ModelConfig(kind: kind, vocabSize: dataset.vocabulary.count, maxLength: maxLength, embedDim: embedDim,
                                      classes: dataset.labelEncoder.classes, textColumns: textColumns, labelColumn: labelColumn,
                                      format: file.formatName(for: data))
             config.maskZero = maskZero
+            // Left out for words alone, so that such folders stay readable by earlier versions.
+            config.ngrams = ngrams > 1 ? ngrams : nil
             config.filters = filters
             config.interactionHead = interactionHead
             config.numHeads = numHeads
@@ -229,18 +256,22 @@ struct TrainCommand: ParsableCommand {
             config.ffDim = ffDim
             config.blocks = blocks
             config.dropout = dropout
+            if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
             config.seed = seed
             config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                     earlyStoppingPatience: earlyStopping)
-            try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count, advice: advice)
+            try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count + testRowCount,
+                                  advice: advice)
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
             train = dataset.train
             heldOut = dataset.test
             try ModelFolder.writeDescription(of: ready, to: folder)
         }
-        let heldOutName = isTest ? "test" : "validation"
+        let test = try splits.test.map { try encode($0.texts, with: ready) }
+        let rows = "\(train.count) training rows, \(heldOut.count) \(splits.validationIsTest ? "test" : "validation") rows"
+            + (test.map { ", \($0.count) test rows" } ?? "")
         printOut("heed: \(ready.config.kind.rawValue) model, \(try ready.namedParameters().reduce(0) { $0 + $1.parameter.value.count }) weights; "
-                 + "\(train.count) training rows, \(heldOut.count) \(heldOutName) rows; vocabulary \(ready.vocabulary.count); "
+                 + "\(rows); vocabulary \(ready.vocabulary.count); "
                  + "classes \(ready.labels.classes.joined(separator: ", ")); BLAS kernel \(Heed.blasCoreName), \(Heed.threads) thread(s)")
         if completed >= epochs {
             printOut("heed: \(out) has already trained \(completed) epoch(s) of \(epochs); nothing to do")
@@ -250,15 +281,23 @@ struct TrainCommand: ParsableCommand {
             if let earlyStopping {
                 callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true))
             }
+            // The ROC curve is drawn once, from the final evaluation below, rather than from
+            // another pass over the held-out rows after every epoch.
             callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
-                                         validation: heldOut))
+                                         validation: nil))
             try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
                           verbose: quiet ? .oneLinePerEpoch : .progressBar,
                           resumeFrom: resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil)
         }
-        let report = try EvaluationReport(model: ready, data: heldOut)
+        let report = try EvaluationReport(model: ready, data: test ?? heldOut)
+        let reportName = test != nil || splits.validationIsTest ? "test" : "validation"
+        if report.classes.count == 2 {
+            let chart = ROCCurve.chart(scores: report.positiveScores, labels: report.labels.map { $0 == 1 },
+                                       title: "ROC curve (\(report.classes[1]) vs \(report.classes[0]))")
+            try ModelFolder.write(Data(chart.svg().utf8), to: folder.appendingPathComponent("roc.svg"))
+        }
         let seconds = Double((ContinuousClock.now - started).components.seconds)
-        printOut("\(heldOutName) accuracy: \(String(format: "%.4f", report.accuracy))"
+        printOut("\(reportName) accuracy: \(String(format: "%.4f", report.accuracy))"
                  + (report.auc.map { String(format: ", ROC AUC: %.4f", $0) } ?? "")
                  + String(format: ", loss: %.4f (%d rows)", report.loss, report.count))
         printOut("model folder: \(folder.path) (charts: loss.svg, accuracy.svg\(ready.config.classCount == 2 ? ", roc.svg" : "")); "

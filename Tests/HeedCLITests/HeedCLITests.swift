@@ -67,6 +67,33 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("test accuracy: "), result.stdout)
     }
 
+    func testValidationSplitWithTestRowsValidatesOnTrainingRowsAndTestsAtTheEnd() throws {
+        let trained = try trainText(epochs: "2", extra: ["--train-rows", "1-24", "--test-rows", "25-36",
+                                                         "--validation-split", "0.25", "--early-stopping", "1"])
+        XCTAssertTrue(trained.stdout.contains("18 training rows, 6 validation rows, 12 test rows"), trained.stdout)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--rows", "25-36", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let accuracy = try XCTUnwrap(jsonObject(evaluated.stdout)["accuracy"] as? Double)
+        XCTAssertTrue(trained.stdout.contains(String(format: "test accuracy: %.4f", accuracy) + ", loss: "), trained.stdout)
+    }
+
+    func testBigramModelEvaluatesAsItTrained() throws {
+        let trained = try trainText(epochs: "1", extra: ["--ngrams", "2", "--train-rows", "1-24", "--test-rows", "25-36"])
+        let vocabulary = try String(contentsOf: file("model/vocab.txt"), encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(vocabulary.contains { $0.contains(" ") }, "no bigram in \(vocabulary)")
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["ngrams"] as? Int, 2)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--rows", "25-36", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let json = try jsonObject(evaluated.stdout)
+        let accuracy = try XCTUnwrap(json["accuracy"] as? Double)
+        let loss = try XCTUnwrap(json["loss"] as? Double)
+        XCTAssertTrue(trained.stdout.contains(String(format: "test accuracy: %.4f", accuracy)), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains(String(format: "loss: %.4f (12 rows)", loss)), trained.stdout)
+        let predicted = try heed("predict", "--model", "model", "--text", "a wonderful film")
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+    }
+
     func testResumeContinuesFromTheLastCompleteEpoch() throws {
         try trainText(epochs: "1")
         let resumed = try trainText(epochs: "3", extra: ["--resume"])
@@ -183,6 +210,14 @@ final class HeedCLITests: XCTestCase {
         XCTAssertFalse(exists("m"))
     }
 
+    func testZeroNGramsIsAOneLineError() throws {
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--ngrams", "0", "--out", "m")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --ngrams must be at least 1 (1 = words alone), got 0\n")
+        XCTAssertFalse(exists("m"))
+    }
+
     func testNegativeLearningRateIsAOneLineError() throws {
         let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
                               "--learning-rate", "-0.1", "--out", "m")
@@ -218,6 +253,15 @@ final class HeedCLITests: XCTestCase {
         let result = try heed("evaluate", "--model", "model", "--data", "new.csv")
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "heed: error: \(file("new.csv").path): line 2: unknown label \"superb\"; the model knows \"bad\", \"good\", \"meh\"\n")
+    }
+
+    func testUnknownTestDataLabelListsTheClassesInTheModelsOrder() throws {
+        try "text,label\n\"a b\",2\n\"c d\",10\n\"e f\",2\n".write(to: file("numbers.csv"), atomically: true, encoding: .utf8)
+        try "label,other,text\n7,x,\"a b\"\n".write(to: file("numbers-test.csv"), atomically: true, encoding: .utf8)
+        let result = try heed("train", "--data", "numbers.csv", "--test-data", "numbers-test.csv", "--text-column", "text",
+                              "--label-column", "label", "--out", "m")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "heed: error: \(file("numbers-test.csv").path): line 2: unknown label \"7\"; the model knows \"2\", \"10\"\n")
     }
 
     func testModelFolderWithoutVocabularyIsAnError() throws {

@@ -45,6 +45,94 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testProbabilitiesAndLossAgreeWithPredictAndEvaluate() throws {
+        for kind in ModelKind.allCases {
+            let model = try makeModel(kind)
+            let texts = kind == .pair ? [["good film", "bad plot twist", "plot"], ["a good plot", "film", "bad"]]
+                : [["good film", "bad plot twist", "plot"]]
+            let data = try EncodedTexts(inputs: model.encode(texts), labels: IntTensor([2, 0, 1]))
+            let (probabilities, loss) = try model.probabilitiesAndLoss(data, batchSize: 2)
+            XCTAssertEqual(probabilities, try model.probabilities(data.inputs, batchSize: 2), "\(kind)")
+            let y: Targets<Float> = .classes(data.labels)
+            let logs: [String: Double]
+            switch model.network {
+            case let .text(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
+            case let .transformer(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
+            case let .pair(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: InputPair(data.inputs[0], data.inputs[1]), y: y, batchSize: 2)
+            }
+            XCTAssertEqual(loss, try XCTUnwrap(logs["loss"]), "\(kind)")
+        }
+    }
+
+    func testBigramModelRoundTripsAndEncodesItsBigrams() throws {
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "good", "film", "good film", "not"])
+        let labels = try LabelEncoder(classes: ["neg", "pos"])
+        var config = ModelConfig(kind: .text, vocabSize: vocabulary.count, maxLength: 6, embedDim: 8, classes: labels.classes,
+                                 textColumns: ["text"], labelColumn: "label", format: "csv")
+        config.ngrams = 2
+        let model = try ReadyModel(config: config, vocabulary: vocabulary, labels: labels)
+        XCTAssertEqual(try model.encode([["Good film, not good"]])[0].scalars, [2, 3, 5, 2, 4, 1])
+        XCTAssertEqual(model.tokens(of: "Good film, not good"), ["good", "film", "not", "good", "good film", "film not"])
+        try save(model)
+        let loaded = try ModelFolder.load(folder)
+        XCTAssertEqual(loaded.config.ngrams, 2)
+        XCTAssertEqual(loaded.vocabulary, vocabulary)
+        let texts = [["good film", "not a good film"]]
+        XCTAssertEqual(try loaded.probabilities(loaded.encode(texts)), try model.probabilities(model.encode(texts)))
+    }
+
+    func testConfigWithoutNGramsIsAWordModel() throws {
+        let model = try makeModel(.text)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertFalse(json.contains("ngrams"), "a word model's config.json reads as before n-grams existed")
+        let loaded = try ModelFolder.load(folder)
+        XCTAssertNil(loaded.config.ngrams)
+        XCTAssertEqual(loaded.config.ngramWidth, 1)
+        XCTAssertEqual(try loaded.encode([["good film"]])[0].scalars, [2, 4, 0, 0, 0, 0])
+    }
+
+    func testVocabularyWithWiderNGramsThanTheConfigIsAnError() throws {
+        try save(makeModel(.text))
+        let url = folder.appendingPathComponent("vocab.txt")
+        try Data("<PAD>\n<UNK>\ngood\nbad\nfilm\ngood film\n".utf8).write(to: url)
+        XCTAssertThrowsError(try ModelFolder.load(folder)) { error in
+            XCTAssertEqual(error as? ModelFolderError,
+                           .invalidFile(file: url.path, reason: "holds n-grams of 2 words but config.json says ngrams 1"))
+        }
+    }
+
+    func testNewTransformerConfigSaysItsEmbeddingsAreNotScaled() throws {
+        let model = try makeModel(.transformer)
+        XCTAssertEqual(model.config.scaleEmbeddings, false)
+        guard case let .transformer(network) = model.network else { return XCTFail("not a transformer") }
+        XCTAssertFalse(network.scaleEmbeddings)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(json.contains("\"scale_embeddings\" : false"), json)
+    }
+
+    func testTransformerFolderWithoutScaleEmbeddingsKeepsTheScaleItWasTrainedWith() throws {
+        var config = try makeModel(.transformer).config
+        config.scaleEmbeddings = nil  // as written before the option existed
+        let model = try ReadyModel(config: config, vocabulary: makeModel(.transformer).vocabulary,
+                                   labels: makeModel(.transformer).labels)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertFalse(json.contains("scale_embeddings"), json)
+        let loaded = try ModelFolder.load(folder)
+        guard case let .transformer(network) = loaded.network else { return XCTFail("not a transformer") }
+        XCTAssertTrue(network.scaleEmbeddings)
+        let texts = [["good film", "bad plot twist"]]
+        XCTAssertEqual(try loaded.probabilities(loaded.encode(texts)), try model.probabilities(model.encode(texts)))
+    }
+
     func testFolderHoldsEveryFile() throws {
         try save(makeModel(.text))
         for file in ["config.json", "model.safetensors", "vocab.txt", "labels.json", "history.csv", "loss.svg", "accuracy.svg"] {

@@ -20,6 +20,30 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(trace.attentionWeights?.shape, [2, 5, 5])
     }
 
+    func testForwardGivesTheTraceLogitsInTrainingAndInference() throws {
+        let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3, maskZero: true)
+        model.embedding.embeddings?.update { $0 = $0.map { $0 * 20 } }  // larger weights: non-trivial attention
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 5)
+        // The trace keeps the attention weights, so it runs the BLAS kernels; forward runs the
+        // tiled ones where the CPU has them. With the BLAS kernels selected both are the same
+        // computation, bit for bit; across kernels they agree to float rounding.
+        let saved = Heed.attentionKernel
+        defer { Heed.attentionKernel = saved }
+        for kernel in [AttentionKernelKind.blas, Heed.bestAttentionKernel] {
+            Heed.attentionKernel = kernel
+            for training in [false, true] {
+                let forward = try model.forward(ids, training: training).scalars
+                let traced = try model.trace(ids, training: training).logits.scalars
+                if kernel == .blas {
+                    XCTAssertEqual(forward, traced, "training: \(training)")
+                } else {
+                    XCTAssertEqual(forward.count, traced.count)
+                    for (a, b) in zip(forward, traced) { XCTAssertEqual(a, b, accuracy: 1e-5 * (1 + abs(b)), "\(kernel)") }
+                }
+            }
+        }
+    }
+
     func testWeightNamesAreKerasNames() throws {
         let model = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3)
         XCTAssertEqual(try model.namedParameters().map(\.name), ["embedding/embeddings", "classifier/kernel", "classifier/bias"])

@@ -13,6 +13,38 @@ final class TransformerClassifierTests: XCTestCase {
         XCTAssertEqual(trace.attentionWeights?.shape, [3, 6, 6])
     }
 
+    func testForwardGivesTheTraceLogits() throws {
+        let model = try TransformerClassifier<Float>(vocabSize: 30, embedDim: 8, numHeads: 2, keyDim: 4, ffDim: 16,
+                                                     blocks: 2, numClasses: 3)
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 6)
+        // As for the text classifier: bit for bit on the same kernels, to float rounding across.
+        let saved = Heed.attentionKernel
+        defer { Heed.attentionKernel = saved }
+        Heed.attentionKernel = .blas
+        XCTAssertEqual(try model.forward(ids, training: false).scalars, try model.trace(ids).logits.scalars)
+        Heed.attentionKernel = Heed.bestAttentionKernel
+        let forward = try model.forward(ids, training: false).scalars, traced = try model.trace(ids).logits.scalars
+        XCTAssertEqual(forward.count, traced.count)
+        for (a, b) in zip(forward, traced) { XCTAssertEqual(a, b, accuracy: 1e-5 * (1 + abs(b))) }
+    }
+
+    func testEmbeddingsAreAddedToThePositionsUnscaledUnlessAsked() throws {
+        let ids = try IntTensor(shape: [1, 2], scalars: [3, 5])
+        let positions = PositionalEncoding<Double>.table(length: 2, features: 4)
+        for scale in [false, true] {
+            let model = try TransformerClassifier<Double>(vocabSize: 8, embedDim: 4, numHeads: 1, keyDim: 2, ffDim: 4,
+                                                          numClasses: 2, scaleEmbeddings: scale)
+            let table = try XCTUnwrap(model.embedding.embeddings?.value)
+            let embedded = try XCTUnwrap(model.trace(ids).activations["embedding"])
+            for (t, id) in [3, 5].enumerated() {
+                for j in 0..<4 {
+                    let expected = table.scalars[id * 4 + j] * (scale ? 2 : 1) + positions.scalars[t * 4 + j]
+                    XCTAssertEqual(embedded.scalars[t * 4 + j], expected, accuracy: 1e-15, "scale \(scale)")
+                }
+            }
+        }
+    }
+
     func testPaddingDoesNotChangeTheLogits() throws {
         let model = try TransformerClassifier<Double>(vocabSize: 20, embedDim: 4, numHeads: 2, keyDim: 2, ffDim: 8,
                                                       dropout: 0, numClasses: 2)

@@ -34,10 +34,21 @@ final class DataFileErrorTests: XCTestCase {
 
     func testVocabularyTokenWithWhitespace() throws {
         let folder = try TemporaryDirectory()
-        let url = try folder.file("vocab.txt", "<PAD>\n<UNK>\nthe film\n")
+        let url = try folder.file("vocab.txt", "<PAD>\n<UNK>\nthe\tfilm\n")
         assertThrows(
-            .invalidVocabularyFile(file: url.path, line: 3, reason: "token \"the film\" is empty or holds whitespace"),
-            message: "\(url.path): line 3: token \"the film\" is empty or holds whitespace"
+            .invalidVocabularyFile(file: url.path, line: 3,
+                                   reason: "token \"the\tfilm\" is empty or holds whitespace other than single spaces between words"),
+            message: "\(url.path): line 3: token \"the\tfilm\" is empty or holds whitespace other than single spaces between words"
+        ) { try Vocabulary(contentsOf: url) }
+    }
+
+    func testVocabularyTokenWithADoubledSpace() throws {
+        let folder = try TemporaryDirectory()
+        let url = try folder.file("vocab.txt", "<PAD>\n<UNK>\nthe\nthe  film\n")
+        assertThrows(
+            .invalidVocabularyFile(file: url.path, line: 4,
+                                   reason: "token \"the  film\" is empty or holds whitespace other than single spaces between words"),
+            message: "\(url.path): line 4: token \"the  film\" is empty or holds whitespace other than single spaces between words"
         ) { try Vocabulary(contentsOf: url) }
     }
 

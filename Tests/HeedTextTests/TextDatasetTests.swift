@@ -34,6 +34,35 @@ final class TextDatasetTests: XCTestCase {
         XCTAssertEqual(data.test.labels.scalars, [1])
     }
 
+    func testBigramsJoinTheVocabularyAndFollowTheWordsOfEachText() throws {
+        let train = try LabeledTexts(texts: [["not good", "good film", "not good film"]], labels: ["neg", "pos", "neg"])
+        let test = try LabeledTexts(texts: [["good not bad"]], labels: ["pos"])
+        let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 6, maxLength: 6,
+                                         ngrams: 2)
+        let data = try TextDataset.make(train: train, test: test, options: options)
+        // Counts: good 3, then not, "not good", film and "good film" 2 each, ranked by first occurrence.
+        XCTAssertEqual(data.vocabulary.tokens, ["<PAD>", "<UNK>", "good", "not", "not good", "film"])
+        XCTAssertEqual(data.train.inputs[0].scalars, [3, 2, 4, 0, 0, 0,
+                                                      2, 5, 1, 0, 0, 0,
+                                                      3, 2, 5, 4, 1, 0])
+        // good, not, bad (unknown), then "good not" and "not bad" (unknown).
+        XCTAssertEqual(data.test.inputs[0].scalars, [2, 3, 1, 1, 1, 0])
+    }
+
+    func testNGramsAreCutWithTheWordsAtMaxLength() throws {
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "a", "b", "c", "a b"])
+        let ids = try TextDataset.encode(["a b c", "c"], vocabulary: vocabulary, maxLength: 4, ngrams: 2)
+        XCTAssertEqual(ids.scalars, [2, 3, 4, 5, 4, 0, 0, 0])
+    }
+
+    func testNGramsBelowOneAreAnError() throws {
+        let train = try LabeledTexts(texts: [["a", "b"]], labels: ["x", "y"])
+        let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", ngrams: 0)
+        XCTAssertThrowsError(try TextDataset.make(train: train, test: train, options: options))
+        XCTAssertThrowsError(try TextDataset.encode(["a"], vocabulary: Vocabulary(tokens: ["<PAD>", "<UNK>"]), maxLength: 2,
+                                                    ngrams: 0))
+    }
+
     func testRandomSplitHoldsOutTwentyPercent() throws {
         var text = "text,label\n"
         for i in 0..<10 { text += "word\(String(repeating: "x", count: i)),\(i % 2 == 0 ? "even" : "odd")\n" }

@@ -39,6 +39,24 @@ final class VocabularyTests: XCTestCase {
         XCTAssertEqual(try Vocabulary(contentsOf: url), vocabulary)
     }
 
+    func testVocabularyFileRoundTripWithNGrams() throws {
+        let folder = try TemporaryDirectory()
+        let url = folder.url.appendingPathComponent("vocab.txt")
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "good", "not good", "not very good"])
+        try vocabulary.write(to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "<PAD>\n<UNK>\ngood\nnot good\nnot very good\n")
+        let loaded = try Vocabulary(contentsOf: url)
+        XCTAssertEqual(loaded, vocabulary)
+        XCTAssertEqual(loaded.id(for: "not good"), 3)
+        XCTAssertEqual(loaded.widestNGram, 3)
+    }
+
+    func testTokensWithSpacesAtTheEdgesAreRejected() {
+        for token in [" good", "good ", "not  good", "not\tgood", ""] {
+            XCTAssertThrowsError(try Vocabulary(tokens: ["<PAD>", "<UNK>", token]), token)
+        }
+    }
+
     func testVocabularyWriteLeavesNoTemporaryFile() throws {
         let folder = try TemporaryDirectory()
         let url = folder.url.appendingPathComponent("vocab.txt")

@@ -22,6 +22,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var labelColumn: String
     /// The data file layout (`csv` or `tsv`) the model was trained on, if known.
     public var format: String?
+    /// The widest word n-gram among the tokens (Keras `TextVectorization`'s `ngrams`, see
+    /// `NGrams`); `nil`, as in folders written before n-grams existed, means words alone.
+    public var ngrams: Int?
     /// Whether id 0 is masked in the text and pair models (the transformer always masks it).
     public var maskZero: Bool = false
     /// Conv1D filters of the pair model.
@@ -42,6 +45,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var blocks: Int = 1
     /// Dropout rate of the transformer.
     public var dropout: Double = 0.1
+    /// Whether the transformer multiplies its token embeddings by √embedDim (see
+    /// `TransformerClassifier`). A new transformer configuration says `false`; `nil`, as in
+    /// folders written before the option existed, means `true`, the scale those were trained with.
+    public var scaleEmbeddings: Bool?
     /// The seed of the initial weights and of the shuffling.
     public var seed: UInt64 = 42
     /// The training settings.
@@ -80,10 +87,18 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.textColumns = textColumns
         self.labelColumn = labelColumn
         self.format = format
+        self.scaleEmbeddings = kind == .transformer ? false : nil
     }
 
     /// The number of classes.
     public var classCount: Int { classes.count }
+
+    /// Whether the transformer scales its token embeddings: ``scaleEmbeddings``, or `true`
+    /// when it is not set (folders written before the option existed).
+    public var transformerScalesEmbeddings: Bool { scaleEmbeddings ?? true }
+
+    /// The widest word n-gram among the tokens: ``ngrams``, or 1 when it is not set.
+    public var ngramWidth: Int { ngrams ?? 1 }
 
     /// Checks that every size makes sense.
     ///
@@ -93,6 +108,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if vocabSize < 2 { throw fail("vocab_size \(vocabSize) must be at least 2") }
         if maxLength < 1 { throw fail("max_length \(maxLength) must be at least 1") }
         if embedDim < 1 { throw fail("embed_dim \(embedDim) must be at least 1") }
+        if let ngrams, ngrams < 1 { throw fail("ngrams \(ngrams) must be at least 1") }
         if classes.count < 2 { throw fail("classes must list at least two classes, got \(classes.count)") }
         let columns = kind == .pair ? 2 : 1
         if textColumns.count != columns {

@@ -86,6 +86,11 @@ public enum ModelFolder {
             throw ModelFolderError.invalidFile(
                 file: vocabularyURL.path, reason: "holds \(vocabulary.count) tokens but config.json says vocab_size \(config.vocabSize)")
         }
+        guard vocabulary.widestNGram <= config.ngramWidth else {
+            throw ModelFolderError.invalidFile(
+                file: vocabularyURL.path,
+                reason: "holds n-grams of \(vocabulary.widestNGram) words but config.json says ngrams \(config.ngramWidth)")
+        }
         guard labels.classes == config.classes else {
             throw ModelFolderError.invalidFile(
                 file: labelsURL.path, reason: "classes \(labels.classes) differ from config.json's \(config.classes)")

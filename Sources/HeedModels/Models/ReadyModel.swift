@@ -58,7 +58,7 @@ public final class ReadyModel {
             network = .transformer(try TransformerClassifier(
                 vocabSize: config.vocabSize, embedDim: config.embedDim, numHeads: config.numHeads, keyDim: config.keyDim,
                 ffDim: config.ffDim, blocks: config.blocks, dropout: config.dropout, numClasses: config.classCount,
-                seed: config.seed))
+                scaleEmbeddings: config.transformerScalesEmbeddings, seed: config.seed))
         }
     }
 
@@ -110,7 +110,15 @@ public final class ReadyModel {
             throw ModelFolderError.invalidConfig(file: "config.json",
                                                  reason: "the model reads \(columns) text column(s), got \(texts.count)")
         }
-        return try texts.map { try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength) }
+        return try texts.map {
+            try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength, ngrams: config.ngramWidth)
+        }
+    }
+
+    /// The tokens the model reads from `text`: its cleaned words and, with ``ModelConfig/ngrams``,
+    /// their n-grams, cut to ``ModelConfig/maxLength``.
+    public func tokens(of text: String) -> [String] {
+        Array(NGrams.tokens(in: text, upTo: config.ngramWidth).prefix(config.maxLength))
     }
 
     /// The targets of class ids in the form the loss expects.
@@ -157,7 +165,63 @@ public final class ReadyModel {
         case let .transformer(m): out = try m.predict(inputs[0], batchSize: batchSize)
         case let .pair(m): out = try m.predict(InputPair(inputs[0], inputs[1]), batchSize: batchSize)
         }
-        let n = inputs[0].shape[0]
+        return rows(of: out, count: inputs[0].shape[0])
+    }
+
+    /// The mean loss over encoded examples, computed from the logits in batches.
+    ///
+    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
+    public func meanLoss(_ data: EncodedTexts, batchSize: Int = 64) throws -> Double {
+        try probabilitiesAndLoss(data, batchSize: batchSize).loss
+    }
+
+    /// Class probabilities (as ``probabilities(_:batchSize:)``) and the mean loss (from the
+    /// logits, as in training) of labelled examples, from one forward pass per batch.
+    ///
+    /// Shapes: probabilities `[count, classCount]`.
+    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes;
+    ///   `ModelError.invalidArgument(_:)` for a batch size below 1.
+    public func probabilitiesAndLoss(_ data: EncodedTexts, batchSize: Int = 64) throws
+        -> (probabilities: [[Double]], loss: Double) {
+        let y = targets(data.labels)
+        let (out, loss): (Tensor<Float>, Double)
+        switch network {
+        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .pair(m):
+            (out, loss) = try Self.outputsAndLoss(of: m, x: InputPair(data.inputs[0], data.inputs[1]), y: y, loss: self.loss,
+                                                  batchSize: batchSize)
+        }
+        return (rows(of: out, count: data.count), loss)
+    }
+
+    /// The model's predictions (after its output activation) and the mean of `loss` over the
+    /// examples, batch by batch in inference mode: what `predict` and `evaluate` compute, from
+    /// one forward pass.
+    private static func outputsAndLoss<Input: Batchable>(
+        of model: Model<Float, Input>, x: Input, y: Targets<Float>, loss: Loss, batchSize: Int
+    ) throws -> (Tensor<Float>, Double) {
+        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        let n = x.exampleCount
+        var scalars: [Float] = []
+        var width = 0
+        var lossSum = 0.0
+        try withoutGrad {
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let indices = Array(start..<Swift.min(n, start + batchSize))
+                let logits = try model.forward(x.selectingExamples(indices), training: false)
+                lossSum += Double(try loss(logits, y.selectingExamples(indices), outputActivation: model.outputActivation).scalar)
+                    * Double(indices.count)
+                let predictions = try model.outputActivation.apply(logits)
+                width = predictions.count / Swift.max(indices.count, 1)
+                scalars.append(contentsOf: predictions.scalars)
+            }
+        }
+        return (try Tensor(shape: [n, width], scalars: scalars), n == 0 ? .nan : lossSum / Double(n))
+    }
+
+    /// One row of class probabilities per example of the predictions `out`.
+    private func rows(of out: Tensor<Float>, count n: Int) -> [[Double]] {
         let width = n == 0 ? 0 : out.scalars.count / n
         return (0..<n).map { i in
             if hasSigmoidOutput {
@@ -166,27 +230,6 @@ public final class ReadyModel {
             }
             return (0..<width).map { Double(out.scalars[i * width + $0]) }
         }
-    }
-
-    /// The mean loss over encoded examples, computed from the logits in batches.
-    ///
-    /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
-    public func meanLoss(_ data: EncodedTexts, batchSize: Int = 64) throws -> Double {
-        let y = targets(data.labels)
-        let logs: [String: Double]
-        let settings = loss
-        switch network {
-        case let .text(m):
-            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
-            logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: batchSize)
-        case let .transformer(m):
-            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
-            logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: batchSize)
-        case let .pair(m):
-            if m.configuration == nil { m.compile(loss: settings, optimizer: Adam(), metrics: []) }
-            logs = try m.evaluate(x: InputPair(data.inputs[0], data.inputs[1]), y: y, batchSize: batchSize)
-        }
-        return logs["loss"] ?? .nan
     }
 
     /// The forward trace of one example (for attention heatmaps).

@@ -63,10 +63,17 @@ public final class TextClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor
         return trace
     }
 
-    /// The logits `[batch, numClasses]` for token ids `[batch, time]`.
+    /// The logits `[batch, numClasses]` for token ids `[batch, time]`: the computation of
+    /// ``trace(_:training:)`` without keeping the attention weights, so that inference never
+    /// stores the `[batch, time, time]` weights.
     ///
     /// - Throws: as ``trace(_:training:)``.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
-        try trace(input, training: training).logits
+        guard input.rank == 2 else {
+            throw TensorError.invalidRank(operation: "TextClassifier '\(name)'", expected: "token ids [batch, time]", shape: input.shape)
+        }
+        let x = try embedding.masked(input)
+        let attended = try attention(query: x, value: x, training: training)
+        return try classifier(pooling(attended.tensor, mask: attended.mask))
     }
 }

@@ -1,9 +1,13 @@
 import Foundation
 import Heed
 
-/// A Transformer text classifier: Embedding (scaled by √embedDim) + sinusoidal positions,
-/// `blocks` encoder blocks with the padding mask, masked GlobalAveragePooling1D, Dense
-/// softmax.
+/// A Transformer text classifier: Embedding + sinusoidal positions, `blocks` encoder blocks
+/// with the padding mask, masked GlobalAveragePooling1D, Dense softmax.
+///
+/// The token embeddings are added to the positions as they are, as in Keras' Transformer
+/// examples; with `scaleEmbeddings` they are first multiplied by √embedDim, as in "Attention
+/// Is All You Need". With Keras' small initial embeddings (U(−0.05, 0.05)) the scale makes
+/// them eight times larger at width 64 and it overfits IMDb sooner.
 ///
 /// Shapes: token ids `[batch, time]` (0 = padding) → logits `[batch, numClasses]`. Layer names:
 /// `token_embedding`, `positional_encoding`, `encoder_<i>_…` (see ``TransformerEncoderBlock``),
@@ -19,6 +23,8 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     public let pooling: GlobalAveragePooling1D<Scalar>
     /// The output layer (`classifier`).
     public let classifier: Dense<Scalar>
+    /// Whether the token embeddings are multiplied by √embedDim before the positions are added.
+    public let scaleEmbeddings: Bool
     private let embeddingScale: Scalar
 
     /// A Transformer classifier whose weights are created from `seed`.
@@ -26,8 +32,8 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     /// - Throws: `ModelError.invalidArgument(_:)` when a size is not positive, there are
     ///   fewer than two classes or the dropout rate is outside `[0, 1)`.
     public init(vocabSize: Int, embedDim: Int = 64, numHeads: Int = 2, keyDim: Int = 32, ffDim: Int = 128,
-                blocks blockCount: Int = 1, dropout: Double = 0.1, numClasses: Int, seed: UInt64 = 42,
-                name: String = "transformer_classifier") throws {
+                blocks blockCount: Int = 1, dropout: Double = 0.1, numClasses: Int, scaleEmbeddings: Bool = false,
+                seed: UInt64 = 42, name: String = "transformer_classifier") throws {
         guard vocabSize >= 2, embedDim >= 1, numHeads >= 1, keyDim >= 1, ffDim >= 1, blockCount >= 1, numClasses >= 2,
               dropout >= 0, dropout < 1 else {
             throw ModelError.invalidArgument(
@@ -41,7 +47,8 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
         }
         pooling = GlobalAveragePooling1D(name: "mean_over_time")
         classifier = Dense(units: numClasses, name: "classifier", seed: seed)
-        embeddingScale = Scalar(Double(embedDim).squareRoot())
+        self.scaleEmbeddings = scaleEmbeddings
+        embeddingScale = scaleEmbeddings ? Scalar(Double(embedDim).squareRoot()) : 1
         super.init(name: name, outputActivation: .softmax)
         add(embedding)
         add(positions)
@@ -57,19 +64,18 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
     ///
     /// Shapes: `[batch, time]` → logits `[batch, numClasses]`.
     /// - Throws: `TensorError` for an id outside the vocabulary or a bad shape.
-    /// `attentionWeights: false` skips the weights (``ForwardTrace/attentionWeights`` is `nil`),
-    /// which lets the attention run in the tiled kernels.
-    public func trace(_ ids: IntTensor, training: Bool = false, attentionWeights: Bool = true) throws -> ForwardTrace<Scalar> {
+    public func trace(_ ids: IntTensor, training: Bool = false) throws -> ForwardTrace<Scalar> {
         guard ids.rank == 2 else {
             throw TensorError.invalidRank(operation: "TransformerClassifier '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)
         }
         let embedded = try embedding.masked(ids)
-        var x = try positions(embedded.tensor * embeddingScale)
+        var x = try positions(scaleEmbeddings ? embedded.tensor * embeddingScale : embedded.tensor)
         var activations = ["embedding": x]
         var scores: Tensor<Scalar>? = nil
         for (i, block) in blocks.enumerated() {
+            // Only the last block's weights are reported; the others run in the tiled kernels.
             (x, scores) = try block(x, mask: embedded.mask, training: training,
-                                    returnAttentionScores: attentionWeights && i == blocks.count - 1)
+                                    returnAttentionScores: i == blocks.count - 1)
             activations["encoder_\(i + 1)"] = x
         }
         // A text with no known token at all would divide by zero; such rows pool over every step.
@@ -83,11 +89,20 @@ public final class TransformerClassifier<Scalar: TensorScalar>: Model<Scalar, In
         return trace
     }
 
-    /// The logits `[batch, numClasses]` for token ids `[batch, time]`.
+    /// The logits `[batch, numClasses]` for token ids `[batch, time]`: the computation of
+    /// ``trace(_:training:)`` without the named activations and attention weights.
     ///
-    /// - Throws: as ``trace(_:training:attentionWeights:)``.
+    /// - Throws: as ``trace(_:training:)``.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
-        try trace(input, training: training, attentionWeights: false).logits
+        guard input.rank == 2 else {
+            throw TensorError.invalidRank(operation: "TransformerClassifier '\(name)'", expected: "token ids [batch, time]", shape: input.shape)
+        }
+        let embedded = try embedding.masked(input)
+        var x = try positions(scaleEmbeddings ? embedded.tensor * embeddingScale : embedded.tensor)
+        for block in blocks {
+            x = try block(x, mask: embedded.mask, training: training, returnAttentionScores: false).output
+        }
+        return try classifier(pooling(x, mask: embedded.mask.map(Self.keepingEmptyRows)))
     }
 
     /// The mask with every all-false row turned all-true.

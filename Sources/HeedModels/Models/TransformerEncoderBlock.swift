@@ -54,9 +54,8 @@ public final class TransformerEncoderBlock<Scalar: TensorScalar> {
         model.add(norm2)
     }
 
-    /// The block applied to `x`; returns the output and, when `returnAttentionScores`, the
-    /// attention weights `[batch, heads, time, time]` (without them the attention runs in the
-    /// tiled kernels where it can, keeping no weights).
+    /// The block applied to `x`; returns the output and, with `returnAttentionScores`, the
+    /// attention weights `[batch, heads, time, time]`.
     ///
     /// - Throws: `TensorError` when shapes do not fit.
     public func callAsFunction(_ x: Tensor<Scalar>, mask: Mask?, training: Bool, returnAttentionScores: Bool = true) throws

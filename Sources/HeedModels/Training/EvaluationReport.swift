@@ -29,13 +29,13 @@ public struct EvaluationReport: Sendable {
     /// - Throws: `TensorError` for ids outside the vocabulary; `ModelError` for an empty set.
     public init(model: ReadyModel, data: EncodedTexts, batchSize: Int = 64) throws {
         guard data.count > 0 else { throw ModelError.invalidArgument("there are no examples to evaluate") }
-        let probabilities = try model.probabilities(data.inputs, batchSize: batchSize)
+        let (probabilities, meanLoss) = try model.probabilitiesAndLoss(data, batchSize: batchSize)
         let actual = data.labels.scalars.map { Int($0) }
         let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
         classes = model.labels.classes
         confusion = try ConfusionMatrix(classCount: classes.count, actual: actual, predicted: predicted)
         count = data.count
-        loss = try model.meanLoss(data, batchSize: batchSize)
+        loss = meanLoss
         accuracy = confusion.accuracy
         macroF1 = confusion.macroF1
         labels = actual
