@@ -153,25 +153,40 @@ docs:
 
 # Trains the attention text classifier on IMDb's official split (train rows 1-25,000, test rows
 # 25,001-50,000) with the Keras recipe, then evaluates it on the test rows. Set HEED_DATA to the
-# path of IMDB_Dataset.csv; the default is the shared copy beside the repository.
+# path of IMDB_Dataset.csv; the default is the shared copy beside the repository. Without either,
+# the Stanford archive is downloaded into IMDB_DOWNLOAD and converted (heed import-imdb).
 DEMO_DATA ?= $(or $(HEED_DATA),../shared/datasets/imdb/IMDB_Dataset.csv)
 DEMO_OUT ?= out/imdb-text
 DEMO_BUILD_FLAGS ?=
 HEED_RELEASE = $(SWIFT) build -c release $(DEMO_BUILD_FLAGS)
+IMDB_URL ?= https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz
+IMDB_DOWNLOAD ?= out/imdb
+DEMO_FOUND = $(if $(wildcard $(DEMO_DATA)),$(DEMO_DATA),$(IMDB_DOWNLOAD)/IMDB_Dataset.csv)
+DEMO_HEED = $$($(HEED_RELEASE) --show-bin-path)/heed
 
 demo: deps
-	@if [ ! -f "$(DEMO_DATA)" ]; then \
-		echo "IMDb data not found at $(DEMO_DATA)."; \
-		echo "Get IMDB_Dataset.csv (the Kaggle 'IMDB Dataset of 50K Movie Reviews', columns review,sentiment;"; \
-		echo "rows 1-25,000 are the official train split) and run: make demo HEED_DATA=/path/to/IMDB_Dataset.csv"; \
-		exit 1; \
-	fi
 	$(HEED_RELEASE) --product heed
+	@if [ ! -f "$(DEMO_FOUND)" ]; then \
+		echo "IMDb data not found at $(DEMO_DATA); downloading $(IMDB_URL) (84 MB) into $(IMDB_DOWNLOAD)"; \
+		mkdir -p "$(IMDB_DOWNLOAD)"; \
+		archive="$(IMDB_DOWNLOAD)/aclImdb_v1.tar.gz"; \
+		if command -v curl >/dev/null; then fetch="curl -fL --retry 2 -o $$archive.part"; \
+		elif command -v wget >/dev/null; then fetch="wget -O $$archive.part"; \
+		else fetch=""; fi; \
+		if [ -n "$$fetch" ] && $$fetch "$(IMDB_URL)" && mv "$$archive.part" "$$archive" \
+			&& tar -xzf "$$archive" -C "$(IMDB_DOWNLOAD)" \
+			&& $(DEMO_HEED) import-imdb --dir "$(IMDB_DOWNLOAD)/aclImdb" --out "$(DEMO_FOUND)"; then :; else \
+			echo "Could not download or convert the archive (curl or wget is needed). Get IMDB_Dataset.csv"; \
+			echo "(the Kaggle 'IMDB Dataset of 50K Movie Reviews', columns review,sentiment; rows 1-25,000 are"; \
+			echo "the official train split) and run: make demo HEED_DATA=/path/to/IMDB_Dataset.csv"; \
+			exit 1; \
+		fi; \
+	fi
 	rm -rf "$(DEMO_OUT)"
-	$$($(HEED_RELEASE) --show-bin-path)/heed train --data "$(DEMO_DATA)" --text-column review --label-column sentiment \
+	$(DEMO_HEED) train --data "$(DEMO_FOUND)" --text-column review --label-column sentiment \
 		--train-rows 1-25000 --test-rows 25001-50000 --model text --vocab-size 10000 --max-len 200 --embed-dim 64 \
 		--epochs 3 --batch-size 32 --learning-rate 0.001 --seed 42 --out "$(DEMO_OUT)"
-	$$($(HEED_RELEASE) --show-bin-path)/heed evaluate --model "$(DEMO_OUT)" --data "$(DEMO_DATA)" --rows 25001-50000 \
+	$(DEMO_HEED) evaluate --model "$(DEMO_OUT)" --data "$(DEMO_FOUND)" --rows 25001-50000 \
 		--roc "$(DEMO_OUT)/roc.svg"
 	@echo "Model folder: $(DEMO_OUT) (config.json, model.safetensors, vocab.txt, labels.json, history.csv)"
 	@echo "Charts: $(DEMO_OUT)/loss.svg $(DEMO_OUT)/accuracy.svg $(DEMO_OUT)/roc.svg"

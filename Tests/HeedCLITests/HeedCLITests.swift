@@ -49,6 +49,47 @@ final class HeedCLITests: XCTestCase {
 
     // MARK: - Commands
 
+    /// The Stanford archive's layout becomes one CSV: training reviews first (positive, then
+    /// negative, files in numeric order), then test reviews; quotes, commas and line breaks
+    /// survive the round trip through heed's own reader; a missing folder is named.
+    func testImportIMDbWritesTrainingRowsFirst() throws {
+        let root = file("aclImdb")
+        let reviews: [(String, String, String)] = [
+            ("train/pos", "10_9.txt", "Second by number"), ("train/pos", "2_8.txt", "A \"great\", long\nfilm"),
+            ("train/neg", "0_1.txt", "Dull."), ("test/pos", "5_10.txt", "Fine, really"), ("test/neg", "7_2.txt", "Bad"),
+        ]
+        for (folder, name, text) in reviews {
+            let dir = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let result = try heed("import-imdb", "--dir", "aclImdb", "--out", "imdb.csv")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("train 3, test 2"), result.stdout)
+        let csv = try String(contentsOf: file("imdb.csv"), encoding: .utf8)
+        XCTAssertEqual(csv, """
+            review,sentiment
+            "A ""great"", long
+            film",positive
+            "Second by number",positive
+            "Dull.",negative
+            "Fine, really",positive
+            "Bad",negative
+
+            """)
+        let trained = try heed("train", "--data", "imdb.csv", "--text-column", "review", "--label-column", "sentiment",
+                               "--train-rows", "1-3", "--test-rows", "4-5", "--epochs", "1", "--embed-dim", "4",
+                               "--max-len", "6", "--out", "imdb-model", "--quiet")
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("(2 rows)"), trained.stdout)
+
+        try FileManager.default.removeItem(at: root.appendingPathComponent("test/neg"))
+        let missing = try heed("import-imdb", "--dir", "aclImdb", "--out", "other.csv")
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("aclImdb/test/neg is not a folder"), missing.stderr)
+        XCTAssertFalse(exists("other.csv"))
+    }
+
     func testTrainWritesModelFolderAndPrintsValidationAccuracy() throws {
         let result = try trainText()
         XCTAssertTrue(result.stdout.contains("validation accuracy: "), result.stdout)
