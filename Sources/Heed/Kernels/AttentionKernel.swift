@@ -356,3 +356,17 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
     }
 }
+
+/// The cotangent of an attention output whose hidden query rows were zeroed: those rows pass no
+/// gradient back, so they are zeroed here too.
+///
+/// `values` holds `[problems · queries, width]` rows; `keep` holds one flag per query of each
+/// mask index (`[problems / group, queries]`), problem `b` reading index `b / group`.
+func zeroingHiddenQueryRows<S: TensorScalar>(_ values: [S], keep: [Bool], queries: Int, width: Int,
+                                             group: Int = 1) -> [S] {
+    var out = values
+    for row in 0..<(values.count / max(width, 1)) where !keep[(row / queries / group) * queries + row % queries] {
+        for x in 0..<width { out[row * width + x] = 0 }
+    }
+    return out
+}

@@ -176,11 +176,8 @@ extension AttentionKernel {
                    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
                    weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
         var gradOutput = g?.scalars
-        if let queryMask, gradOutput != nil {
-            // Zeroed output rows pass no gradient back.
-            for row in 0..<(batch * queryLength) where !queryMask[row] {
-                for x in 0..<valueDepth { gradOutput?[row * valueDepth + x] = 0 }
-            }
+        if let queryMask, let given = gradOutput {
+            gradOutput = zeroingHiddenQueryRows(given, keep: queryMask, queries: queryLength, width: valueDepth)
         }
         // The kernel writes every element of the gradients it is asked for.
         func uninitialized(_ count: Int) -> [Scalar] {
@@ -236,9 +233,7 @@ extension AttentionKernel {
     func selfGradient(gradOutput g: Tensor<Scalar>, input: Tensor<Scalar>, weights: Tensor<Scalar>) -> Tensor<Scalar> {
         var gradOutput = g.scalars
         if let queryMask {
-            for row in 0..<(batch * queryLength) where !queryMask[row] {
-                for x in 0..<valueDepth { gradOutput[row * valueDepth + x] = 0 }
-            }
+            gradOutput = zeroingHiddenQueryRows(gradOutput, keep: queryMask, queries: queryLength, width: valueDepth)
         }
         let count = input.count
         let dx = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in

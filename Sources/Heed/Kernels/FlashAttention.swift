@@ -81,7 +81,7 @@ struct FlashAttention: Sendable {
     /// not read one).
     private func withProblem<R>(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>?,
         rowMax: UnsafeMutablePointer<Float>, rowLogSum: UnsafeMutablePointer<Float>,
         gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
@@ -195,24 +195,18 @@ struct FlashAttention: Sendable {
     func backward(query: [Float], key: [Float], value: [Float], output: [Float], statistics: [Float],
                   gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
-        let rows = batch * tq
-        var go = gradOutput
-        if let queryKeep {
-            // Zeroed output rows pass no gradient back.
-            for row in 0..<rows where !queryKeep[(row / tq / maskGroup) * tq + row % tq] {
-                for x in 0..<dv { go[row * dv + x] = 0 }
-            }
-        }
+        let go = queryKeep.map {
+            zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: maskGroup)
+        } ?? gradOutput
         var dq = [Float](repeating: 0, count: batch * tq * d)
         var dk = [Float](unsafeUninitializedCapacity: batch * tv * d) { _, n in n = batch * tv * d }
         var dvOut = [Float](unsafeUninitializedCapacity: batch * tv * dv) { _, n in n = batch * tv * dv }
-        var stats = statistics
         var partials = [Float](repeating: 0, count: batch)
         query.withUnsafeBufferPointer { q in
             key.withUnsafeBufferPointer { k in
                 value.withUnsafeBufferPointer { v in
                     output.withUnsafeBufferPointer { o in
-                        stats.withUnsafeMutableBufferPointer { st in
+                        statistics.withUnsafeBufferPointer { st in
                             go.withUnsafeBufferPointer { g in
                                 dq.withUnsafeMutableBufferPointer { pdq in
                                     dk.withUnsafeMutableBufferPointer { pdk in
@@ -252,7 +246,7 @@ struct FlashAttention: Sendable {
     /// threads (each does all of its own work, its panels in the worker's buffer); else
     /// parallel phases, with the key blocks of one problem spread over the workers, each adding
     /// into its own dQ accumulator.
-    private func backwardPasses(_ x: Buffers, statistics: UnsafeMutablePointer<Float>,
+    private func backwardPasses(_ x: Buffers, statistics: UnsafePointer<Float>,
                                 dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let (tq, tv, d) = (queryLength, keyLength, depth)
         let blocks = keyBlocks, bc = Self.keyBlock
@@ -261,8 +255,10 @@ struct FlashAttention: Sendable {
         defer { delta.deallocate() }
         let size = 2 * Self.queryBlock * Self.keyBlock
         let rows = batch * tq
-        withProblem(query: x.query, key: x.key, value: x.value, output: x.dq, rowMax: statistics,
-                    rowLogSum: statistics + rows, gradOutput: x.gradOutput, delta: delta) { p in
+        // The backward pass only reads the statistics (the C fields are writable for the forward).
+        let stats = UnsafeMutablePointer(mutating: statistics)
+        withProblem(query: x.query, key: x.key, value: x.value, output: nil, rowMax: stats,
+                    rowLogSum: stats + rows, gradOutput: x.gradOutput, delta: delta) { p in
             func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
                 pack(x.key, columns: d, problem: b, into: kt)
                 pack(x.value, columns: valueDepth, problem: b, into: vt)
