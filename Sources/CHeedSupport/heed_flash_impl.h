@@ -87,20 +87,23 @@ FLASH_TILE_DEFINE(4)
 FLASH_TILE_DEFINE(2)
 FLASH_TILE_DEFINE(1)
 
-/* C[m, n] = alpha * A B (+ C); see heed_flash_gemm. Column panels of 2 vectors outside, so a
-   panel of B stays in L1 while the row tiles pass over it. */
+/* C[m, n] = alpha * A B (+ C); see heed_flash_gemm. Row tiles outside: the MR rows of A stay in
+   L1 while the tile passes over the column panels of B (from L2); the rows left over go by
+   column panels. */
 ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, long lda, int at,
                           const float *b, long ldb, float *c, long ldc, int acc) {
+#define FLASH_A(i) (at ? a + (i) : a + (i) * lda)
+    long i = 0;
+    for (; i + MR <= m; i += MR)
+        for (long j = 0; j < n; j += 2 * VL) FN(tile_MR)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, n - j, alpha, acc);
     for (long j = 0; j < n; j += 2 * VL) {
         const long nn = n - j;
-        long i = 0;
-#define FLASH_A(i) (at ? a + (i) : a + (i) * lda)
-        for (; i + MR <= m; i += MR) FN(tile_MR)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
-        for (; i + 4 <= m; i += 4) FN(tile_4)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
-        for (; i + 2 <= m; i += 2) FN(tile_2)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
-        for (; i < m; i++) FN(tile_1)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, nn, alpha, acc);
-#undef FLASH_A
+        long r = i;
+        for (; r + 4 <= m; r += 4) FN(tile_4)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
+        for (; r + 2 <= m; r += 2) FN(tile_2)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
+        for (; r < m; r++) FN(tile_1)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
     }
+#undef FLASH_A
 }
 
 /* Subtracts 1e9 from the masked scores of one row: keys j0 + [0, n) of query i. */
@@ -120,10 +123,14 @@ ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long
 }
 
 ATTR static float FN(row_max)(const float *s, long n) {
-    V m = VSET1(-INFINITY);
+    V m0 = VSET1(-INFINITY), m1 = m0;
     long j = 0;
-    for (; j + VL <= n; j += VL) m = VMAX(m, VLOAD(s + j));
-    float r = VHMAX(m);
+    for (; j + 2 * VL <= n; j += 2 * VL) {
+        m0 = VMAX(m0, VLOAD(s + j));
+        m1 = VMAX(m1, VLOAD(s + j + VL));
+    }
+    for (; j + VL <= n; j += VL) m0 = VMAX(m0, VLOAD(s + j));
+    float r = VHMAX(VMAX(m0, m1));
     for (; j < n; j++) r = s[j] > r ? s[j] : r;
     return r;
 }
@@ -171,14 +178,6 @@ ATTR static void FN(dropout_row)(float *dst, const float *src, long n, uint32_t 
     }
 }
 
-/* dS = P * (dP' * keep - delta), written over dp (dP' is the gradient of the dropped weights). */
-ATTR static void FN(softmax_backward_row)(const float *pr, float *dp, long n, float delta) {
-    const V vd = VSET1(delta);
-    long j = 0;
-    for (; j + VL <= n; j += VL) VSTORE(dp + j, VMUL(VLOAD(pr + j), VSUB(VLOAD(dp + j), vd)));
-    if (j < n) VSTOREN(dp + j, VMUL(VLOADN(pr + j, n - j), VSUB(VLOADN(dp + j, n - j), vd)), n - j);
-}
-
 ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *s) {
     const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, bc = p->bc;
     const long rows = p->br < tq - i0 ? p->br : tq - i0;
@@ -191,7 +190,24 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
-    for (long j0 = 0, jb = 0; j0 < kend; j0 += bc, jb++) {
+    if (p->weights) {
+        /* One key block; the weights are normalised where they are kept, so O needs no final
+           scaling. Keys past a causal block get weight 0. One pass over the rows per step, so
+           the rows' reductions overlap. */
+        float *w = p->weights + (b * tq + i0) * tv;
+        FN(gemm)(rows, kend, d, p->scale, q, d, 0, kt, bc, w, tv, 0);
+        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, 0, kend, w + r * tv);
+        for (long r = 0; r < rows; r++) m[r] = FN(row_max)(w + r * tv, kend);
+        for (long r = 0; r < rows; r++) l[r] = FN(exp_row)(w + r * tv, kend, m[r], 0.0f);
+        for (long r = 0; r < rows; r++) {
+            float *wr = w + r * tv;
+            FN(scale_row)(wr, kend, 1.0f / l[r]);
+            if (kend < tv) memset(wr + kend, 0, (size_t)(tv - kend) * sizeof(float));
+            if (dropout) FN(dropout_row)(s + r * tv, wr, kend, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), 0, threshold, multiplier);
+        }
+        FN(gemm)(rows, dv, kend, 1.0f, dropout ? s : w, tv, 0, p->v + b * tv * dv, dv, o, dv, 0);
+    }
+    for (long j0 = 0, jb = 0; !p->weights && j0 < kend; j0 += bc, jb++) {
         const long cols = bc < kend - j0 ? bc : kend - j0;
         FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, s, bc, 0);
         for (long r = 0; r < rows; r++) {
@@ -214,61 +230,9 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
         if (keep && !keep[r]) {
             memset(o + r * dv, 0, (size_t)dv * sizeof(float));
         } else {
-            FN(scale_row)(o + r * dv, dv, 1.0f / l[r]);
+            if (!p->weights) FN(scale_row)(o + r * dv, dv, 1.0f / l[r]);
         }
         l[r] = logf(l[r]);
-    }
-}
-
-ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt_b,
-                                    const float *vt_b, float *dq, float *dk, float *dvv, float *scratch) {
-    const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, br = p->br, bc = p->bc;
-    const long cols = bc < tv - j0 ? bc : tv - j0;
-    const long mb = b / p->mask_group;
-    const long jb = j0 / bc;
-    const float *kt = kt_b + jb * d * bc, *vt = vt_b + jb * dv * bc;
-    const float *kj = p->k + (b * tv + j0) * d;
-    const int dropout = p->dropout_rate > 0;
-    const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
-    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
-    float *s = scratch, *dp = scratch + br * bc;
-    int first = 1;
-    for (long i0 = 0; i0 < tq; i0 += br) {
-        const long rows = br < tq - i0 ? br : tq - i0;
-        if (j0 >= flash_key_end(p, mb, i0, rows)) continue;  /* skipped by the forward pass */
-        const float *qi = p->q + (b * tq + i0) * d, *goi = p->go + (b * tq + i0) * dv;
-        const float *m = p->row_max + b * tq + i0, *ls = p->row_logsum + b * tq + i0;
-        const float *delta = p->delta + b * tq + i0;
-        FN(gemm)(rows, cols, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
-        for (long r = 0; r < rows; r++) {
-            float *sr = s + r * bc;
-            FN(mask_row)(p, mb, i0 + r, j0, cols, sr);
-            FN(exp_row)(sr, cols, m[r], ls[r]);
-        }
-        /* dV += (P * keep)ᵀ dO */
-        const float *pz = s;
-        if (dropout) {
-            for (long r = 0; r < rows; r++)
-                FN(dropout_row)(dp + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
-            pz = dp;
-        }
-        FN(gemm)(cols, dv, rows, 1.0f, pz, bc, 1, goi, dv, dvv, dv, !first);
-        /* dP' = dO Vᵀ; dS = P * (dP' * keep - delta) */
-        FN(gemm)(rows, cols, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
-        for (long r = 0; r < rows; r++) {
-            if (dropout) FN(dropout_row)(dp + r * bc, dp + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
-            FN(softmax_backward_row)(s + r * bc, dp + r * bc, cols, delta[r]);
-        }
-        /* dK += dSᵀ Q, dQ += dS K (both unscaled here) */
-        FN(gemm)(cols, d, rows, 1.0f, dp, bc, 1, qi, d, dk, d, !first);
-        FN(gemm)(rows, d, cols, 1.0f, dp, bc, 0, kj, d, dq + i0 * d, d, 1);
-        first = 0;
-    }
-    if (first) {
-        memset(dk, 0, (size_t)(cols * d) * sizeof(float));
-        memset(dvv, 0, (size_t)(cols * dv) * sizeof(float));
-    } else if (p->scale != 1.0f) {
-        for (long c = 0; c < cols; c++) FN(scale_row)(dk + c * d, d, p->scale);
     }
 }
 
@@ -288,3 +252,73 @@ ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long co
         out[r] = VHSUM(VADD(acc0, acc1));
     }
 }
+
+/* dS = P * (dP' * keep - delta), written over dp (dP' is the gradient of the dropped weights). */
+ATTR static void FN(softmax_backward_row)(const float *pr, float *dp, long n, float delta) {
+    const V vd = VSET1(delta);
+    long j = 0;
+    for (; j + VL <= n; j += VL) VSTORE(dp + j, VMUL(VLOAD(pr + j), VSUB(VLOAD(dp + j), vd)));
+    if (j < n) VSTOREN(dp + j, VMUL(VLOADN(pr + j, n - j), VSUB(VLOADN(dp + j, n - j), vd)), n - j);
+}
+
+ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt_b,
+                                    const float *vt_b, float *dq, float *dk, float *dvv, float *scratch) {
+    const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, br = p->br, bc = p->bc;
+    const long cols = bc < tv - j0 ? bc : tv - j0;
+    const long mb = b / p->mask_group;
+    const long jb = j0 / bc;
+    const float *kt = p->weights ? NULL : kt_b + jb * d * bc, *vt = vt_b + jb * dv * bc;
+    const float *kj = p->k + (b * tv + j0) * d;
+    const int dropout = p->dropout_rate > 0;
+    const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
+    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
+    int first = 1;
+    for (long i0 = 0; i0 < tq; i0 += br) {
+        const long rows = br < tq - i0 ? br : tq - i0;
+        if (j0 >= flash_key_end(p, mb, i0, rows)) continue;  /* skipped by the forward pass */
+        const float *qi = p->q + (b * tq + i0) * d, *goi = p->go + (b * tq + i0) * dv;
+        if (p->weights) {
+            s = p->weights + (b * tq + i0) * tv;  /* bc = tv: one key block, j0 = 0 */
+        } else {
+            const float *m = p->row_max + b * tq + i0, *ls = p->row_logsum + b * tq + i0;
+            FN(gemm)(rows, cols, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
+            for (long r = 0; r < rows; r++) {
+                float *sr = s + r * bc;
+                FN(mask_row)(p, mb, i0 + r, j0, cols, sr);
+                FN(exp_row)(sr, cols, m[r], ls[r]);
+            }
+        }
+        /* dP' = dO Vᵀ; dS = P * (dP' * keep - delta). First, so that P is read in row order
+           (from memory, when kept) before the GEMM that reads it by columns. */
+        FN(gemm)(rows, cols, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
+        if (dropout)
+            for (long r = 0; r < rows; r++)
+                FN(dropout_row)(dp + r * bc, dp + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+        /* With the whole row in this block, rowsum(dO * O) = rowsum(P * dP' * keep), from the cache. */
+        const float *delta = block_delta;
+        if (p->weights) FN(row_dots)(s, dp, rows, cols, block_delta);
+        else delta = p->delta + b * tq + i0;
+        for (long r = 0; r < rows; r++) FN(softmax_backward_row)(s + r * bc, dp + r * bc, cols, delta[r]);
+        /* dV += (P * keep)ᵀ dO; the dropped weights go over the recomputed ones, or into the
+           scratch the kept ones leave free. */
+        float *pz = s;
+        if (dropout) {
+            pz = p->weights ? scratch : s;
+            for (long r = 0; r < rows; r++)
+                FN(dropout_row)(pz + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+        }
+        FN(gemm)(cols, dv, rows, 1.0f, pz, bc, 1, goi, dv, dvv, dv, !first);
+        /* dK += dSᵀ Q, dQ += dS K (both unscaled here; dQ written, not added, with one key block) */
+        FN(gemm)(cols, d, rows, 1.0f, dp, bc, 1, qi, d, dk, d, !first);
+        FN(gemm)(rows, d, cols, 1.0f, dp, bc, 0, kj, d, dq + i0 * d, d, !p->weights);
+        first = 0;
+    }
+    if (first) {
+        memset(dk, 0, (size_t)(cols * d) * sizeof(float));
+        memset(dvv, 0, (size_t)(cols * dv) * sizeof(float));
+    } else if (p->scale != 1.0f) {
+        for (long c = 0; c < cols; c++) FN(scale_row)(dk + c * d, d, p->scale);
+    }
+}
+

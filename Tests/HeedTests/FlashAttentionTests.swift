@@ -11,14 +11,29 @@ final class FlashAttentionTests: XCTestCase {
         AttentionKernelKind.allCases.filter { $0 != .blas && $0.rawValue <= Heed.bestAttentionKernel.rawValue }
     }
 
-    /// Runs `body` with each tiled level selected, then puts the previous selection back.
-    func forEachLevel(_ body: (AttentionKernelKind) throws -> Void) rethrows {
+    /// A tiled level, and whether a pass that needs the gradient keeps the weights (one key
+    /// block) or recomputes them block by block.
+    struct Mode: CustomStringConvertible {
+        let level: AttentionKernelKind
+        let keptWeights: Bool
+        var description: String { "\(level) \(keptWeights ? "kept weights" : "recomputed weights")" }
+    }
+
+    /// Runs `body` with each tiled level selected, in both weight modes, then puts the previous
+    /// selection back.
+    func forEachMode(_ body: (Mode) throws -> Void) rethrows {
         let saved = Heed.attentionKernel
-        defer { Heed.attentionKernel = saved }
+        defer {
+            Heed.attentionKernel = saved
+            FlashAttention.keptWeightsOverride = nil
+        }
         for level in levels {
             Heed.attentionKernel = level
             XCTAssertEqual(Heed.attentionKernel, level)
-            try body(level)
+            for kept in [false, true] {
+                FlashAttention.keptWeightsOverride = kept
+                try body(Mode(level: level, keptWeights: kept))
+            }
         }
     }
 
@@ -79,7 +94,7 @@ final class FlashAttentionTests: XCTestCase {
 
     /// Output and gradients of `Σ output ⊙ R` through the tiled path (no weights returned,
     /// gradients recorded) and through the composite twin, in Float.
-    func compare(_ c: Case, seed: UInt64, level: AttentionKernelKind) throws {
+    func compare(_ c: Case, seed: UInt64, mode: Mode) throws {
         let q = randomTensor([c.b, c.tq, c.d], seed: seed).converted(to: Float.self)
         let k = randomTensor([c.b, c.tv, c.d], seed: seed + 1).converted(to: Float.self)
         let v = randomTensor([c.b, c.tv, c.dv], seed: seed + 2).converted(to: Float.self)
@@ -97,7 +112,7 @@ final class FlashAttentionTests: XCTestCase {
                                          valueMask: vm, queryMask: qm, causal: c.causal)
         try (ref.output * r).sum().backward()
 
-        let label = "\(level) \(c)"
+        let label = "\(mode) \(c)"
         assertClose(fused.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
         for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
             assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
@@ -108,22 +123,22 @@ final class FlashAttentionTests: XCTestCase {
     }
 
     func testTiledPathMatchesCompositeTwin() throws {
-        try forEachLevel { level in
+        try forEachMode { mode in
             for (i, c) in cases.enumerated() {
-                try compare(c, seed: 300 + UInt64(i) * 10, level: level)
+                try compare(c, seed: 300 + UInt64(i) * 10, mode: mode)
             }
         }
     }
 
     /// Self-attention of one leaf (`[x, x]`): the three gradient paths add up in the leaf.
     func testSelfAttentionOfOneLeaf() throws {
-        try forEachLevel { level in
+        try forEachMode { mode in
             let x = randomTensor([3, 70, 16], seed: 41).converted(to: Float.self)
             let r = randomTensor([3, 70, 16], seed: 42).converted(to: Float.self)
             let a = x.requiringGrad(), b = x.requiringGrad()
             try (Tensor.dotProductAttention(query: a, key: a, value: a, causal: true).output * r).sum().backward()
             try (referenceAttention(query: b, key: b, value: b, causal: true).output * r).sum().backward()
-            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "dX \(level)")
+            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "dX \(mode)")
         }
     }
 
@@ -143,10 +158,10 @@ final class FlashAttentionTests: XCTestCase {
         for causal in [false, true] {
             for rate: Float in [0, 0.3] {
                 let seed: UInt64 = 0xdead_beef_1234
-                try forEachLevel { level in
+                try forEachMode { mode in
                     let flash = FlashAttention(batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: d, scale: 0.4,
                                                causal: causal, maskGroup: heads, fullMask: full, dropoutRate: rate,
-                                               dropoutSeed: seed, level: level.rawValue)
+                                               dropoutSeed: seed, level: mode.level.rawValue)
                     let leaves = [q, k, v].map { $0.requiringGrad() }
                     let out = Tensor.flashAttention(flash, query: leaves[0], key: leaves[1], value: leaves[2], scale: nil,
                                                     label: "test")
@@ -169,7 +184,7 @@ final class FlashAttentionTests: XCTestCase {
                     weights = try weights * Tensor<Float>(shape: [b, tq, tv], scalars: multipliers)
                     let ref = try Tensor.matmul(weights, refLeaves[2])
                     try (ref * r).sum().backward()
-                    let label = "\(level) causal \(causal) rate \(rate)"
+                    let label = "\(mode) causal \(causal) rate \(rate)"
                     assertClose(out.scalars, ref.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
                     for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
                         assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
@@ -216,7 +231,7 @@ final class FlashAttentionTests: XCTestCase {
                 let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: Float(rate), batch: b * 3, queryLength: tq,
                                                                     keyLength: tv)
                 let keep = try Mask(shape: [b, 3, tq, tv], values: multipliers.map { $0 != 0 })
-                try forEachLevel { level in
+                try forEachMode { mode in
                     let tiledLeaves = [query, value].map { $0.requiringGrad() }
                     let tiled = try MultiHeadAttention<Float>.attend(
                         query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
@@ -229,7 +244,7 @@ final class FlashAttentionTests: XCTestCase {
                         query: refLeaves[0], value: refLeaves[1], key: nil, weights: weights, mask: mask,
                         dropoutKeepMask: rate > 0 ? keep : nil, dropoutRate: rate, outputShape: nil, layerName: "mha")
                     try (ref.output * r).sum().backward()
-                    let label = "\(level) causal \(causal) rate \(rate)"
+                    let label = "\(mode) causal \(causal) rate \(rate)"
                     assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
                     assertClose(tiledLeaves[0].grad?.scalars ?? [], refLeaves[0].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
                                 "dQuery \(label)")
@@ -243,7 +258,7 @@ final class FlashAttentionTests: XCTestCase {
     /// The Attention layer's training dropout in the tiled kernel keeps about `1 − rate` of the
     /// weights: the output's mean over many keys and calls stays the no-dropout output's.
     func testAttentionLayerDropoutInTiledKernelIsUnbiased() throws {
-        try forEachLevel { level in
+        try forEachMode { mode in
             let layer = Attention<Float>(dropout: 0.5, seed: 9)
             let q = randomTensor([1, 8, 4], seed: 71).converted(to: Float.self)
             let v = Tensor<Float>(filled: 1, shape: [1, 4000, 4])
@@ -251,9 +266,9 @@ final class FlashAttentionTests: XCTestCase {
             let plain = try layer(query: q, value: v, key: k)
             let dropped = try layer(query: q, value: v, key: k, training: true)
             // Every value row is 1, so each output element is Σ_j w_j · keep_j / (1 − rate).
-            assertClose(dropped.scalars, plain.scalars, rtol: 0.05, atol: 0, "\(level)")
+            assertClose(dropped.scalars, plain.scalars, rtol: 0.05, atol: 0, "\(mode)")
             let again = try layer(query: q, value: v, key: k, training: true)
-            XCTAssertNotEqual(again.scalars, dropped.scalars, "\(level): a new mask each call")
+            XCTAssertNotEqual(again.scalars, dropped.scalars, "\(mode): a new mask each call")
         }
     }
 }

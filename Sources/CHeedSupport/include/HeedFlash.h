@@ -32,9 +32,13 @@ typedef struct heed_flash_problem {
     const float *q, *k, *v;          /* [B, Tq, D], [B, Tv, D], [B, Tv, Dv] */
     float *out;                      /* [B, Tq, Dv] */
     float *row_max, *row_logsum;     /* [B, Tq] */
+    /* The softmax weights [B, Tq, Tv] (before dropout), or NULL. When set, bc must equal tv (one
+       key block): the forward pass writes them and the backward pass reads them instead of
+       recomputing them from the statistics. */
+    float *weights;
     /* backward only */
     const float *go;                 /* dO [B, Tq, Dv], rows of zeroed queries zeroed */
-    const float *delta;              /* [B, Tq], rowsum(dO * O) */
+    const float *delta;              /* [B, Tq], rowsum(dO * O); not read with kept weights */
 } heed_flash_problem;
 
 /* 0: no tiled kernel on this CPU, 1: AVX2 + FMA, 2: AVX-512F. */
@@ -57,8 +61,9 @@ void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, lo
 
 /* The keys [j0, j0 + bc) of problem b: writes dk (rows j0.., [*, D], scaled by `scale`) and
    dv (rows j0.., [*, Dv]), and adds the unscaled dS K of every query block into dq
-   ([Tq, D] of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc
-   floats. */
+   ([Tq, D] of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc + br
+   floats. With kept weights (one key block) it reads no kt (may be NULL), no delta (it forms
+   rowsum(dO * O) as rowsum(P * dP) from the block), and writes dq instead of adding to it. */
 void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
                                const float *vt, float *dq, float *dk, float *dv, float *scratch);
 

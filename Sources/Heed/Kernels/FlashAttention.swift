@@ -13,6 +13,11 @@ import CHeedSupport
 /// `dV += Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ⊙ (dP − rowsum(dO ⊙ O))`, `dK += scale·dSᵀ·Q`,
 /// `dQ += scale·dS·K`. Dropout multiplies the weights by a keep mask drawn from a hash of
 /// (seed, row, key), which the backward pass draws again.
+///
+/// Short key sequences (``keepsWeights``) take the keys in one block instead, and a pass whose
+/// gradient is needed keeps the normalised weights `[B, Tq, Tv]` for the backward pass, which
+/// then skips recomputing `Q·Kᵀ` and its exponentials: a sixth of the multiply-adds, for `Tq·Tv`
+/// floats per problem that stay in the last-level cache at these lengths.
 struct FlashAttention: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     let scale: Float
@@ -33,7 +38,30 @@ struct FlashAttention: Sendable {
     let level: Int32
 
     static let queryBlock = 64
-    static let keyBlock = 64
+    /// Keys per block of the tiled passes.
+    static let tileKeys = 64
+    /// The longest key sequence whose weights a training pass keeps (see ``keepsWeights``).
+    static let keptWeightsMaxKeys = 256
+    /// Tests set this to run one mode: `true` keeps the weights whenever a gradient is needed,
+    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys`` and the shape.
+    nonisolated(unsafe) static var keptWeightsOverride: Bool?
+
+    /// Whether the forward pass keeps the weights for the backward pass (set by
+    /// ``Tensor/flashAttention(_:query:key:value:scale:label:)`` when the gradient is needed).
+    private(set) var keepsWeights = false
+
+    /// Keys per block: all of them when the weights are kept.
+    private var keyBlock: Int { keepsWeights ? max(keyLength, 1) : Self.tileKeys }
+
+    /// This problem with ``keepsWeights`` chosen for a pass that needs (or not) the gradient:
+    /// kept for short sequences without a causal mask (whose skipped blocks save more than the
+    /// recomputation costs) when the problems alone give every thread work.
+    func forPass(needsGradient: Bool) -> FlashAttention {
+        var copy = self
+        copy.keepsWeights = needsGradient
+            && (Self.keptWeightsOverride ?? (!causal && keyLength <= Self.keptWeightsMaxKeys && itemPerProblem))
+        return copy
+    }
 
     /// The kernel level in use (0 = none, the BLAS kernels run).
     static var level: Int { Int(heed_flash_level()) }
@@ -74,7 +102,7 @@ struct FlashAttention: Sendable {
         }
     }
 
-    private var keyBlocks: Int { (keyLength + Self.keyBlock - 1) / Self.keyBlock }
+    private var keyBlocks: Int { (keyLength + keyBlock - 1) / keyBlock }
     private var queryBlocks: Int { (queryLength + Self.queryBlock - 1) / Self.queryBlock }
 
     /// Runs `body` with the problem description over the given buffers (`nil` where a pass does
@@ -83,7 +111,7 @@ struct FlashAttention: Sendable {
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>?,
         rowMax: UnsafeMutablePointer<Float>, rowLogSum: UnsafeMutablePointer<Float>,
-        gradOutput: UnsafePointer<Float>? = nil,
+        weights: UnsafeMutablePointer<Float>?, gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
         keyMask.withOptionalBuffer { km in
@@ -100,7 +128,7 @@ struct FlashAttention: Sendable {
                         p.d = depth
                         p.dv = valueDepth
                         p.br = Self.queryBlock
-                        p.bc = Self.keyBlock
+                        p.bc = keyBlock
                         p.scale = scale
                         p.causal = causal ? 1 : 0
                         p.mask_group = maskGroup
@@ -116,6 +144,7 @@ struct FlashAttention: Sendable {
                         p.out = output
                         p.row_max = rowMax
                         p.row_logsum = rowLogSum
+                        p.weights = weights
                         p.go = gradOutput
                         p.delta = delta
                         return withUnsafePointer(to: p) { body($0) }
@@ -126,32 +155,38 @@ struct FlashAttention: Sendable {
     }
 
     /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/64⌉][columns][64]`.
-    private func panelSize(columns: Int) -> Int { keyBlocks * columns * Self.keyBlock }
+    private func panelSize(columns: Int) -> Int { keyBlocks * columns * keyBlock }
 
     /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
     private func pack(_ x: UnsafePointer<Float>, columns: Int, problem b: Int, into panels: UnsafeMutablePointer<Float>) {
-        heed_flash_pack_transposed(x + b * keyLength * columns, keyLength, columns, Self.keyBlock, panels)
+        heed_flash_pack_transposed(x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
     }
 
     /// Whether the problems alone give every thread work: then one item is one problem, and its
     /// panels live in a per-worker buffer that stays in cache.
     private var itemPerProblem: Bool { batch >= 2 * Heed.threads }
 
-    /// The output `[B, Tq, Dv]` and the softmax statistics `[2, B, Tq]` (row maximum, then log
-    /// of the row sum) the backward pass needs.
-    func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float]) {
+    /// The output `[B, Tq, Dv]` and what the backward pass needs: the softmax statistics
+    /// `[2, B, Tq]` (row maximum, then log of the row sum), and the weights `[B, Tq, Tv]` when
+    /// ``keepsWeights`` (else empty).
+    func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float], weights: [Float]) {
         let rows = batch * queryLength
         var statistics = [Float](repeating: 0, count: 2 * rows)
+        var weights = [Float](unsafeUninitializedCapacity: keepsWeights ? rows * keyLength : 0) { _, n in
+            n = keepsWeights ? rows * keyLength : 0
+        }
         let output = [Float](unsafeUninitializedCapacity: batch * queryLength * valueDepth) { out, count in
             query.withUnsafeBufferPointer { q in
                 key.withUnsafeBufferPointer { k in
                     value.withUnsafeBufferPointer { v in
                         statistics.withUnsafeMutableBufferPointer { stats in
-                            guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                  let o = out.baseAddress, let stats = stats.baseAddress else { return }
-                            withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
-                                        rowLogSum: stats + rows) { p in
-                                forwardPasses(p, key: k)
+                            weights.withUnsafeMutableBufferPointer { w in
+                                guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
+                                      let o = out.baseAddress, let stats = stats.baseAddress else { return }
+                                withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
+                                            rowLogSum: stats + rows, weights: keepsWeights ? w.baseAddress : nil) { p in
+                                    forwardPasses(p, key: k)
+                                }
                             }
                         }
                     }
@@ -159,14 +194,14 @@ struct FlashAttention: Sendable {
             }
             count = batch * queryLength * valueDepth
         }
-        return (output, statistics)
+        return (output, statistics, weights)
     }
 
     /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
     /// per (problem, query block) after packing every problem's panels.
     private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
         let blocks = queryBlocks, br = Self.queryBlock
-        let size = Self.queryBlock * Self.keyBlock, per = panelSize(columns: depth)
+        let size = Self.queryBlock * keyBlock, per = panelSize(columns: depth)
         if itemPerProblem {
             let workers = KernelLoop.workers(items: batch)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
@@ -193,12 +228,15 @@ struct FlashAttention: Sendable {
     /// The gradients of `Σ output ⊙ gradOutput` with respect to the query, key and value, and
     /// `Σ (Q·Kᵀ) ⊙ dS`, the gradient of the scale.
     func backward(query: [Float], key: [Float], value: [Float], output: [Float], statistics: [Float],
-                  gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
+                  weights: [Float], gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let go = queryKeep.map {
             zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: maskGroup)
         } ?? gradOutput
-        var dq = [Float](repeating: 0, count: batch * tq * d)
+        // Kept weights: one key block, which writes dQ; else every key block adds into it.
+        var dq = keepsWeights
+            ? [Float](unsafeUninitializedCapacity: batch * tq * d) { _, n in n = batch * tq * d }
+            : [Float](repeating: 0, count: batch * tq * d)
         var dk = [Float](unsafeUninitializedCapacity: batch * tv * d) { _, n in n = batch * tv * d }
         var dvOut = [Float](unsafeUninitializedCapacity: batch * tv * dv) { _, n in n = batch * tv * dv }
         var partials = [Float](repeating: 0, count: batch)
@@ -218,7 +256,9 @@ struct FlashAttention: Sendable {
                                                       let pdv = pdv.baseAddress, let part = part.baseAddress else { return }
                                                 let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g,
                                                                       dq: pdq, partials: part)
-                                                backwardPasses(buffers, statistics: st, dk: pdk, dv: pdv)
+                                                weights.withUnsafeBufferPointer { w in
+                                                    backwardPasses(buffers, statistics: st, weights: w.baseAddress, dk: pdk, dv: pdv)
+                                                }
                                             }
                                         }
                                     }
@@ -243,25 +283,30 @@ struct FlashAttention: Sendable {
 
     /// Packs the panels and `rowsum(dO ⊙ O)`, runs the key blocks, and finishes dQ (scale, and
     /// the scale's gradient). One item per problem when there are enough problems for the
-    /// threads (each does all of its own work, its panels in the worker's buffer); else
+    /// threads, or when the weights are kept (one key block a problem): each does all of its
+    /// own work, its panels in the worker's buffer; else
     /// parallel phases, with the key blocks of one problem spread over the workers, each adding
     /// into its own dQ accumulator.
-    private func backwardPasses(_ x: Buffers, statistics: UnsafePointer<Float>,
+    private func backwardPasses(_ x: Buffers, statistics: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
                                 dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let (tq, tv, d) = (queryLength, keyLength, depth)
-        let blocks = keyBlocks, bc = Self.keyBlock
+        let blocks = keyBlocks, bc = keyBlock
         let kPer = panelSize(columns: d), vPer = panelSize(columns: valueDepth)
         let delta = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
         defer { delta.deallocate() }
-        let size = 2 * Self.queryBlock * Self.keyBlock
+        let size = (2 * keyBlock + 1) * Self.queryBlock
         let rows = batch * tq
-        // The backward pass only reads the statistics (the C fields are writable for the forward).
+        // The backward pass only reads the statistics and weights (the C fields are writable for
+        // the forward).
         let stats = UnsafeMutablePointer(mutating: statistics)
         withProblem(query: x.query, key: x.key, value: x.value, output: nil, rowMax: stats,
-                    rowLogSum: stats + rows, gradOutput: x.gradOutput, delta: delta) { p in
+                    rowLogSum: stats + rows, weights: keepsWeights ? weights.map { UnsafeMutablePointer(mutating: $0) } : nil,
+                    gradOutput: x.gradOutput, delta: delta) { p in
             func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
-                pack(x.key, columns: d, problem: b, into: kt)
                 pack(x.value, columns: valueDepth, problem: b, into: vt)
+                // Kept weights: no scores to recompute, and rowsum(dO ⊙ O) comes from the block.
+                guard !keepsWeights else { return }
+                pack(x.key, columns: d, problem: b, into: kt)
                 heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
                                     valueDepth, delta + b * tq)
             }
@@ -277,7 +322,7 @@ struct FlashAttention: Sendable {
                     for i in 0..<(tq * d) { dqb[i] *= scale }
                 }
             }
-            if itemPerProblem {
+            if itemPerProblem || keepsWeights {
                 let stride = size + kPer + vPer
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * stride)
                 defer { scratch.deallocate() }
@@ -355,14 +400,16 @@ extension Tensor {
         }
         let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
         let q = floats(query), k = floats(key), v = floats(value)
-        let (out, statistics) = flash.forward(query: q, key: k, value: v)
+        let needsGradient = GradMode.isEnabled && inputs.contains(where: { $0.node != nil })
+        let flash = flash.forPass(needsGradient: needsGradient)
+        let (out, statistics, weights) = flash.forward(query: q, key: k, value: v)
         let result = tensor([flash.batch, flash.queryLength, flash.valueDepth], out)
-        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return result }
+        guard needsGradient else { return result }
         let shapes = inputs.map(\.shape)
         let needed = inputs.map { $0.node != nil }
         return record(result, inputs: inputs, label: label) { g in
             let grads = flash.backward(query: q, key: k, value: v, output: out, statistics: statistics,
-                                       gradOutput: floats(g))
+                                       weights: weights, gradOutput: floats(g))
             var result: [Tensor?] = [
                 needed[0] ? tensor(shapes[0], grads.query) : nil,
                 needed[1] ? tensor(shapes[1], grads.key) : nil,
