@@ -319,8 +319,8 @@ void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, l
 }
 
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
-    if (level >= 2) row_dots_avx512(a, b, rows, cols, out);
-    else row_dots_avx2(a, b, rows, cols, out);
+    if (level >= 2) row_dots_avx512(a, b, rows, cols, cols, out);
+    else row_dots_avx2(a, b, rows, cols, cols, out);
 }
 
 void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,

@@ -236,9 +236,10 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     }
 }
 
-ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long cols, float *out) {
+/* out[r] = sum over j < cols of a[r, j] * b[r, j], rows `ld` floats apart. */
+ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long cols, long ld, float *out) {
     for (long r = 0; r < rows; r++) {
-        const float *x = a + r * cols, *y = b + r * cols;
+        const float *x = a + r * ld, *y = b + r * ld;
         V acc0 = VZERO(), acc1 = VZERO();
         long j = 0;
         for (; j + 2 * VL <= cols; j += 2 * VL) {
@@ -261,6 +262,15 @@ ATTR static void FN(softmax_backward_row)(const float *pr, float *dp, long n, fl
     if (j < n) VSTOREN(dp + j, VMUL(VLOADN(pr + j, n - j), VSUB(VLOADN(dp + j, n - j), vd)), n - j);
 }
 
+/* C rows [0, m) += or = alpha * Aᵀ B (A given as [k, m], at = 1): rows below `written` add
+   into C, the rows from it on are written. */
+ATTR static void FN(gemm_at_rows)(long written, long m, long n, long k, const float *a, long lda,
+                                  const float *b, long ldb, float *c, long ldc) {
+    const long added = written < m ? written : m;
+    if (added > 0) FN(gemm)(added, n, k, 1.0f, a, lda, 1, b, ldb, c, ldc, 1);
+    if (m > added) FN(gemm)(m - added, n, k, 1.0f, a + added, lda, 1, b, ldb, c + added * ldc, ldc, 0);
+}
+
 ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt_b,
                                     const float *vt_b, float *dq, float *dk, float *dvv, float *scratch) {
     const long tq = p->tq, tv = p->tv, d = p->d, dv = p->dv, br = p->br, bc = p->bc;
@@ -273,52 +283,55 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
-    int first = 1;
+    long written = 0;  /* rows of dk and dv written so far; the rest are added into */
     for (long i0 = 0; i0 < tq; i0 += br) {
         const long rows = br < tq - i0 ? br : tq - i0;
-        if (j0 >= flash_key_end(p, mb, i0, rows)) continue;  /* skipped by the forward pass */
+        const long kend = flash_key_end(p, mb, i0, rows);
+        if (j0 >= kend) continue;  /* skipped by the forward pass */
+        /* the keys of this block that carry weight for these rows */
+        const long n = cols < kend - j0 ? cols : kend - j0;
         const float *qi = p->q + (b * tq + i0) * d, *goi = p->go + (b * tq + i0) * dv;
         if (p->weights) {
             s = p->weights + (b * tq + i0) * tv;  /* bc = tv: one key block, j0 = 0 */
         } else {
             const float *m = p->row_max + b * tq + i0, *ls = p->row_logsum + b * tq + i0;
-            FN(gemm)(rows, cols, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
+            FN(gemm)(rows, n, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
             for (long r = 0; r < rows; r++) {
                 float *sr = s + r * bc;
-                FN(mask_row)(p, mb, i0 + r, j0, cols, sr);
-                FN(exp_row)(sr, cols, m[r], ls[r]);
+                FN(mask_row)(p, mb, i0 + r, j0, n, sr);
+                FN(exp_row)(sr, n, m[r], ls[r]);
             }
         }
         /* dP' = dO Vᵀ; dS = P * (dP' * keep - delta). First, so that P is read in row order
            (from memory, when kept) before the GEMM that reads it by columns. */
-        FN(gemm)(rows, cols, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
+        FN(gemm)(rows, n, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
         if (dropout)
             for (long r = 0; r < rows; r++)
-                FN(dropout_row)(dp + r * bc, dp + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+                FN(dropout_row)(dp + r * bc, dp + r * bc, n, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
         /* With the whole row in this block, rowsum(dO * O) = rowsum(P * dP' * keep), from the cache. */
         const float *delta = block_delta;
-        if (p->weights) FN(row_dots)(s, dp, rows, cols, block_delta);
+        if (p->weights) FN(row_dots)(s, dp, rows, n, bc, block_delta);
         else delta = p->delta + b * tq + i0;
-        for (long r = 0; r < rows; r++) FN(softmax_backward_row)(s + r * bc, dp + r * bc, cols, delta[r]);
+        for (long r = 0; r < rows; r++) FN(softmax_backward_row)(s + r * bc, dp + r * bc, n, delta[r]);
         /* dV += (P * keep)ᵀ dO; the dropped weights go over the recomputed ones, or into the
            scratch the kept ones leave free. */
         float *pz = s;
         if (dropout) {
             pz = p->weights ? scratch : s;
             for (long r = 0; r < rows; r++)
-                FN(dropout_row)(pz + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+                FN(dropout_row)(pz + r * bc, s + r * bc, n, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
         }
-        FN(gemm)(cols, dv, rows, 1.0f, pz, bc, 1, goi, dv, dvv, dv, !first);
+        FN(gemm_at_rows)(written, n, dv, rows, pz, bc, goi, dv, dvv, dv);
         /* dK += dSᵀ Q, dQ += dS K (both unscaled here; dQ written, not added, with one key block) */
-        FN(gemm)(cols, d, rows, 1.0f, dp, bc, 1, qi, d, dk, d, !first);
-        FN(gemm)(rows, d, cols, 1.0f, dp, bc, 0, kj, d, dq + i0 * d, d, !p->weights);
-        first = 0;
+        FN(gemm_at_rows)(written, n, d, rows, dp, bc, qi, d, dk, d);
+        FN(gemm)(rows, d, n, 1.0f, dp, bc, 0, kj, d, dq + i0 * d, d, !p->weights);
+        if (n > written) written = n;
     }
-    if (first) {
-        memset(dk, 0, (size_t)(cols * d) * sizeof(float));
-        memset(dvv, 0, (size_t)(cols * dv) * sizeof(float));
-    } else if (p->scale != 1.0f) {
-        for (long c = 0; c < cols; c++) FN(scale_row)(dk + c * d, d, p->scale);
+    if (written < cols) {  /* keys no query of this problem weighs */
+        memset(dk + written * d, 0, (size_t)((cols - written) * d) * sizeof(float));
+        memset(dvv + written * dv, 0, (size_t)((cols - written) * dv) * sizeof(float));
     }
+    if (p->scale != 1.0f)
+        for (long c = 0; c < written; c++) FN(scale_row)(dk + c * d, d, p->scale);
 }
 

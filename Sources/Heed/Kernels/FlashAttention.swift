@@ -54,12 +54,12 @@ struct FlashAttention: Sendable {
     private var keyBlock: Int { keepsWeights ? max(keyLength, 1) : Self.tileKeys }
 
     /// This problem with ``keepsWeights`` chosen for a pass that needs (or not) the gradient:
-    /// kept for short sequences without a causal mask (whose skipped blocks save more than the
-    /// recomputation costs) when the problems alone give every thread work.
+    /// kept for short sequences when the problems alone give every thread work. Under a causal
+    /// mask each query block still computes only the keys up to its diagonal.
     func forPass(needsGradient: Bool) -> FlashAttention {
         var copy = self
         copy.keepsWeights = needsGradient
-            && (Self.keptWeightsOverride ?? (!causal && keyLength <= Self.keptWeightsMaxKeys && itemPerProblem))
+            && (Self.keptWeightsOverride ?? (keyLength <= Self.keptWeightsMaxKeys && itemPerProblem))
         return copy
     }
 
