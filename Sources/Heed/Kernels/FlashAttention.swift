@@ -42,6 +42,8 @@ struct FlashAttention: Sendable {
     static let tileKeys = 64
     /// The longest key sequence whose weights a training pass keeps (see ``keepsWeights``).
     static let keptWeightsMaxKeys = 256
+    /// The most memory the kept weights of one call may take; larger batches recompute them.
+    static let keptWeightsMaxBytes = 64 << 20
     /// Tests set this to run one mode: `true` keeps the weights whenever a gradient is needed,
     /// `false` never; `nil` chooses by ``keptWeightsMaxKeys`` and the shape.
     nonisolated(unsafe) static var keptWeightsOverride: Bool?
@@ -54,12 +56,14 @@ struct FlashAttention: Sendable {
     private var keyBlock: Int { keepsWeights ? max(keyLength, 1) : Self.tileKeys }
 
     /// This problem with ``keepsWeights`` chosen for a pass that needs (or not) the gradient:
-    /// kept for short sequences when the problems alone give every thread work. Under a causal
-    /// mask each query block still computes only the keys up to its diagonal.
+    /// kept for short sequences when the problems alone give every thread work and the weights
+    /// fit in ``keptWeightsMaxBytes``. Under a causal mask each query block still computes only
+    /// the keys up to its diagonal.
     func forPass(needsGradient: Bool) -> FlashAttention {
         var copy = self
         copy.keepsWeights = needsGradient
-            && (Self.keptWeightsOverride ?? (keyLength <= Self.keptWeightsMaxKeys && itemPerProblem))
+            && (Self.keptWeightsOverride ?? (keyLength <= Self.keptWeightsMaxKeys && itemPerProblem
+                && batch * queryLength * keyLength * MemoryLayout<Float>.size <= Self.keptWeightsMaxBytes))
         return copy
     }
 
