@@ -189,6 +189,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
     if (p->weights) {
         /* One key block; the weights are normalised where they are kept, so O needs no final
@@ -210,18 +211,18 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     for (long j0 = 0, jb = 0; !p->weights && j0 < kend; j0 += bc, jb++) {
         const long cols = bc < kend - j0 ? bc : kend - j0;
         FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, s, bc, 0);
+        /* One pass over the rows per step, so that the rows' reductions overlap. */
+        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, s + r * bc);
+        for (long r = 0; r < rows; r++) correction[r] = FN(row_max)(s + r * bc, cols);
         for (long r = 0; r < rows; r++) {
-            float *sr = s + r * bc;
-            const long i = i0 + r;
-            FN(mask_row)(p, mb, i, j0, cols, sr);
-            const float bm = FN(row_max)(sr, cols);
-            const float mnew = bm > m[r] ? bm : m[r];
-            const float correction = heed_exp_scalar(m[r] - mnew);
-            const float sum = FN(exp_row)(sr, cols, mnew, 0.0f);
-            l[r] = l[r] * correction + sum;
+            const float mnew = correction[r] > m[r] ? correction[r] : m[r];
+            correction[r] = heed_exp_scalar(m[r] - mnew);
             m[r] = mnew;
-            if (j0 > 0 && correction != 1.0f) FN(scale_row)(o + r * dv, dv, correction);
-            if (dropout) FN(dropout_row)(sr, sr, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i)), j0, threshold, multiplier);
+        }
+        for (long r = 0; r < rows; r++) l[r] = l[r] * correction[r] + FN(exp_row)(s + r * bc, cols, m[r], 0.0f);
+        for (long r = 0; r < rows; r++) {
+            if (j0 > 0 && correction[r] != 1.0f) FN(scale_row)(o + r * dv, dv, correction[r]);
+            if (dropout) FN(dropout_row)(s + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
         }
         FN(gemm)(rows, dv, cols, 1.0f, s, bc, 0, p->v + (b * tv + j0) * dv, dv, o, dv, j0 > 0);
     }

@@ -55,7 +55,7 @@ int heed_flash_set_level(int level);
 void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels);
 
 /* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
-   problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc floats. level: 1 or 2. */
+   problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc + br floats. level: 1 or 2. */
 void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
                               float *scratch);
 

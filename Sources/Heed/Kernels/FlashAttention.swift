@@ -205,7 +205,7 @@ struct FlashAttention: Sendable {
     /// per (problem, query block) after packing every problem's panels.
     private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
         let blocks = queryBlocks, br = Self.queryBlock
-        let size = Self.queryBlock * keyBlock, per = panelSize(columns: depth)
+        let size = Self.queryBlock * (keyBlock + 1), per = panelSize(columns: depth)
         if itemPerProblem {
             let workers = KernelLoop.workers(items: batch)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
