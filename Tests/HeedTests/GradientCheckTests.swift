@@ -109,6 +109,37 @@ final class GradientCheckTests: XCTestCase {
             try Tensor.matmul($0[0], $0[1], transposeA: true)
         }
     }
+    func testGradLinear() throws {
+        // Leading axes fold into rows; with and without a bias; a single vector.
+        try checkGradients([randomTensor([2, 3, 4], seed: 21), randomTensor([4, 5], seed: 22), randomTensor([5], seed: 23)]) {
+            try Tensor.linear($0[0], kernel: $0[1], bias: $0[2])
+        }
+        try checkGradients([randomTensor([3, 4], seed: 24), randomTensor([4, 2], seed: 25)]) {
+            try Tensor.linear($0[0], kernel: $0[1])
+        }
+        try checkGradients([randomTensor([4], seed: 26), randomTensor([4, 3], seed: 27), randomTensor([3], seed: 28)]) {
+            try Tensor.linear($0[0], kernel: $0[1], bias: $0[2])
+        }
+    }
+    /// The fused op equals matmul + broadcast add, in values and gradients (Float).
+    func testLinearMatchesMatmulPlusBias() throws {
+        let x = randomTensor([3, 7, 6], seed: 29).converted(to: Float.self)
+        let w = randomTensor([6, 5], seed: 30).converted(to: Float.self)
+        let b = randomTensor([5], seed: 31).converted(to: Float.self)
+        let r = randomTensor([3, 7, 5], seed: 32).converted(to: Float.self)
+        let fused = [x, w, b].map { $0.requiringGrad() }, plain = [x, w, b].map { $0.requiringGrad() }
+        let y = try Tensor.linear(fused[0], kernel: fused[1], bias: fused[2])
+        try (y * r).sum().backward()
+        let z = try Tensor.matmul(plain[0], plain[1]) + plain[2]
+        try (z * r).sum().backward()
+        XCTAssertEqual(y.shape, [3, 7, 5])
+        assertClose(y.scalars, z.scalars, rtol: 1e-6, atol: 1e-6, "output")
+        for (name, (a, c)) in zip(["dx", "dkernel", "dbias"], zip(fused, plain)) {
+            assertClose(a.grad?.scalars ?? [], c.grad?.scalars ?? [], rtol: 1e-5, atol: 1e-6, name)
+        }
+        XCTAssertThrowsError(try Tensor.linear(x, kernel: randomTensor([5, 5], seed: 33).converted(to: Float.self)))
+        XCTAssertThrowsError(try Tensor.linear(x, kernel: w, bias: Tensor<Float>(filled: 0, shape: [6])))
+    }
     func testGradTensorUsedTwiceAccumulates() throws {
         try checkGradients([a]) { try $0[0] * $0[0] + $0[0].exp() }
     }

@@ -98,14 +98,7 @@ public final class Dense<Scalar: TensorScalar>: Layer {
             throw TensorError.shapeMismatch(operation: "Dense '\(name)': input last axis vs kernel [in, units]",
                                             lhs: x.shape, rhs: kernel.shape)
         }
-        var y: Tensor<Scalar>
-        if x.rank == 1 {
-            y = try Tensor.matmul(x.reshaped([1, x.shape[0]]), kernel).reshaped([kernel.shape[1]])
-        } else {
-            y = try Tensor.matmul(x, kernel)
-        }
-        if let bias { y = try y + bias }
-        return try activation.apply(y)
+        return try activation.apply(Tensor.linear(x, kernel: kernel, bias: bias))
     }
 
     /// The layer applied to a masked tensor; the mask passes through unchanged.

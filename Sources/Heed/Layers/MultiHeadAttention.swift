@@ -303,8 +303,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         guard x.shape[2] == d else {
             throw TensorError.shapeMismatch(operation: "MultiHeadAttention \(label) projection", lhs: x.shape, rhs: kernel.shape)
         }
-        var y = try Tensor.matmul(x, kernel.reshaped([d, n * h]))
-        if let bias { y = try y + bias.reshaped([n * h]) }
+        let y = try Tensor.linear(x, kernel: kernel.reshaped([d, n * h]), bias: bias?.reshaped([n * h]))
         return try y.reshaped([x.shape[0], x.shape[1], n, h]).permuted([0, 2, 1, 3])
     }
 
@@ -360,8 +359,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         }
         let (batch, tq) = (query.shape[0], query.shape[1])
         let merged = try heads.permuted([0, 2, 1, 3]).reshaped([batch, tq, n * hv])
-        var y = try Tensor.matmul(merged, w.outputKernel.reshaped([n * hv, outCount]))
-        if let bias = w.outputBias { y = try y + bias.reshaped([outCount]) }
+        let y = try Tensor.linear(merged, kernel: w.outputKernel.reshaped([n * hv, outCount]),
+                                  bias: w.outputBias?.reshaped([outCount]))
         return (try y.reshaped([batch, tq] + out), probabilities)
     }
 
