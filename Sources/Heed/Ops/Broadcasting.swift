@@ -63,9 +63,9 @@ extension Tensor {
         return Tensor(uncheckedShape: target, scalars: out)
     }
 
-    /// Applies `f` to every element (values only).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// Applies `f` to every element (values only). Inlined, so that a literal `f` is inlined
+    /// into the loop (one call per element otherwise).
+    @inline(__always)
     func map(_ f: (Scalar) -> Scalar) -> Tensor {
         var out = [Scalar](repeating: 0, count: count)
         scalars.withUnsafeBufferPointer { p in
@@ -77,8 +77,7 @@ extension Tensor {
     }
 
     /// Combines two same-shaped tensors elementwise (values only).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @inline(__always)
     func zipMap(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
         precondition(shape == other.shape, "zipMap: \(shape) vs \(other.shape)")
         var out = [Scalar](repeating: 0, count: count)
@@ -132,9 +131,8 @@ extension Tensor {
         return Tensor(uncheckedShape: target, scalars: out)
     }
 
-    /// `f(x[i], y[i], z[i])` over three same-shaped tensors.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// `f(x[i], y[i], z[i])` over three same-shaped tensors (inlined, as ``map(_:)``).
+    @inline(__always)
     static func ternary(_ x: Tensor, _ y: Tensor, _ z: Tensor, _ f: (Scalar, Scalar, Scalar) -> Scalar) -> Tensor {
         var out = [Scalar](repeating: 0, count: z.count)
         x.scalars.withUnsafeBufferPointer { px in
@@ -149,7 +147,9 @@ extension Tensor {
         return Tensor(uncheckedShape: z.shape, scalars: out)
     }
 
-    /// A unary op with its pullback `g · derivative(x, y)`.
+    /// A unary op with its pullback `g · derivative(x, y)` (inlined, so that both closures are
+    /// inlined into their loops).
+    @inline(__always)
     func unary(
         label: String, _ forward: (Scalar) -> Scalar,
         derivative: @escaping @Sendable (_ x: Scalar, _ y: Scalar) -> Scalar

@@ -81,7 +81,11 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func relu() -> Tensor {
-        unary(label: "relu", { $0 < 0 ? 0 : $0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        // Its own pullback (not `unary`'s), so that the derivative is inlined into the loop.
+        let x = detached
+        return Tensor.record(map { $0 < 0 ? 0 : $0 }, inputs: [self], label: "relu") { g in
+            [g.zipMap(x) { gi, xi in gi * (xi > 0 ? 1 : 0) }]
+        }
     }
 
     /// The Gaussian error linear unit. `approximate: false` (Keras' default) is
