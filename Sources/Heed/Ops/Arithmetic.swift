@@ -3,6 +3,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the shapes do not
     ///   broadcast.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         let result = try broadcastMap(lhs, rhs, operation: "add", +)
         let sa = lhs.shape, sb = rhs.shape
@@ -12,6 +16,10 @@ extension Tensor {
     }
 
     /// Elementwise difference with NumPy broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         let result = try broadcastMap(lhs, rhs, operation: "subtract", -)
         let sa = lhs.shape, sb = rhs.shape
@@ -21,6 +29,10 @@ extension Tensor {
     }
 
     /// Elementwise product with NumPy broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         let result = try broadcastMap(lhs, rhs, operation: "multiply", *)
         let a = lhs.detached, b = rhs.detached
@@ -32,6 +44,10 @@ extension Tensor {
     }
 
     /// Elementwise quotient with NumPy broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
         try binary(lhs, rhs, label: "divide", forward: /,
                    da: { _, b, g in g / b },
@@ -39,25 +55,49 @@ extension Tensor {
     }
 
     /// Adds a scalar to every element.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor {
         lhs.unary(label: "add scalar", { $0 + rhs }, derivative: { _, _ in 1 })
     }
 
     /// Subtracts a scalar from every element.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs + (-rhs) }
 
     /// Multiplies every element by a scalar.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor {
         lhs.unary(label: "scale", { $0 * rhs }, derivative: { _, _ in rhs })
     }
 
     /// Multiplies every element by a scalar.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs * lhs }
 
     /// Divides every element by a scalar.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs * (1 / rhs) }
 
     /// `scalar - tensor`, elementwise.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
         rhs.unary(label: "rsub scalar", { lhs - $0 }, derivative: { _, _ in -1 })
     }
