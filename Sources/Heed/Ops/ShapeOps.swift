@@ -34,11 +34,17 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: count)
         scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { po in
+                guard let src = p.baseAddress, let dst = po.baseAddress else { return }
                 forEachBroadcastRun(shape: outShape, strides: [readStrides]) { o, offs, n, st in
+                    let step = st[0]
+                    if step == 1 {  // the last axis stays last: one contiguous run
+                        (dst + o).update(from: src + offs[0], count: n)
+                        return
+                    }
                     var k = offs[0]
                     for j in 0..<n {
-                        po[o + j] = p[k]
-                        k += st[0]
+                        dst[o + j] = src[k]
+                        k += step
                     }
                 }
             }
