@@ -35,8 +35,9 @@ def parse_args():
     p.add_argument("--min-time", type=float, default=0.5, help="seconds per attention case and framework")
     p.add_argument("--steps", type=int, default=60, help="timed training steps per framework")
     p.add_argument("--rounds", type=int, default=4, help="alternating rounds of the training-step comparison")
-    p.add_argument("--attention-rounds", type=int, default=2,
-                   help="rounds of the attention comparison (Heed, then each framework, per round)")
+    p.add_argument("--attention-rounds", type=int, default=3,
+                   help="rounds of the attention comparison (Heed, then each framework, per round); "
+                        "each case reports the median over the rounds, so one busy round does not decide it")
     p.add_argument("--skip-attention", action="store_true")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--only", action="append", help="torch, jax, tensorflow, tf_keras, keras3 (repeatable)")
