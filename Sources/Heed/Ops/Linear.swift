@@ -71,34 +71,30 @@ extension Tensor {
     /// `dx = dy · kernelᵀ`, shaped like the input.
     static func linearGradInput(_ g: Tensor, kernel: Tensor, rows: Int, inputShape: [Int]) -> Tensor {
         let (k, n) = (kernel.shape[0], kernel.shape[1])
-        let dx = [Scalar](unsafeUninitializedCapacity: rows * k) { out, initialized in
-            initialized = rows * k
-            guard let c = out.baseAddress, rows > 0, k > 0 else { return }
-            guard n > 0 else { return c.initialize(repeating: 0, count: rows * k) }
-            g.scalars.withUnsafeBufferPointer { pg in
-                kernel.scalars.withUnsafeBufferPointer { pk in
-                    Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: k, k: n, alpha: 1,
-                                a: pg.baseAddress!, lda: n, b: pk.baseAddress!, ldb: n, beta: 0, c: c, ldc: k)
-                }
-            }
-        }
-        return Tensor(uncheckedShape: inputShape, scalars: dx)
+        return Tensor(uncheckedShape: inputShape, scalars: product(
+            m: rows, n: k, k: n, g.scalars, transposeA: false, lda: n, kernel.scalars, transposeB: true, ldb: n))
     }
 
     /// `dkernel = xᵀ · dy` over all rows.
     static func linearGradKernel(_ g: Tensor, input: Tensor, rows: Int, k: Int, n: Int) -> Tensor {
-        let dw = [Scalar](unsafeUninitializedCapacity: k * n) { out, initialized in
-            initialized = k * n
-            guard let c = out.baseAddress, k > 0, n > 0 else { return }
-            guard rows > 0 else { return c.initialize(repeating: 0, count: k * n) }
-            input.scalars.withUnsafeBufferPointer { pa in
-                g.scalars.withUnsafeBufferPointer { pg in
-                    Scalar.gemm(transposeA: true, transposeB: false, m: k, n: n, k: rows, alpha: 1,
-                                a: pa.baseAddress!, lda: k, b: pg.baseAddress!, ldb: n, beta: 0, c: c, ldc: n)
+        Tensor(uncheckedShape: [k, n], scalars: product(
+            m: k, n: n, k: rows, input.scalars, transposeA: true, lda: k, g.scalars, transposeB: false, ldb: n))
+    }
+
+    /// `op(A) · op(B)` as a new row-major `[m, n]` array (zeros when the inner size is 0).
+    static func product(m: Int, n: Int, k: Int, _ a: [Scalar], transposeA: Bool, lda: Int,
+                        _ b: [Scalar], transposeB: Bool, ldb: Int) -> [Scalar] {
+        [Scalar](unsafeUninitializedCapacity: m * n) { out, initialized in
+            initialized = m * n
+            guard let c = out.baseAddress, m > 0, n > 0 else { return }
+            guard k > 0 else { return c.initialize(repeating: 0, count: m * n) }
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                                a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 0, c: c, ldc: n)
                 }
             }
         }
-        return Tensor(uncheckedShape: [k, n], scalars: dw)
     }
 
     /// The sums of the `n` columns of a row-major `[rows, n]` array.
