@@ -16,8 +16,8 @@ import CHeedSupport
 ///
 /// Short key sequences (``keepsWeights``) take the keys in one block instead, and a pass whose
 /// gradient is needed keeps the normalised weights `[B, Tq, Tv]` for the backward pass, which
-/// then skips recomputing `Q·Kᵀ` and its exponentials: a sixth of the multiply-adds, for `Tq·Tv`
-/// floats per problem that stay in the last-level cache at these lengths.
+/// then skips recomputing `Q·Kᵀ` and its exponentials (a seventh of the multiply-adds of the two
+/// passes), for `Tq·Tv` floats per problem that stay in the last-level cache at these lengths.
 struct FlashAttention: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     let scale: Float
@@ -158,7 +158,8 @@ struct FlashAttention: Sendable {
         }
     }
 
-    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/64⌉][columns][64]`.
+    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/bc⌉][columns][bc]`,
+    /// `bc` keys per block.
     private func panelSize(columns: Int) -> Int { keyBlocks * columns * keyBlock }
 
     /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
