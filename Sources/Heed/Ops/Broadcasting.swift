@@ -119,11 +119,17 @@ extension Tensor {
         let st = Shape.broadcastStrides(shape, to: target)
         scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { po in
+                guard let src = p.baseAddress, let dst = po.baseAddress else { return }
                 forEachBroadcastRun(shape: target, strides: [st]) { o, offs, n, s in
-                    var k = offs[0]
-                    for j in 0..<n {
-                        po[o + j] = p[k]
-                        k += s[0]
+                    switch s[0] {
+                    case 1: (dst + o).update(from: src + offs[0], count: n)  // a row copied whole
+                    case 0: (dst + o).update(repeating: src[offs[0]], count: n)  // one value repeated
+                    default:
+                        var k = offs[0]
+                        for j in 0..<n {
+                            dst[o + j] = src[k]
+                            k += s[0]
+                        }
                     }
                 }
             }
