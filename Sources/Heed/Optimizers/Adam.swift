@@ -1,3 +1,5 @@
+import CHeedSupport
+
 /// Adam as in Keras (`Adam`): bias correction folded into the step size and ε added to
 /// `sqrt(v)` without bias-correcting `v` (the "epsilon hat" form).
 ///
@@ -73,7 +75,17 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
                             KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
                                 let range = (item * chunk)..<Swift.min(count, (item + 1) * chunk)
                                 guard ams, let vh else {
-                                    // Without AMSGrad the loop has no branch, so it vectorises.
+                                    if Scalar.self == Float.self {
+                                        // The vector kernel (Swift's generic square root is a
+                                        // libm call, which keeps this loop scalar).
+                                        func f(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+                                            UnsafeMutableRawPointer(p + range.lowerBound).assumingMemoryBound(to: Float.self)
+                                        }
+                                        heed_adam_step_f32(f(w), f(m), f(v), f(UnsafeMutablePointer(mutating: g)), range.count,
+                                                           unsafeBitCast(alpha, to: Float.self), unsafeBitCast(c1, to: Float.self),
+                                                           unsafeBitCast(c2, to: Float.self), unsafeBitCast(eps, to: Float.self))
+                                        return
+                                    }
                                     for i in range {
                                         let gi = g[i]
                                         let mi = m[i] + (gi - m[i]) * c1

@@ -58,4 +58,32 @@ final class TrainOnBatchTests: XCTestCase {
         }
         assertClose(parameter.value.scalars, w, rtol: 1e-12, atol: 1e-14)
     }
+
+    /// Float weights take the vector kernel: bit for bit the formula in Float, in tf-keras' order,
+    /// over a count that spans two chunks and ends in a partial vector.
+    func testFloatAdamKernelMatchesTheFormulaBitForBit() throws {
+        let count = 70_003
+        let initial: [Float] = (0..<count).map { Float($0 % 97) / 97 - 0.5 }
+        let gradients: [[Float]] = [(0..<count).map { Float($0 % 13) / 13 - 0.4 },
+                                    (0..<count).map { Float($0 % 7) / 7 - 0.3 }]
+        let parameter = Parameter<Float>(path: "w", value: try Tensor(shape: [count], scalars: initial))
+        let adam = Adam<Float>(learningRate: 0.01)
+        var w = initial, m = [Float](repeating: 0, count: count), v = m
+        let (b1, b2, eps): (Float, Float, Float) = (0.9, 0.999, 1e-7)
+        for (step, g) in gradients.enumerated() {
+            try (parameter.value * Tensor(shape: [count], scalars: g)).sum().backward()
+            adam.apply(to: [("w", parameter)])
+            parameter.zeroGrad()
+            let t = Float(step + 1)
+            let alpha = Float(0.01) * (1 - Float.pow(b2, t)).squareRoot() / (1 - Float.pow(b1, t))
+            for i in 0..<count {
+                let mi = m[i] + (g[i] - m[i]) * (1 - b1)
+                let vi = v[i] + (g[i] * g[i] - v[i]) * (1 - b2)
+                m[i] = mi
+                v[i] = vi
+                w[i] -= (mi * alpha) / (vi.squareRoot() + eps)
+            }
+        }
+        XCTAssertEqual(parameter.value.scalars, w)
+    }
 }
