@@ -263,9 +263,10 @@ extension Tensor {
             gt.withUnsafeMutableBufferPointer { pt in
                 g.scalars.withUnsafeBufferPointer { pg in
                     ids.scalars.withUnsafeBufferPointer { pid in
+                        guard let table = pt.baseAddress, let grad = pg.baseAddress else { return }
                         for i in 0..<pid.count {
-                            let row = Int(pid[i]) * cols, from = i * cols
-                            for c in 0..<cols { pt[row + c] += pg[from + c] }
+                            let dst = table + Int(pid[i]) * cols, src = grad + i * cols
+                            for c in 0..<cols { dst[c] += src[c] }
                         }
                     }
                 }
