@@ -7,10 +7,13 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { po in
+                // Raw pointers, so that the row loop vectorises.
+                guard let src = p.baseAddress, let dst = po.baseAddress else { return }
                 for o in 0..<outer {
+                    let row = dst + o * inner
                     for k in 0..<n {
-                        let base = (o * n + k) * inner
-                        for i in 0..<inner { po[o * inner + i] += p[base + i] }
+                        let from = src + (o * n + k) * inner
+                        for i in 0..<inner { row[i] += from[i] }
                     }
                 }
             }
