@@ -296,9 +296,10 @@ struct FlashAttention: Sendable {
                                 dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
         let (tq, tv, d) = (queryLength, keyLength, depth)
         let blocks = keyBlocks, bc = keyBlock
-        let kPer = panelSize(columns: d), vPer = panelSize(columns: valueDepth)
-        let delta = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
-        defer { delta.deallocate() }
+        // Kept weights need no Kᵀ panels and no rowsum(dO ⊙ O) (the kernel forms it per block).
+        let kPer = keepsWeights ? 0 : panelSize(columns: d), vPer = panelSize(columns: valueDepth)
+        let delta = keepsWeights ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
+        defer { delta?.deallocate() }
         let size = (2 * keyBlock + 1) * Self.queryBlock
         let rows = batch * tq
         // The backward pass only reads the statistics and weights (the C fields are writable for
@@ -309,8 +310,7 @@ struct FlashAttention: Sendable {
                     gradOutput: x.gradOutput, delta: delta) { p in
             func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
                 pack(x.value, columns: valueDepth, problem: b, into: vt)
-                // Kept weights: no scores to recompute, and rowsum(dO ⊙ O) comes from the block.
-                guard !keepsWeights else { return }
+                guard let delta else { return }  // kept weights
                 pack(x.key, columns: d, problem: b, into: kt)
                 heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
                                     valueDepth, delta + b * tq)
