@@ -46,15 +46,32 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return detached }
-        let inStrides = Shape.broadcastStrides(target, to: shape)
         var out = [Scalar](repeating: 0, count: Shape.count(target))
-        scalars.withUnsafeBufferPointer { g in
+        let width = out.count
+        if width > 0, shape.count >= target.count, Array(shape.suffix(target.count)) == target {
+            // Only leading axes are summed (a bias's gradient): add whole rows, in the same order
+            // as the general loop below.
+            scalars.withUnsafeBufferPointer { pg in
+                out.withUnsafeMutableBufferPointer { po in
+                    guard let g = pg.baseAddress, let dst = po.baseAddress else { return }
+                    for r in 0..<(count / width) {
+                        let row = g + r * width
+                        for j in 0..<width { dst[j] += row[j] }
+                    }
+                }
+            }
+            return Tensor(uncheckedShape: target, scalars: out)
+        }
+        let inStrides = Shape.broadcastStrides(target, to: shape)
+        scalars.withUnsafeBufferPointer { pg in
             out.withUnsafeMutableBufferPointer { po in
+                // Raw pointers, so that a run along a kept axis vectorises.
+                guard let g = pg.baseAddress, let dst = po.baseAddress else { return }
                 forEachBroadcastRun(shape: shape, strides: [inStrides]) { o, offs, n, st in
                     var k = offs[0]
                     let d = st[0]
                     for j in 0..<n {
-                        po[k] += g[o + j]
+                        dst[k] += g[o + j]
                         k += d
                     }
                 }

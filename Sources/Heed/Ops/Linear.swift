@@ -40,29 +40,27 @@ extension Tensor {
                 needX ? linearGradInput(g, kernel: kv, rows: rows, inputShape: xv.shape) : nil,
                 needKernel ? linearGradKernel(g, input: xv, rows: rows, k: k, n: n) : nil,
             ]
-            if hasBias { grads.append(needBias ? Tensor(uncheckedShape: [n], scalars: columnSums(g.scalars, rows: rows, n: n)) : nil) }
+            if hasBias { grads.append(needBias ? g.summed(toShape: [n]) : nil) }
             return grads
         }
     }
 
     /// `x [rows, k] · kernel [k, n] (+ bias [n] on every row)`, values only.
     static func affineRows(_ x: [Scalar], rows: Int, kernel: [Scalar], k: Int, n: Int, bias: [Scalar]?) -> [Scalar] {
-        [Scalar](unsafeUninitializedCapacity: rows * n) { out, initialized in
+        guard let bias else {
+            return product(m: rows, n: n, k: k, x, transposeA: false, lda: k, kernel, transposeB: false, ldb: n)
+        }
+        return [Scalar](unsafeUninitializedCapacity: rows * n) { out, initialized in
             initialized = rows * n
             guard let c = out.baseAddress, rows > 0, n > 0 else { return }
-            if let bias {
-                bias.withUnsafeBufferPointer { b in
-                    for r in 0..<rows { (c + r * n).update(from: b.baseAddress!, count: n) }
-                }
-            } else if k == 0 {
-                c.initialize(repeating: 0, count: rows * n)
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows { (c + r * n).update(from: b.baseAddress!, count: n) }
             }
             guard k > 0 else { return }
             x.withUnsafeBufferPointer { a in
                 kernel.withUnsafeBufferPointer { b in
                     Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, alpha: 1,
-                                a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                beta: bias == nil ? 0 : 1, c: c, ldc: n)
+                                a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, beta: 1, c: c, ldc: n)
                 }
             }
         }
@@ -95,20 +93,5 @@ extension Tensor {
                 }
             }
         }
-    }
-
-    /// The sums of the `n` columns of a row-major `[rows, n]` array.
-    static func columnSums(_ x: [Scalar], rows: Int, n: Int) -> [Scalar] {
-        var sums = [Scalar](repeating: 0, count: n)
-        x.withUnsafeBufferPointer { px in
-            sums.withUnsafeMutableBufferPointer { ps in
-                guard let s = ps.baseAddress, let p = px.baseAddress else { return }
-                for r in 0..<rows {
-                    let row = p + r * n
-                    for j in 0..<n { s[j] += row[j] }
-                }
-            }
-        }
-        return sums
     }
 }
