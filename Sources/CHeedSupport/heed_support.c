@@ -46,3 +46,19 @@ int heed_ftz_enabled(void) { return 0; }
 long heed_fetch_add(long *counter, long delta) {
     return __atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
 }
+
+static long heed_thread_count = 0;
+
+long heed_threads_get(void) { return __atomic_load_n(&heed_thread_count, __ATOMIC_RELAXED); }
+
+void heed_threads_set(long threads) { __atomic_store_n(&heed_thread_count, threads, __ATOMIC_RELAXED); }
+
+static _Thread_local int heed_kernel_worker = 0;
+
+int heed_in_kernel_worker(void) { return heed_kernel_worker; }
+
+int heed_set_kernel_worker(int inside) {
+    int previous = heed_kernel_worker;
+    heed_kernel_worker = inside;
+    return previous;
+}

@@ -3,14 +3,29 @@ import CHeedSupport
 
 /// Process-wide settings of the engine: the thread count and the BLAS kernel in use.
 public enum Heed {
-    /// The number of threads used by OpenBLAS and by Heed's own parallel loops.
+    /// The number of threads Heed's kernels spread their work over: matrix products split into
+    /// row or column blocks, and attention and optimizer loops over their items.
     ///
-    /// Defaults to OpenBLAS's choice (all cores, or `OPENBLAS_NUM_THREADS`).
+    /// Heed's own setting, read by every call as it starts and changed by no call: any number
+    /// of threads may call Heed at once (a server, two models trained side by side), each
+    /// spreading its work over this many threads. Defaults to the thread count OpenBLAS starts
+    /// with (all cores, or `OPENBLAS_NUM_THREADS`). Setting it affects calls that start
+    /// afterwards.
+    ///
+    /// OpenBLAS itself runs single-threaded: Heed sets its process-wide thread count to 1 once,
+    /// on first use, and never again. OpenBLAS 0.3.21 has no per-call thread count, and its
+    /// threaded calls from two threads at once queue for the same helper threads; so Heed splits
+    /// large products over its own threads instead, and products inside a parallel loop stay on
+    /// the loop's thread.
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
+        get {
+            Engine.start()
+            return heed_threads_get()
+        }
         set {
             precondition(newValue >= 1, "Heed.threads must be at least 1, got \(newValue)")
-            openblas_set_num_threads(Int32(newValue))
+            Engine.start()
+            heed_threads_set(newValue)
         }
     }
 
@@ -51,6 +66,21 @@ public enum Heed {
     public static func retainFreedMemory() {
         _ = heed_retain_freed_memory()
     }
+}
+
+/// The one-time start of the engine: Heed's thread count from OpenBLAS's, then OpenBLAS held
+/// to one thread for the life of the process.
+enum Engine {
+    private static let started: Bool = {
+        heed_threads_set(max(Int(openblas_get_num_threads()), 1))
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Runs the start-up once (thread-safe); every BLAS call and every read of
+    /// ``Heed/threads`` goes through here first.
+    @inline(__always)
+    static func start() { _ = started }
 }
 
 /// The kernels that run `Float` dot-product attention (``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``

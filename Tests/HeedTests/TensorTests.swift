@@ -141,10 +141,7 @@ final class TensorTests: XCTestCase {
     }
 
     func testThreadsAndCoreName() {
-        let saved = Heed.threads
-        Heed.threads = 1
-        XCTAssertEqual(Heed.threads, 1)
-        Heed.threads = saved
+        withHeedThreads(3) { XCTAssertEqual(Heed.threads, 3) }
         XCTAssertFalse(Heed.blasCoreName.isEmpty)
     }
 

@@ -17,4 +17,17 @@ int heed_ftz_enabled(void);
 /* Atomically adds `delta` to `*counter` and returns the previous value. */
 long heed_fetch_add(long *counter, long delta);
 
+/* Heed's thread count (Heed.threads): 0 until first set. Read and written atomically, so any
+   thread may read it while another sets it. */
+long heed_threads_get(void);
+void heed_threads_set(long threads);
+
+/* Whether the calling thread is running items of a parallel kernel loop. Work started from
+   inside one (a matrix product in a loop item, a nested loop) stays on that thread. */
+int heed_in_kernel_worker(void);
+
+/* Marks the calling thread as inside (1) or outside (0) a parallel kernel loop; returns the
+   previous mark, to be handed back when the loop ends. */
+int heed_set_kernel_worker(int inside);
+
 #endif

@@ -211,7 +211,7 @@ struct FlashAttention: Sendable {
             let workers = KernelLoop.workers(items: batch)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
             defer { scratch.deallocate() }
-            KernelLoop.run(items: batch) { worker, b in
+            KernelLoop.run(items: batch, workers: workers) { worker, b in
                 let panels = scratch + worker * (size + per), s = panels + per
                 pack(key, columns: depth, problem: b, into: panels)
                 for block in 0..<blocks { heed_flash_forward_block(level, p, b, block * br, panels, s) }
@@ -222,9 +222,10 @@ struct FlashAttention: Sendable {
         defer { panels.deallocate() }
         KernelLoop.run(items: batch) { b in pack(key, columns: depth, problem: b, into: panels + b * per) }
         let items = batch * blocks
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: items) * size)
+        let workers = KernelLoop.workers(items: items)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
         defer { scratch.deallocate() }
-        KernelLoop.run(items: items) { worker, item in
+        KernelLoop.run(items: items, workers: workers) { worker, item in
             let b = item / blocks
             heed_flash_forward_block(level, p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
         }
@@ -329,9 +330,10 @@ struct FlashAttention: Sendable {
             }
             if itemPerProblem || keepsWeights {
                 let stride = size + kPer + vPer
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: KernelLoop.workers(items: batch) * stride)
+                let workers = KernelLoop.workers(items: batch)
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * stride)
                 defer { scratch.deallocate() }
-                KernelLoop.run(items: batch) { worker, b in
+                KernelLoop.run(items: batch, workers: workers) { worker, b in
                     let kt = scratch + worker * stride, vt = kt + kPer, s = vt + vPer
                     prepare(b, kt, vt)
                     for jb in 0..<blocks { block(b, jb, kt, vt, x.dq + b * tq * d, s) }
@@ -353,7 +355,7 @@ struct FlashAttention: Sendable {
             let extra = UnsafeMutablePointer<Float>.allocate(capacity: max((workers - 1) * count, 1))
             extra.initialize(repeating: 0, count: max((workers - 1) * count, 1))
             defer { extra.deallocate() }
-            KernelLoop.run(items: items) { worker, item in
+            KernelLoop.run(items: items, workers: workers) { worker, item in
                 let accumulator = worker == 0 ? x.dq : extra + (worker - 1) * count
                 let b = item / blocks
                 block(b, item % blocks, kt + b * kPer, vt + b * vPer, accumulator + b * tq * d, scratch + worker * size)

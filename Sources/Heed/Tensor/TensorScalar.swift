@@ -24,13 +24,17 @@ where RawSignificand: FixedWidthInteger {
     static func erf(_ x: Self) -> Self
     /// `x` raised to the power `y`.
     static func pow(_ x: Self, _ y: Self) -> Self
-    /// `C ← alpha · op(A) · op(B) + beta · C` for row-major matrices (BLAS `?gemm`).
-    static func gemm(
+    /// `C ← alpha · op(A) · op(B) + beta · C` for row-major matrices, as one BLAS `?gemm` call
+    /// on the calling thread (OpenBLAS runs single-threaded; ``Heed/threads``). Kernels call
+    /// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``, which splits large
+    /// products over Heed's threads.
+    static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     /// The lower triangle (diagonal included) of `C ← alpha · A·Aᵀ` for a row-major `n × k`
-    /// matrix `A` (BLAS `?syrk`); the strict upper triangle of `C` is not written.
+    /// matrix `A` (BLAS `?syrk`), on the calling thread; the strict upper triangle of `C` is not
+    /// written.
     static func syrkLower(n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
                           c: UnsafeMutablePointer<Self>, ldc: Int)
 }
@@ -52,11 +56,12 @@ extension Float: TensorScalar {
     @inline(__always) public static func erf(_ x: Float) -> Float { erff(x) }
     /// `x` to the power `y`.
     @inline(__always) public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
-    public static func gemm(
+    public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        Engine.start()
         cblas_sgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
@@ -64,6 +69,7 @@ extension Float: TensorScalar {
     /// The lower triangle of `alpha · A·Aᵀ` (`ssyrk`).
     public static func syrkLower(n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
                                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Engine.start()
         cblas_ssyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda),
                     0, c, Int32(ldc))
     }
@@ -90,11 +96,12 @@ extension Double: TensorScalar {
     @inline(__always) public static func erf(_ x: Double) -> Double { cErf(x) }
     /// `x` to the power `y`.
     @inline(__always) public static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
-    public static func gemm(
+    public static func blasGemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        Engine.start()
         cblas_dgemm(CblasRowMajor, blasTranspose(transposeA), blasTranspose(transposeB),
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                     beta, c, Int32(ldc))
@@ -102,6 +109,7 @@ extension Double: TensorScalar {
     /// The lower triangle of `alpha · A·Aᵀ` (`dsyrk`).
     public static func syrkLower(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                                  c: UnsafeMutablePointer<Double>, ldc: Int) {
+        Engine.start()
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda),
                     0, c, Int32(ldc))
     }

@@ -19,9 +19,10 @@ extension Model {
     ///
     /// Determinism: with the same initial weights, `seed` and data, and `Heed.threads == 1`,
     /// two runs give bit-identical weights, and so does a run resumed from a checkpoint. With
-    /// more threads OpenBLAS splits matrix products differently, so the weights differ from a
-    /// one-thread run in the last bits (about 1e-7 after a few Adam steps); two runs with the
-    /// same thread count have agreed when measured, but OpenBLAS does not promise it. Layers
+    /// more threads the tiled attention kernels may add per-worker partial sums of the query
+    /// gradient in a different order (when the batch is smaller than twice the threads), so
+    /// the weights can differ from a one-thread run in the last bits (about 1e-7 after a few
+    /// Adam steps); matrix products split over threads keep each element's arithmetic. Layers
     /// that draw random numbers in training (dropout) must seed them per step for the same
     /// guarantee.
     ///
