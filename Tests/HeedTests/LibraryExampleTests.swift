@@ -3,9 +3,8 @@ import Heed
 
 /// The library example of the README and of the GettingStarted article, verbatim inside a test
 /// so that it keeps compiling and working.
-final class LibraryExampleTests: XCTestCase {
+final class LibraryExampleTests: SingleThreadedTestCase {
     func testLibraryExampleTrainsAndPredicts() throws {
-        Heed.threads = 1
         // --- README example begins ---
         // Token ids of four padded sentences (0 = padding) and their classes.
         let ids = try IntTensor(shape: [4, 5], scalars: [1, 2, 3, 0, 0, 4, 5, 6, 7, 0,

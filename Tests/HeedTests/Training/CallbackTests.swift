@@ -2,11 +2,10 @@ import Foundation
 import XCTest
 @testable import Heed
 
-final class CallbackTests: XCTestCase {
+final class CallbackTests: SingleThreadedTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        Heed.threads = 1
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("heed-cb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }

@@ -4,11 +4,10 @@ import XCTest
 
 /// A learning rate far too large makes training diverge: it must stop with a message that says
 /// where, and leave the last good checkpoint intact.
-final class DivergenceTests: XCTestCase {
+final class DivergenceTests: SingleThreadedTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        Heed.threads = 1
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("heed-diverge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }

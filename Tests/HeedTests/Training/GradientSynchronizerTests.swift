@@ -86,8 +86,7 @@ final class WrittenText: @unchecked Sendable {
     func append(_ text: String) { lock.lock(); pieces.append(text); lock.unlock() }
 }
 
-final class GradientSynchronizerTests: XCTestCase {
-    override func setUp() { Heed.threads = 1 }
+final class GradientSynchronizerTests: SingleThreadedTestCase {
 
     /// Trains `makeClassifier(seed: 2 + rank)` on every rank of a thread group.
     func trainOnThreads(ranks: Int, batchSize: Int, data: (x: Tensor<Float>, y: IntTensor),

@@ -4,7 +4,7 @@ import XCTest
 
 /// Every graph node a training step creates is freed by the end of that step, so memory does
 /// not grow with the number of steps.
-final class GraphLifetimeTests: XCTestCase {
+final class GraphLifetimeTests: SingleThreadedTestCase {
     /// A weak reference to a graph node.
     private struct WeakNode {
         weak var node: GradNode<Float>?
@@ -65,7 +65,6 @@ final class GraphLifetimeTests: XCTestCase {
     }
 
     func testNoGraphNodeOutlivesATrainingStep() throws {
-        Heed.threads = 1
         var g = SeededGenerator(seed: 3)
         let ids = try IntTensor(shape: [12, 5], scalars: (0..<60).map { _ in Int32(g.nextInt(below: 20)) })
         let labels = IntTensor((0..<12).map { Int32($0 % 3) })

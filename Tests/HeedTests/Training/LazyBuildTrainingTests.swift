@@ -2,8 +2,7 @@ import XCTest
 @testable import Heed
 
 /// `fit` on layers that create their weights on first use.
-final class LazyBuildTrainingTests: XCTestCase {
-    override func setUp() { Heed.threads = 1 }
+final class LazyBuildTrainingTests: SingleThreadedTestCase {
 
     /// Two well separated classes of 2-d points.
     private func points() throws -> (x: Tensor<Float>, y: IntTensor) {

@@ -2,8 +2,7 @@ import Foundation
 import XCTest
 @testable import Heed
 
-final class ModelTrainingTests: XCTestCase {
-    override func setUp() { Heed.threads = 1 }
+final class ModelTrainingTests: SingleThreadedTestCase {
 
     func testSmallModelLearnsSeparableTaskToNinetyNinePercent() throws {
         let data = separableData(count: 256, seed: 1)

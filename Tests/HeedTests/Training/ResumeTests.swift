@@ -2,11 +2,10 @@ import Foundation
 import XCTest
 @testable import Heed
 
-final class ResumeTests: XCTestCase {
+final class ResumeTests: SingleThreadedTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        Heed.threads = 1
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("heed-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
