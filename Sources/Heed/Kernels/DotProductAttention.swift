@@ -65,9 +65,8 @@ extension Tensor {
         let keepWeights = recording || returnWeights
 
         // The kernel writes every element of both (weights past the causal diagonal included).
-        var output = [Scalar](unsafeUninitializedCapacity: b * tq * dv) { _, n in n = b * tq * dv }
-        let weightCount = keepWeights ? b * tq * tv : 0
-        var weights = [Scalar](unsafeUninitializedCapacity: weightCount) { _, n in n = weightCount }
+        var output = [Scalar].uninitialized(count: b * tq * dv)
+        var weights = [Scalar].uninitialized(count: keepWeights ? b * tq * tv : 0)
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in
                 value.scalars.withUnsafeBufferPointer { v in
@@ -180,12 +179,9 @@ extension AttentionKernel {
             gradOutput = zeroingHiddenQueryRows(given, keep: queryMask, queries: queryLength, width: valueDepth)
         }
         // The kernel writes every element of the gradients it is asked for.
-        func uninitialized(_ count: Int) -> [Scalar] {
-            [Scalar](unsafeUninitializedCapacity: count) { _, n in n = count }
-        }
-        var dq = uninitialized(needs.query ? query.count : 0)
-        var dk = uninitialized(needs.key ? key.count : 0)
-        var dv = uninitialized(needs.value && g != nil ? value.count : 0)
+        var dq = [Scalar].uninitialized(count: needs.query ? query.count : 0)
+        var dk = [Scalar].uninitialized(count: needs.key ? key.count : 0)
+        var dv = [Scalar].uninitialized(count: needs.value && g != nil ? value.count : 0)
         var dScale: Scalar = 0
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in

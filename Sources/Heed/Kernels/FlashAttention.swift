@@ -177,9 +177,7 @@ struct FlashAttention: Sendable {
     func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float], weights: [Float]) {
         let rows = batch * queryLength
         var statistics = [Float](repeating: 0, count: 2 * rows)
-        var weights = [Float](unsafeUninitializedCapacity: keepsWeights ? rows * keyLength : 0) { _, n in
-            n = keepsWeights ? rows * keyLength : 0
-        }
+        var weights = [Float].uninitialized(count: keepsWeights ? rows * keyLength : 0)
         let output = [Float](unsafeUninitializedCapacity: batch * queryLength * valueDepth) { out, count in
             query.withUnsafeBufferPointer { q in
                 key.withUnsafeBufferPointer { k in
@@ -241,10 +239,10 @@ struct FlashAttention: Sendable {
         } ?? gradOutput
         // Kept weights: one key block, which writes dQ; else every key block adds into it.
         var dq = keepsWeights
-            ? [Float](unsafeUninitializedCapacity: batch * tq * d) { _, n in n = batch * tq * d }
+            ? [Float].uninitialized(count: batch * tq * d)
             : [Float](repeating: 0, count: batch * tq * d)
-        var dk = [Float](unsafeUninitializedCapacity: batch * tv * d) { _, n in n = batch * tv * d }
-        var dvOut = [Float](unsafeUninitializedCapacity: batch * tv * dv) { _, n in n = batch * tv * dv }
+        var dk = [Float].uninitialized(count: batch * tv * d)
+        var dvOut = [Float].uninitialized(count: batch * tv * dv)
         var partials = [Float](repeating: 0, count: batch)
         query.withUnsafeBufferPointer { q in
             key.withUnsafeBufferPointer { k in
