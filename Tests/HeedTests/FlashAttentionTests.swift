@@ -277,4 +277,51 @@ final class FlashAttentionTests: XCTestCase {
         }
     }
 
+    /// The `Attention` layer's training call in the tiled kernel (dropout, a value mask, a query
+    /// mask, a learnt scale) against the composite twin given the kernel's keep mask: output and
+    /// the gradients of the query, value, key and scale.
+    ///
+    /// A fresh layer's first training call seeds the kernel's dropout with the first draw of its
+    /// stream, `LayerSeed.generator(seed:name: name + "/dropout")`, so the test draws the same
+    /// seed and redraws the keep mask with `FlashAttention.dropoutMultipliers`.
+    func testAttentionLayerTiledTrainingMatchesCompositeTwin() throws {
+        let (b, tq, tv, d, dv) = (2, 70, 90, 12, 9)
+        let rate = 0.3, layerSeed: UInt64 = 17
+        let q = randomTensor([b, tq, d], seed: 81).converted(to: Float.self)
+        let k = randomTensor([b, tv, d], seed: 82).converted(to: Float.self)
+        let v = randomTensor([b, tv, dv], seed: 83).converted(to: Float.self)
+        let r = randomTensor([b, tq, dv], seed: 84).converted(to: Float.self)
+        var g = SeededGenerator(seed: 85)
+        let queryMask = try Mask(shape: [b, tq], values: (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 })
+        let valueMask = try Mask(shape: [b, tv], values: (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 })
+        let scaleValue = Tensor<Float>(0.7)
+        for causal in [false, true] {
+            try forEachMode { mode in
+                let layer = Attention<Float>(useScale: true, dropout: rate, seed: layerSeed)
+                layer.build()
+                let scale = try XCTUnwrap(layer.scale)
+                try scale.assign(scaleValue)
+                let leaves = [q, v, k].map { $0.requiringGrad() }
+                let out = try layer(query: leaves[0], value: leaves[1], key: leaves[2], queryMask: queryMask,
+                                    valueMask: valueMask, useCausalMask: causal, training: true)
+                try (out * r).sum().backward()
+
+                var stream = LayerSeed.generator(seed: layerSeed, name: layer.name + "/dropout")
+                let multipliers = FlashAttention.dropoutMultipliers(seed: stream.next(), rate: Float(rate), batch: b,
+                                                                    queryLength: tq, keyLength: tv)
+                let refLeaves = [q, v, k].map { $0.requiringGrad() }, refScale = scaleValue.requiringGrad()
+                let ref = try referenceAttention(
+                    query: refLeaves[0], key: refLeaves[2], value: refLeaves[1], scale: refScale, valueMask: valueMask,
+                    queryMask: queryMask, causal: causal, dropout: Tensor(shape: [b, tq, tv], scalars: multipliers))
+                try (ref.output * r).sum().backward()
+
+                let label = "\(mode) causal \(causal)"
+                assertClose(out.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+                for (name, (a, b)) in zip(["dQuery", "dValue", "dKey"], zip(leaves, refLeaves)) {
+                    assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
+                }
+                assertClose(scale.grad?.scalars ?? [], refScale.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-4, "dScale \(label)")
+            }
+        }
+    }
 }
