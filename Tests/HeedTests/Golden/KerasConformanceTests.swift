@@ -29,7 +29,11 @@ final class KerasConformanceTests: XCTestCase {
 
         /// The `index.json` of a golden directory.
         static func read(in dir: URL) throws -> Index {
-            try JSONDecoder().decode(Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
+            let url = dir.appendingPathComponent("index.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw GoldenError.missing("\(url.path); set KERAS_GOLDEN_DIR to the folder of the Keras golden cases")
+            }
+            return try JSONDecoder().decode(Index.self, from: Data(contentsOf: url))
         }
     }
 
