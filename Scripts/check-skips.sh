@@ -10,7 +10,7 @@
 set -euo pipefail
 
 log=${1:?usage: check-skips.sh LOGFILE [ALLOW_LIST]}
-allow=${2:-"$(dirname "$0")/../.ci/allowed-skips"}
+allow=${2:-"$(cd "$(dirname "$0")/.." && pwd)/.ci/allowed-skips"}
 cpuinfo=${CPUINFO:-/proc/cpuinfo}
 
 if ! grep -q "^Test Case '" "$log"; then
