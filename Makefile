@@ -27,8 +27,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The test log goes to TEST_LOG; with CI=true a skipped test that .ci/allowed-skips does not
+# allow fails the run (Scripts/check-skips.sh).
+TEST_LOG ?= .build/test.log
+CHECK_SKIPS = if [ "$(CI)" = true ]; then "$(CURDIR)/Scripts/check-skips.sh" $(1); fi
+
 test: deps
-	$(SWIFT) test --disable-swift-testing
+	@mkdir -p $(dir $(TEST_LOG))
+	$(SWIFT) test --disable-swift-testing 2>&1 | tee $(TEST_LOG); test $${PIPESTATUS[0]} -eq 0
+	@$(call CHECK_SKIPS,$(TEST_LOG))
 
 # The Keras reference cases alone (KERAS_GOLDEN_DIR selects another folder of the same format).
 conformance: deps
@@ -112,13 +119,16 @@ mpi-deps:
 	fi
 
 # Data-parallel training across processes: builds Distributed/ (in MPI_SCRATCH, relative to
-# Distributed/), runs one two-rank job, then the tests (which start their own `mpirun -np 2` jobs).
+# Distributed/), runs one two-rank job, then the tests (which start their own `mpirun -np 2` jobs;
+# their log goes to MPI_SCRATCH/test.log, checked for skips as `make test`'s with CI=true).
 MPI_SCRATCH ?= .build
 MPI_BUILD = $(SWIFT) build --scratch-path $(MPI_SCRATCH)
 test-mpi: deps mpi-deps
 	cd Distributed && $(MPI_BUILD) --build-tests
 	cd Distributed && $(MPIRUN) -np 2 $$($(MPI_BUILD) --show-bin-path)/heed-mpi-train equivalence --optimizer adam
-	cd Distributed && $(SWIFT) test --skip-build --scratch-path $(MPI_SCRATCH) --disable-swift-testing
+	cd Distributed && $(SWIFT) test --skip-build --scratch-path $(MPI_SCRATCH) --disable-swift-testing 2>&1 \
+		| tee $(MPI_SCRATCH)/test.log; test $${PIPESTATUS[0]} -eq 0
+	@cd Distributed && $(call CHECK_SKIPS,$(MPI_SCRATCH)/test.log)
 
 # Samples per second on 1 and 2 ranks, gradients exchanged after backward and overlapped with it
 # (alternated in each run): the text-classifier shape (its small last layer in a 1 KiB bucket of

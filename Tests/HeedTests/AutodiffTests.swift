@@ -115,18 +115,21 @@ final class AutodiffTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [1])
     }
 
+    /// `x²` recorded with a deliberately wrong pullback: `3x` instead of `2x`.
+    func wrongSquare(_ x: Tensor<Double>) -> Tensor<Double> {
+        x.unary(label: "wrong square", { $0 * $0 }, derivative: { x, _ in 3 * x })
+    }
+
+    /// `x²` recorded with its pullback, `2x`.
+    func square(_ x: Tensor<Double>) -> Tensor<Double> {
+        x.unary(label: "square", { $0 * $0 }, derivative: { x, _ in 2 * x })
+    }
+
     func testGradientCheckHarnessCatchesAWrongPullback() throws {
-        // A deliberately wrong op: forward x², pullback claims 3x.
-        func wrongSquare(_ x: Tensor<Double>) -> Tensor<Double> {
-            x.unary(label: "wrong", { $0 * $0 }, derivative: { x, _ in 3 * x })
-        }
-        let x = randomTensor([5], seed: 3).requiringGrad()
-        let r = randomTensor([5], seed: 4)
-        try (wrongSquare(x) * r).sum().backward()
-        let analytic = x.grad!.scalars
-        let numeric = zip(x.scalars, r.scalars).map { 2 * $0 * $1 }
-        let mismatches = zip(analytic, numeric).filter { abs($0 - $1) > 1e-5 + 1e-3 * abs($1) }
-        XCTAssertFalse(mismatches.isEmpty, "the tolerance used by checkGradients must reject a wrong derivative")
+        let x = randomTensor([5], seed: 3)
+        let wrong = try gradientProblems([x]) { wrongSquare($0[0]) }
+        XCTAssertEqual(wrong.count, 5, "every element of the wrong pullback is reported: \(wrong)")
+        XCTAssertEqual(try gradientProblems([x]) { square($0[0]) }, [], "the right pullback passes")
     }
 }
 

@@ -5,36 +5,17 @@ import XCTest
 /// The tiled Float attention kernels (AVX2 and AVX-512, whichever this CPU runs) against the
 /// composite-op twin: values and gradients with every mask, causal, scale and dropout, over
 /// shapes that cross block edges; and their inner matrix product against a plain loop.
+///
+/// A test that needs a level this CPU does not run is skipped with a message naming what went
+/// untested: every tiled test on a CPU without AVX2 + FMA, and `testAVX512LevelRunsOnThisCPU`
+/// on one without AVX-512F.
 final class FlashAttentionTests: XCTestCase {
-    /// The tiled kernel levels this CPU runs (empty on CPUs without AVX2: nothing to test).
-    var levels: [AttentionKernelKind] {
-        AttentionKernelKind.allCases.filter { $0 != .blas && $0.rawValue <= Heed.bestAttentionKernel.rawValue }
-    }
+    typealias Mode = AttentionKernelMode
 
-    /// A tiled level, and whether a pass that needs the gradient keeps the weights (one key
-    /// block) or recomputes them block by block.
-    struct Mode: CustomStringConvertible {
-        let level: AttentionKernelKind
-        let keptWeights: Bool
-        var description: String { "\(level) \(keptWeights ? "kept weights" : "recomputed weights")" }
-    }
-
-    /// Runs `body` with each tiled level selected, in both weight modes, then puts the previous
-    /// selection back.
-    func forEachMode(_ body: (Mode) throws -> Void) rethrows {
-        let saved = Heed.attentionKernel
-        defer {
-            Heed.attentionKernel = saved
-            FlashAttention.keptWeightsOverride = nil
-        }
-        for level in levels {
-            Heed.attentionKernel = level
-            XCTAssertEqual(Heed.attentionKernel, level)
-            for kept in [false, true] {
-                FlashAttention.keptWeightsOverride = kept
-                try body(Mode(level: level, keptWeights: kept))
-            }
-        }
+    /// Runs `body` with each tiled level this CPU runs selected, in both weight modes, then
+    /// puts the previous selection back; skips the test, saying so, on a CPU without AVX2 + FMA.
+    func forEachMode(file: StaticString = #filePath, line: UInt = #line, _ body: (Mode) throws -> Void) throws {
+        try AttentionKernelMode.forEachTiled(file: file, line: line, body)
     }
 
     func testSelectionFallsBackToWhatTheCPURuns() {
@@ -46,11 +27,35 @@ final class FlashAttentionTests: XCTestCase {
         XCTAssertEqual(Heed.attentionKernel, Heed.bestAttentionKernel)
     }
 
+    func testAVX2LevelRunsOnThisCPU() throws {
+        try checkLevelRuns(.avx2, missing: "no AVX2 + FMA on this CPU: the tiled AVX2 kernels were not tested")
+    }
+
+    func testAVX512LevelRunsOnThisCPU() throws {
+        try checkLevelRuns(.avx512, missing: "no AVX-512F on this CPU: the tiled AVX-512 kernels were not tested")
+    }
+
+    /// Selects `level` and runs one masked, causal, scaled case through it against the composite
+    /// twin in both weight modes; skips with `missing` on a CPU that does not run the level, so
+    /// an untested level shows in the test log.
+    func checkLevelRuns(_ level: AttentionKernelKind, missing: String) throws {
+        guard Heed.bestAttentionKernel.rawValue >= level.rawValue else { throw XCTSkip(missing) }
+        let c = Case(b: 2, tq: 70, tv: 90, d: 12, dv: 9, valueMask: .random, queryMask: true, causal: true, scale: 0.6)
+        for kept in [false, true] {
+            let mode = Mode(level: level, keptWeights: kept)
+            try mode.run {
+                XCTAssertEqual(FlashAttention.level, level.rawValue, "the kernels the fused op runs")
+                try compare(c, seed: 900, mode: mode)
+            }
+        }
+    }
+
     /// The kernels' matrix product (both orientations of A, overwrite and accumulate, odd sizes
     /// and leading dimensions) against a loop in Double.
-    func testInnerProductMatchesPlainLoop() {
+    func testInnerProductMatchesPlainLoop() throws {
+        try AttentionKernelMode.requireTiledKernels()
         var g = SeededGenerator(seed: 7)
-        for level in levels {
+        for level in AttentionKernelMode.tiledLevels {
             for trial in 0..<200 {
                 let m = 1 + Int(g.next() % 70), n = 1 + Int(g.next() % 70), k = 1 + Int(g.next() % 70)
                 let transposed = trial % 2 == 1, accumulate = trial % 3 == 0
@@ -269,6 +274,54 @@ final class FlashAttentionTests: XCTestCase {
             assertClose(dropped.scalars, plain.scalars, rtol: 0.05, atol: 0, "\(mode)")
             let again = try layer(query: q, value: v, key: k, training: true)
             XCTAssertNotEqual(again.scalars, dropped.scalars, "\(mode): a new mask each call")
+        }
+    }
+
+    /// The `Attention` layer's training call in the tiled kernel (dropout, a value mask, a query
+    /// mask, a learnt scale) against the composite twin given the kernel's keep mask: output and
+    /// the gradients of the query, value, key and scale.
+    ///
+    /// A fresh layer's first training call seeds the kernel's dropout with the first draw of its
+    /// stream, `LayerSeed.generator(seed:name: name + "/dropout")`, so the test draws the same
+    /// seed and redraws the keep mask with `FlashAttention.dropoutMultipliers`.
+    func testAttentionLayerTiledTrainingMatchesCompositeTwin() throws {
+        let (b, tq, tv, d, dv) = (2, 70, 90, 12, 9)
+        let rate = 0.3, layerSeed: UInt64 = 17
+        let q = randomTensor([b, tq, d], seed: 81).converted(to: Float.self)
+        let k = randomTensor([b, tv, d], seed: 82).converted(to: Float.self)
+        let v = randomTensor([b, tv, dv], seed: 83).converted(to: Float.self)
+        let r = randomTensor([b, tq, dv], seed: 84).converted(to: Float.self)
+        var g = SeededGenerator(seed: 85)
+        let queryMask = try Mask(shape: [b, tq], values: (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 })
+        let valueMask = try Mask(shape: [b, tv], values: (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 })
+        let scaleValue = Tensor<Float>(0.7)
+        for causal in [false, true] {
+            try forEachMode { mode in
+                let layer = Attention<Float>(useScale: true, dropout: rate, seed: layerSeed)
+                layer.build()
+                let scale = try XCTUnwrap(layer.scale)
+                try scale.assign(scaleValue)
+                let leaves = [q, v, k].map { $0.requiringGrad() }
+                let out = try layer(query: leaves[0], value: leaves[1], key: leaves[2], queryMask: queryMask,
+                                    valueMask: valueMask, useCausalMask: causal, training: true)
+                try (out * r).sum().backward()
+
+                var stream = LayerSeed.generator(seed: layerSeed, name: layer.name + "/dropout")
+                let multipliers = FlashAttention.dropoutMultipliers(seed: stream.next(), rate: Float(rate), batch: b,
+                                                                    queryLength: tq, keyLength: tv)
+                let refLeaves = [q, v, k].map { $0.requiringGrad() }, refScale = scaleValue.requiringGrad()
+                let ref = try referenceAttention(
+                    query: refLeaves[0], key: refLeaves[2], value: refLeaves[1], scale: refScale, valueMask: valueMask,
+                    queryMask: queryMask, causal: causal, dropout: Tensor(shape: [b, tq, tv], scalars: multipliers))
+                try (ref.output * r).sum().backward()
+
+                let label = "\(mode) causal \(causal)"
+                assertClose(out.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
+                for (name, (a, b)) in zip(["dQuery", "dValue", "dKey"], zip(leaves, refLeaves)) {
+                    assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
+                }
+                assertClose(scale.grad?.scalars ?? [], refScale.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-4, "dScale \(label)")
+            }
         }
     }
 }

@@ -42,6 +42,11 @@ final class GradientCheckTests: XCTestCase {
     func testGradAbs() throws { try checkGradients([a]) { $0[0].abs() } }
     func testGradTanh() throws { try checkGradients([a]) { $0[0].tanh() } }
     func testGradSigmoid() throws { try checkGradients([a * 4]) { $0[0].sigmoid() } }
+    func testGradClipped() throws {
+        // Below, inside and above [-0.5, 0.5], none within the step h of an edge.
+        let x = try Tensor<Double>(shape: [2, 4], scalars: [-1.3, -0.8, -0.45, -0.1, 0.2, 0.45, 0.7, 1.6])
+        try checkGradients([x]) { $0[0].clipped(lower: -0.5, upper: 0.5) }
+    }
     func testGradRelu() throws { try checkGradients([a]) { $0[0].relu() } }
     func testGradGelu() throws {
         try checkGradients([a * 3]) { $0[0].gelu() }

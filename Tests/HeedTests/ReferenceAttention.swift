@@ -4,10 +4,12 @@
 /// composite ops, one graph node per step.
 ///
 /// `S = Q·Kᵀ (· scale)`, masked scores get `S − 1e9` through `where`, `W = softmax(S)`,
-/// `out = W·V`, and the query mask multiplies the output rows.
+/// multiplied by `dropout` when given (a `[batch, Tq, Tv]` keep mask scaled by `1 / (1 − rate)`,
+/// as `FlashAttention.dropoutMultipliers` draws it), `out = W·V`, and the query mask multiplies
+/// the output rows. The returned weights are those after dropout.
 func referenceAttention<S: TensorScalar>(
     query: Tensor<S>, key: Tensor<S>, value: Tensor<S>, scale: Tensor<S>? = nil,
-    valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false
+    valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false, dropout: Tensor<S>? = nil
 ) throws -> (output: Tensor<S>, weights: Tensor<S>) {
     let (b, tq, tv) = (query.shape[0], query.shape[1], key.shape[1])
     var scores = try Tensor.matmul(query, key, transposeB: true)
@@ -21,7 +23,8 @@ func referenceAttention<S: TensorScalar>(
         mask = try mask.map { try $0 && c } ?? c
     }
     if let mask { scores = try Tensor.where(mask, scores, scores - S(1e9)) }
-    let weights = try scores.softmax(alongAxis: -1)
+    var weights = try scores.softmax(alongAxis: -1)
+    if let dropout { weights = try weights * dropout }
     var output = try Tensor.matmul(weights, value)
     if let queryMask { output = try output * queryMask.asTensor(S.self).reshaped([b, tq, 1]) }
     return (output, weights)

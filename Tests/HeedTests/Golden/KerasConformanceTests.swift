@@ -6,19 +6,35 @@ import XCTest
 /// `../shared/keras-golden` beside the package) and compares values, masks and gradients at
 /// the tolerances of the data set's README.
 final class KerasConformanceTests: XCTestCase {
-    static var goldenDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["KERAS_GOLDEN_DIR"], !dir.isEmpty {
+    /// The golden directory: `KERAS_GOLDEN_DIR` when set, else `shared/keras-golden` beside the
+    /// package.
+    static var goldenDirectory: URL { goldenDirectory(environment: ProcessInfo.processInfo.environment) }
+
+    static func goldenDirectory(environment: [String: String]) -> URL {
+        if let dir = environment["KERAS_GOLDEN_DIR"], !dir.isEmpty {
             return URL(fileURLWithPath: dir)
         }
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
         return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/keras-golden")
+    }
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
     }
 
     struct Index: Decodable {
         struct Entry: Decodable { let `case`: String; let kind: String; let layer: String; let file: String }
         let cases: [Entry]
+
+        /// The `index.json` of a golden directory.
+        static func read(in dir: URL) throws -> Index {
+            let url = dir.appendingPathComponent("index.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw GoldenError.missing("\(url.path); set KERAS_GOLDEN_DIR to the folder of the Keras golden cases")
+            }
+            return try JSONDecoder().decode(Index.self, from: Data(contentsOf: url))
+        }
     }
 
     /// Collects the mismatches of one case.
@@ -102,11 +118,25 @@ final class KerasConformanceTests: XCTestCase {
         return report.problems
     }
 
+    func testGoldenDirectoryComesFromKERAS_GOLDEN_DIR() {
+        XCTAssertEqual(Self.goldenDirectory(environment: ["KERAS_GOLDEN_DIR": "/data/golden"]).path, "/data/golden")
+        let beside = Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/keras-golden")
+        XCTAssertEqual(Self.goldenDirectory(environment: [:]).path, beside.path)
+        XCTAssertEqual(Self.goldenDirectory(environment: ["KERAS_GOLDEN_DIR": ""]).path, beside.path)
+    }
+
+    /// Every case file of the directory is listed in `index.json`, every listed file is there,
+    /// and every listed case passes.
     func testEveryKerasGoldenCase() throws {
         let dir = Self.goldenDirectory
-        let indexData = try Data(contentsOf: dir.appendingPathComponent("index.json"))
-        let index = try JSONDecoder().decode(Index.self, from: indexData)
+        let index = try Index.read(in: dir)
         XCTAssertFalse(index.cases.isEmpty, "index.json in \(dir.path) lists no case")
+        let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasSuffix(".json") && $0 != "index.json" })
+        let listed = Set(index.cases.map(\.file))
+        let unlisted = onDisk.subtracting(listed).sorted(), missing = listed.subtracting(onDisk).sorted()
+        XCTAssertTrue(unlisted.isEmpty, "case files in \(dir.path) that index.json does not list: \(unlisted)")
+        XCTAssertTrue(missing.isEmpty, "files index.json lists that are not in \(dir.path): \(missing)")
         var passed = 0
         for entry in index.cases {
             var problems: [String]
@@ -126,13 +156,14 @@ final class KerasConformanceTests: XCTestCase {
                 XCTFail("\(entry.case): " + problems.joined(separator: "; "))
             }
         }
+        XCTAssertEqual(passed, index.cases.count, "cases that pass, of those index.json lists")
         print("\(passed)/\(index.cases.count) cases pass")
     }
 
     /// The ready models of HeedModels reproduce every model case too.
     func testReadyModelsMatchTheKerasModelCases() throws {
         let dir = Self.goldenDirectory
-        let index = try JSONDecoder().decode(Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
+        let index = try Index.read(in: dir)
         var ran = 0
         for entry in index.cases where entry.kind == "model" {
             let data = try Data(contentsOf: dir.appendingPathComponent(entry.file))
