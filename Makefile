@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test conformance bench bench-text bench-memory bench-train bench-compare demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -36,6 +36,16 @@ test: deps
 	@mkdir -p $(dir $(TEST_LOG))
 	$(SWIFT) test --disable-swift-testing 2>&1 | tee $(TEST_LOG); test $${PIPESTATUS[0]} -eq 0
 	@$(call CHECK_SKIPS,$(TEST_LOG))
+
+# No test depends on the tests before it: the suite in one process, then every test alone in
+# reversed and in shuffled order, with the same results (Scripts/test-orders.sh).
+test-orders: deps
+	Scripts/test-orders.sh reverse shuffle:1
+
+# Each planted mistake (a dropped KERAS_GOLDEN_DIR, a wrong pullback, an unlisted golden case, a
+# lost per-worker dQ sum) fails the tests that guard it, in a scratch copy (Scripts/mutations.sh).
+mutations: deps
+	Scripts/mutations.sh
 
 # The Keras reference cases alone (KERAS_GOLDEN_DIR selects another folder of the same format).
 conformance: deps
