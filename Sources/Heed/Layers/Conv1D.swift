@@ -205,3 +205,18 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
         return try activation.apply(y)
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension Conv1D: TensorLayer {
+    /// ``callAsFunction(_:)-(Tensor<Scalar>)``; `training` has no effect.
+    ///
+    /// Shapes: `[batch, time, Cin]` → `[batch, Lout, filters]` (or channels first).
+    /// - Throws: ``TensorError`` when the input's rank or channels do not fit.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
+        try self(input)
+    }
+}

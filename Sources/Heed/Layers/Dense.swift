@@ -114,3 +114,18 @@ public final class Dense<Scalar: TensorScalar>: Layer {
         MaskedTensor(try self(x.tensor), mask: x.mask)
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension Dense: TensorLayer {
+    /// ``callAsFunction(_:)-(Tensor<Scalar>)``; `training` has no effect.
+    ///
+    /// Shapes: `[..., in]` → `[..., units]`.
+    /// - Throws: ``TensorError`` when the input's last axis does not fit the kernel.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
+        try self(input)
+    }
+}

@@ -85,3 +85,19 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         MaskedTensor(try self(x.tensor, training: training, keepMask: keepMask), mask: x.mask)
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension Dropout: TensorLayer {
+    /// ``callAsFunction(_:training:keepMask:)-(Tensor<Scalar>,_,_)``: drops values only when
+    /// `training`.
+    ///
+    /// Shapes: any → the same shape.
+    /// - Throws: ``TensorError`` when the noise shape does not fit the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
+        try self(input, training: training)
+    }
+}

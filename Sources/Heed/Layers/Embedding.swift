@@ -106,3 +106,18 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
         maskZero ? ids.notEqual(0) : nil
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension Embedding: IDsLayer {
+    /// ``callAsFunction(_:)``; `training` has no effect.
+    ///
+    /// Shapes: ids `[batch, time]` → `[batch, time, outputDim]`.
+    /// - Throws: ``TensorError`` for an id outside `0..<inputDim`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ ids: IntTensor, training: Bool) throws -> Tensor<Scalar> {
+        try self(ids)
+    }
+}

@@ -169,3 +169,18 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
         return y
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension LayerNormalization: TensorLayer {
+    /// ``callAsFunction(_:)-(Tensor<Scalar>)``; `training` has no effect.
+    ///
+    /// Shapes: any rank covering the layer's axes → the same shape.
+    /// - Throws: ``TensorError`` when the axes do not fit the input.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
+        try self(input)
+    }
+}

@@ -81,3 +81,18 @@ public final class PositionalEncoding<Scalar: TensorScalar>: Layer {
         MaskedTensor(try self(input.tensor), mask: input.mask)
     }
 }
+
+// One input to one output, so that `Sequential` stacks it without a forward closure.
+extension PositionalEncoding: TensorLayer {
+    /// ``callAsFunction(_:)-(Tensor<Scalar>)``; `training` has no effect.
+    ///
+    /// Shapes: `[batch, time, features]` → the same shape.
+    /// - Throws: ``TensorError`` unless the input has rank 3.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: Tensor<Scalar>, training: Bool) throws -> Tensor<Scalar> {
+        try self(input)
+    }
+}

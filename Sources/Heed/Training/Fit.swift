@@ -72,34 +72,16 @@ extension Model {
         let optimizer = configuration.optimizer
         let metricNames = configuration.metrics.map(\.name)
         let logOrder = ["loss"] + metricNames + (validation == nil ? [] : ["val_loss"] + metricNames.map { "val_" + $0 })
-        let synchronizer = self.synchronizer
-        let rank = synchronizer?.rank ?? 0
-        let stepSize = batchSize * (synchronizer?.processCount ?? 1)
-        let steps = (n + stepSize - 1) / stepSize
-        if let synchronizer {
-            try synchronizer.checkAgreement([
+        let parallel = try DataParallelSteps(
+            synchronizer: synchronizer, batchSize: batchSize, parameters: parameters,
+            settings: [
                 ("the number of training examples", Double(n)), ("batchSize", Double(batchSize)),
                 ("epochs", Double(epochs)), ("the first epoch", Double(startEpoch)),
-                ("the number of weights", Double(parameters.count)),
-                ("the number of weight scalars", Double(parameters.reduce(0) { $0 + $1.parameter.value.count })),
                 ("seed (low 32 bits)", Double(seed & 0xFFFF_FFFF)), ("seed (high 32 bits)", Double(seed >> 32)),
                 ("shuffle", shuffle ? 1 : 0),
             ])
-            try synchronizer.broadcastWeights(parameters)
-        }
-        // Data parallel: the gradient exchange, one bucket after backward or several during it.
-        var buckets: GradientBuckets<Scalar>? = nil
-        var overlapsBackward = false
-        if let synchronizer {
-            let trainable = parameters.map(\.parameter).filter(\.trainable)
-            switch synchronizer.gradientExchange {
-            case .afterBackward:
-                buckets = GradientBuckets(parameters: trainable, bucketBytes: .max, synchronizer: synchronizer)
-            case let .overlapped(bucketBytes):
-                buckets = GradientBuckets(parameters: trainable, bucketBytes: bucketBytes, synchronizer: synchronizer)
-                overlapsBackward = true
-            }
-        }
+        let rank = parallel.rank
+        let steps = parallel.steps(examples: n)
         let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
@@ -135,47 +117,32 @@ extension Model {
                 return logs
             }
             for step in 0..<steps {
-                let stepStart = step * stepSize, stepEnd = Swift.min(n, stepStart + stepSize)
-                let lower = Swift.min(stepEnd, stepStart + rank * batchSize)
-                let indices = Array(order[lower..<Swift.min(stepEnd, lower + batchSize)])
-                // With several processes the last step may leave this one without examples; it
-                // still takes part in the gradient exchange.
-                let share = Double(indices.count) / Double(stepEnd - stepStart)
+                let (indices, examples) = parallel.beginStep(step, order: order)
                 var lossValue = 0.0
-                buckets?.beginStep(share: share)
                 if !indices.isEmpty {
                     let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
                     let out = try forward(xb, training: true)
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
                     lossValue = Double(loss.scalar)
-                    buckets?.setLoss(lossValue)
-                    if let buckets, overlapsBackward {
-                        // Each bucket's all-reduce starts while backward goes on with the layers below.
-                        // (The weights' values are listed for this call only: a copy kept across
-                        // the optimizer step would make every update copy the weights.)
-                        loss.backward(watching: buckets.parameters.map(\.value), onGradientFinal: buckets.gradientFinal)
-                    } else {
-                        loss.backward()
-                    }
+                    parallel.backward(loss, value: lossValue)
                     if !configuration.metrics.isEmpty {
                         let predictions = try withoutGrad { try outputActivation.apply(out.detached) }
                         try accumulator.add(predictions: predictions, targets: yb)
                     }
                 }
-                // The data-parallel hook: gradients (and the loss) become the whole step's.
-                if let buckets { lossValue = try buckets.finishStep() }
+                lossValue = try parallel.finishStep(loss: lossValue)
                 optimizer.apply(to: parameters)
                 for (_, p) in parameters { p.zeroGrad() }
-                lossSum += lossValue * Double(stepEnd - stepStart)
-                seen += stepEnd - stepStart
+                lossSum += lossValue * Double(examples.count)
+                seen += examples.count
                 context.step = step
                 context.batchLoss = lossValue
                 for callback in allCallbacks { try callback.onBatchEnd(step, context: context) }
                 if context.stopTraining { break }
             }
             var logs = context.runningLogs()
-            if let synchronizer, !configuration.metrics.isEmpty {
-                logs.merge(try synchronizer.merged(accumulator).results()) { _, all in all }
+            if !configuration.metrics.isEmpty, let merged = try parallel.mergedMetrics(accumulator) {
+                logs.merge(merged) { _, all in all }
             }
             if let validation {
                 for (key, value) in try evaluate(x: validation.x, y: validation.y, batchSize: batchSize) {
