@@ -1,4 +1,3 @@
-import CHeedSupport
 
 /// The fused Keras dot-product attention: the sizes, masks and scale of one call, and the
 /// forward and backward loops over raw buffers.
@@ -90,38 +89,13 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         } else if let visible {
             for j in 0..<count where !visible[j] { s[j] -= penalty }
         }
-        if Scalar.self == Float.self {
-            UnsafeMutableRawPointer(s).withMemoryRebound(to: Float.self, capacity: count) {
-                heed_softmax_row_f32($0, count)
-            }
-            return
-        }
-        var m = -Scalar.infinity
-        for j in 0..<count { m = Swift.max(m, s[j]) }
-        var sum: Scalar = 0
-        for j in 0..<count {
-            let e = Scalar.exp(s[j] - m)
-            s[j] = e
-            sum += e
-        }
-        let r = 1 / sum
-        for j in 0..<count { s[j] *= r }
+        Scalar.softmaxRow(s, count: count)
     }
 
     /// `g ← w ⊙ (g − Σ g ⊙ w)` over one row: the softmax backward.
     @inline(__always)
     func softmaxBackwardRow(_ g: UnsafeMutablePointer<Scalar>, weights w: UnsafePointer<Scalar>, count: Int) {
-        if Scalar.self == Float.self {
-            UnsafeMutableRawPointer(g).withMemoryRebound(to: Float.self, capacity: count) { gf in
-                UnsafeRawPointer(w).withMemoryRebound(to: Float.self, capacity: count) { wf in
-                    heed_softmax_backward_row_f32(gf, wf, count)
-                }
-            }
-            return
-        }
-        var dot: Scalar = 0
-        for j in 0..<count { dot += g[j] * w[j] }
-        for j in 0..<count { g[j] = w[j] * (g[j] - dot) }
+        Scalar.softmaxBackwardRow(g, weights: w, count: count)
     }
 
     /// Computes the output, and the full weights when `weights` is given.

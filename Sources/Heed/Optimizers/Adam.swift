@@ -1,4 +1,3 @@
-import CHeedSupport
 
 /// Adam as in Keras (`Adam`): bias correction folded into the step size and ε added to
 /// `sqrt(v)` without bias-correcting `v` (the "epsilon hat" form).
@@ -75,25 +74,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
                             KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
                                 let range = (item * chunk)..<Swift.min(count, (item + 1) * chunk)
                                 guard ams, let vh else {
-                                    if Scalar.self == Float.self {
-                                        // The vector kernel (Swift's generic square root is a
-                                        // libm call, which keeps this loop scalar).
-                                        func f(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
-                                            UnsafeMutableRawPointer(p + range.lowerBound).assumingMemoryBound(to: Float.self)
-                                        }
-                                        heed_adam_step_f32(f(w), f(m), f(v), f(UnsafeMutablePointer(mutating: g)), range.count,
-                                                           unsafeBitCast(alpha, to: Float.self), unsafeBitCast(c1, to: Float.self),
-                                                           unsafeBitCast(c2, to: Float.self), unsafeBitCast(eps, to: Float.self))
-                                        return
-                                    }
-                                    for i in range {
-                                        let gi = g[i]
-                                        let mi = m[i] + (gi - m[i]) * c1
-                                        let vi = v[i] + (gi * gi - v[i]) * c2
-                                        m[i] = mi
-                                        v[i] = vi
-                                        w[i] -= (mi * alpha) / (vi.squareRoot() + eps)
-                                    }
+                                    Scalar.adamStep(weights: w + range.lowerBound, m: m + range.lowerBound,
+                                                    v: v + range.lowerBound, gradient: g + range.lowerBound,
+                                                    count: range.count, alpha: alpha, c1: c1, c2: c2, epsilon: eps)
                                     return
                                 }
                                 for i in range {

@@ -32,6 +32,16 @@ where RawSignificand: FixedWidthInteger {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// The softmax of one row of `count` scores, in place (the row maximum subtracted first).
+    /// `Float` runs a vector kernel; the default is a plain loop.
+    static func softmaxRow(_ row: UnsafeMutablePointer<Self>, count: Int)
+    /// `g ← w ⊙ (g − Σ g ⊙ w)` over one row of `count`: the softmax backward, in place.
+    static func softmaxBackwardRow(_ g: UnsafeMutablePointer<Self>, weights w: UnsafePointer<Self>, count: Int)
+    /// One Adam step over `count` weights, in tf-keras' order and rounding:
+    /// `m ← m + (g − m)·c1`, `v ← v + (g·g − v)·c2`, `w ← w − (m·alpha) / (√v + epsilon)`.
+    /// `Float` runs a vector kernel that rounds every operation on its own, as the loop does.
+    static func adamStep(weights w: UnsafeMutablePointer<Self>, m: UnsafeMutablePointer<Self>, v: UnsafeMutablePointer<Self>,
+                         gradient g: UnsafePointer<Self>, count: Int, alpha: Self, c1: Self, c2: Self, epsilon: Self)
     /// The lower triangle (diagonal included) of `C ← alpha · A·Aᵀ` for a row-major `n × k`
     /// matrix `A` (BLAS `?syrk`), on the calling thread; the strict upper triangle of `C` is not
     /// written.
