@@ -97,9 +97,14 @@ final class FlashAttentionTests: XCTestCase {
         return list
     }
 
-    /// Output and gradients of `Σ output ⊙ R` through the tiled path (no weights returned,
-    /// gradients recorded) and through the composite twin, in Float.
+    /// ``compareWithCompositeTwin(_:seed:label:)`` labelled with the mode.
     func compare(_ c: Case, seed: UInt64, mode: Mode) throws {
+        try Self.compareWithCompositeTwin(c, seed: seed, label: "\(mode) \(c)")
+    }
+
+    /// Output and gradients of `Σ output ⊙ R` through the attention op as currently selected
+    /// (no weights returned, gradients recorded) and through the composite twin, in Float.
+    static func compareWithCompositeTwin(_ c: Case, seed: UInt64, label: String) throws {
         let q = randomTensor([c.b, c.tq, c.d], seed: seed).converted(to: Float.self)
         let k = randomTensor([c.b, c.tv, c.d], seed: seed + 1).converted(to: Float.self)
         let v = randomTensor([c.b, c.tv, c.dv], seed: seed + 2).converted(to: Float.self)
@@ -117,7 +122,6 @@ final class FlashAttentionTests: XCTestCase {
                                          valueMask: vm, queryMask: qm, causal: c.causal)
         try (ref.output * r).sum().backward()
 
-        let label = "\(mode) \(c)"
         assertClose(fused.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
         for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
             assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")

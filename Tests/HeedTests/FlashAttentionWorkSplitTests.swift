@@ -19,49 +19,15 @@ final class FlashAttentionWorkSplitTests: XCTestCase {
     ]
 
     func testBothWorkSplitsWithTwoAndThreeWorkers() throws {
-        let level = Heed.bestAttentionKernel
-        guard level != .blas else {
-            throw XCTSkip("no AVX2 + FMA on this CPU: the tiled attention kernels' work splits were not tested")
-        }
-        let saved = (Heed.attentionKernel, FlashAttention.keptWeightsOverride)
-        defer { (Heed.attentionKernel, FlashAttention.keptWeightsOverride) = saved }
-        Heed.attentionKernel = level
         for threads in [2, 3] {
             try withHeedThreads(threads) {
-                for kept in [false, true] {
-                    FlashAttention.keptWeightsOverride = kept
+                try AttentionKernelMode.forEachTiled { mode in
                     for (i, c) in cases.enumerated() {
-                        try compare(c, seed: 900 + UInt64(i) * 10, label: "\(level) \(threads) workers kept \(kept) \(c)")
+                        try FlashAttentionTests.compareWithCompositeTwin(
+                            c, seed: 900 + UInt64(i) * 10, label: "\(mode), \(threads) workers, \(c)")
                     }
                 }
             }
-        }
-    }
-
-    func compare(_ c: Case, seed: UInt64, label: String) throws {
-        let q = randomTensor([c.b, c.tq, c.d], seed: seed).converted(to: Float.self)
-        let k = randomTensor([c.b, c.tv, c.d], seed: seed + 1).converted(to: Float.self)
-        let v = randomTensor([c.b, c.tv, c.dv], seed: seed + 2).converted(to: Float.self)
-        let r = randomTensor([c.b, c.tq, c.dv], seed: seed + 3).converted(to: Float.self)
-        let scale = c.scale.map { Tensor<Float>(Float($0)) }
-        let vm = try DotProductAttentionTests.valueMask(c, seed: seed + 4)
-        let qm = try DotProductAttentionTests.queryMask(c, seed: seed + 5)
-
-        let leaves = [q, k, v].map { $0.requiringGrad() }, leafScale = scale?.requiringGrad()
-        let tiled = try Tensor.dotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2], scale: leafScale,
-                                                   valueMask: vm, queryMask: qm, causal: c.causal)
-        try (tiled.output * r).sum().backward()
-        let refLeaves = [q, k, v].map { $0.requiringGrad() }, refScale = scale?.requiringGrad()
-        let ref = try referenceAttention(query: refLeaves[0], key: refLeaves[1], value: refLeaves[2], scale: refScale,
-                                         valueMask: vm, queryMask: qm, causal: c.causal)
-        try (ref.output * r).sum().backward()
-
-        assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
-        for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, refLeaves)) {
-            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5, "\(name) \(label)")
-        }
-        if let leafScale, let refScale {
-            assertClose(leafScale.grad?.scalars ?? [], refScale.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-4, "dScale \(label)")
         }
     }
 }
