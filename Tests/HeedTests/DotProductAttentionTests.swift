@@ -312,4 +312,46 @@ final class SelfAttentionGradientTests: XCTestCase {
         try (referenceAttention(query: rx, key: rx, value: rx, scale: Tensor(0.3), causal: true).output * r).sum().backward()
         assertClose(fx.grad?.scalars ?? [], rx.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5)
     }
+
+    /// A pair mask `[B/g, Tq, Tv]` shared by groups of problems, with causal and a row that sees
+    /// no key, through the OpenBLAS kernels in Double: finite differences, and the composite
+    /// twin's values.
+    func testSharedPairMaskThroughOpenBLASKernels() throws {
+        let (groups, heads, tq, tv, d) = (2, 2, 5, 6, 3)
+        var g = SeededGenerator(seed: 19)
+        var pairs = (0..<(groups * tq * tv)).map { _ in g.nextUnit() > 0.3 }
+        for j in 0..<tv { pairs[(1 * tq + 2) * tv + j] = false }
+        let mask = AttentionMask(pairs: try Mask(shape: [groups, tq, tv], values: pairs), causal: true)
+        let inputs = [randomTensor([groups * heads, tq, d], seed: 1), randomTensor([groups * heads, tv, d], seed: 2),
+                      randomTensor([groups * heads, tv, d], seed: 3)]
+        try checkGradients(inputs) { xs in
+            try Tensor.dotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask).output
+        }
+        var visible = [Bool](repeating: false, count: groups * heads * tq * tv)
+        for p in 0..<(groups * heads) {
+            for i in 0..<tq {
+                for j in 0..<tv { visible[(p * tq + i) * tv + j] = pairs[((p / heads) * tq + i) * tv + j] && j <= i }
+            }
+        }
+        var scores = try Tensor.matmul(inputs[0], inputs[1], transposeB: true)
+        scores = try Tensor.where(Mask(shape: [groups * heads, tq, tv], values: visible), scores, scores - 1e9)
+        let expected = try Tensor.matmul(scores.softmax(alongAxis: -1), inputs[2])
+        let result = try Tensor.dotProductAttention(query: inputs[0], key: inputs[1], value: inputs[2], mask: mask)
+        assertClose(result.output.scalars, expected.scalars, rtol: 1e-12, atol: 1e-12)
+    }
+
+    /// Dropout is refused where the plan runs kernels without it (Double), and masks whose
+    /// rows do not divide the batch are refused with their shapes.
+    func testDropoutAndMaskRowsTheKernelsCannotRunAreErrors() {
+        let x = randomTensor([4, 3, 2], seed: 9)
+        XCTAssertThrowsError(try Tensor.dotProductAttention(query: x, key: x, value: x,
+                                                            dropout: AttentionDropout(rate: 0.5, seed: 1))) { error in
+            guard case TensorError.invalidArgument = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertNoThrow(try Tensor.dotProductAttention(query: x, key: x, value: x, dropout: AttentionDropout(rate: 0, seed: 1)))
+        XCTAssertThrowsError(try Tensor.dotProductAttention(
+            query: x, key: x, value: x, mask: AttentionMask(keys: Mask(filled: true, shape: [3, 3])))) { error in
+            guard case TensorError.shapeMismatch = error else { return XCTFail("\(error)") }
+        }
+    }
 }

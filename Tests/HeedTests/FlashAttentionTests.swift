@@ -152,8 +152,8 @@ final class FlashAttentionTests: XCTestCase {
     }
 
     /// Dropout inside the kernel equals the composite twin with the kernel's own keep mask
-    /// (drawn again by `dropoutMultipliers`), in values and gradients; and a full
-    /// `[B/g, Tq, Tv]` mask shared by groups of problems (the heads of one example).
+    /// (drawn again by `dropoutMultipliers`), in values and gradients; and a pair mask
+    /// `[B/g, Tq, Tv]` shared by groups of problems (the heads of one example).
     func testDropoutAndSharedFullMaskMatchCompositeTwin() throws {
         let (groups, heads, tq, tv, d) = (2, 3, 77, 90, 12)
         let b = groups * heads
@@ -168,12 +168,11 @@ final class FlashAttentionTests: XCTestCase {
             for rate: Float in [0, 0.3] {
                 let seed: UInt64 = 0xdead_beef_1234
                 try forEachMode { mode in
-                    let flash = FlashAttention(batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: d, scale: 0.4,
-                                               causal: causal, maskGroup: heads, fullMask: full, dropoutRate: rate,
-                                               dropoutSeed: seed, level: mode.level.rawValue)
                     let leaves = [q, k, v].map { $0.requiringGrad() }
-                    let out = Tensor.flashAttention(flash, query: leaves[0], key: leaves[1], value: leaves[2], scale: nil,
-                                                    label: "test")
+                    let out = try Tensor.dotProductAttention(
+                        query: leaves[0], key: leaves[1], value: leaves[2], scale: Tensor(Float(0.4)),
+                        mask: AttentionMask(pairs: Mask(shape: [groups, tq, tv], values: full), causal: causal),
+                        dropout: AttentionDropout(rate: Double(rate), seed: seed)).output
                     try (out * r).sum().backward()
 
                     let refLeaves = [q, k, v].map { $0.requiringGrad() }
@@ -244,8 +243,8 @@ final class FlashAttentionTests: XCTestCase {
                     let tiledLeaves = [query, value].map { $0.requiringGrad() }
                     let tiled = try MultiHeadAttention<Float>.attend(
                         query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
-                        dropoutKeepMask: nil, dropoutRate: rate, tiled: .init(rate: rate, seed: seed), outputShape: nil,
-                        layerName: "mha")
+                        dropoutKeepMask: nil, dropoutRate: rate, kernelDropout: AttentionDropout(rate: rate, seed: seed),
+                        returnScores: false, outputShape: nil, layerName: "mha")
                     XCTAssertNil(tiled.scores)
                     try (tiled.output * r).sum().backward()
                     let refLeaves = [query, value].map { $0.requiringGrad() }

@@ -136,26 +136,42 @@ final class MultiHeadAttentionTests: XCTestCase {
     }
 }
 
-/// The fused path of `MultiHeadAttention` (no mask, no dropout) against its composite twin.
+/// `MultiHeadAttention`'s heads through the attention op's OpenBLAS kernels (Double: with and
+/// without a pair mask, causal) against the composite heads, values, probabilities and gradients.
 final class MultiHeadAttentionFusedPathTests: XCTestCase {
-    func testFusedHeadsMatchCompositeHeadsInValuesAndGradients() throws {
+    func testKernelHeadsMatchCompositeHeadsInValuesAndGradients() throws {
+        for masked in [false, true] {
+            try compareHeads(masked: masked)
+        }
+    }
+
+    func compareHeads(masked: Bool) throws {
         let shapes = ([2, 3, 4, 5], [2, 3, 6, 5], [2, 3, 6, 2])
         var results: [[[Double]]] = []
         for fused in [true, false] {
             let q = randomTensor(shapes.0, seed: 71).requiringGrad()
             let k = randomTensor(shapes.1, seed: 72).requiringGrad()
             let v = randomTensor(shapes.2, seed: 73).requiringGrad()
-            let (heads, probabilities) = fused
-                ? try MultiHeadAttention<Double>.fusedHeads(q: q, k: k, v: v)
-                : try MultiHeadAttention<Double>.compositeHeads(q: q, k: k, v: v, mask: nil, dropoutKeepMask: nil,
+            var g = SeededGenerator(seed: 76)
+            // A causal pair mask with holes; query row 0 of example 1 sees no key at all.
+            let values = (0..<(2 * 4 * 6)).map { e in
+                let (b, i, j) = (e / 24, (e / 6) % 4, e % 6)
+                return j <= i && g.nextUnit() > 0.25 && !(b == 1 && i == 0)
+            }
+            let mask = masked ? try Mask(shape: [2, 4, 6], values: values) : nil
+            let (heads, maybeProbabilities) = fused
+                ? try MultiHeadAttention<Double>.kernelHeads(q: q, k: k, v: v, mask: mask, causal: masked, dropout: nil,
+                                                             returnScores: true, layerName: "mha")
+                : try MultiHeadAttention<Double>.compositeHeads(q: q, k: k, v: v, mask: mask, dropoutKeepMask: nil,
                                                                 dropoutRate: 0, layerName: "mha")
+            let probabilities = try XCTUnwrap(maybeProbabilities)
             let r1 = randomTensor([2, 3, 4, 2], seed: 74), r2 = randomTensor([2, 3, 4, 6], seed: 75)
             try ((heads * r1).sum() + (probabilities * r2).sum()).backward()
             results.append([heads.scalars, probabilities.scalars, q.grad?.scalars ?? [], k.grad?.scalars ?? [],
                             v.grad?.scalars ?? []])
         }
         for (name, (a, b)) in zip(["heads", "probabilities", "dQ", "dK", "dV"], zip(results[0], results[1])) {
-            assertClose(a, b, rtol: 1e-10, atol: 1e-12, name)
+            assertClose(a, b, rtol: 1e-10, atol: 1e-12, "\(name) masked \(masked)")
         }
     }
 }

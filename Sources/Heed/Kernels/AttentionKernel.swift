@@ -7,54 +7,37 @@
 /// `blockSize` query rows (forward, and the dQ phase of the backward) or key rows (the dK and dV
 /// phase); ``KernelLoop`` spreads the items over the threads.
 ///
-/// Causal masks: the keys `j ≥ i1` of a query block `[i0, i1)` are masked for every row of the
-/// block, and a masked weight is exactly 0 when its row has any visible key, so those columns are
-/// neither multiplied nor exponentiated; they are written as 0 where the weights are kept. The
-/// rows that have no visible key at all form a prefix `i < firstVisible[b]` (the first key not
-/// hidden by the value mask); their blocks are computed over all `Tv` keys, because Keras gives
-/// such rows a softmax over every key's `s − 1e9`.
+/// Masks come normalised (``AttentionVisibility``): a key mask row or a pair mask row per query,
+/// the query rows to zero, and the causal rule of which keys past a query block can be skipped
+/// (``AttentionVisibility/keyEnd(problem:rows:_:)``): those keys are neither multiplied nor
+/// exponentiated, and written as 0 where the weights are kept.
 struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
     let scale: Scalar
-    let causal: Bool
-    /// `[B, Tv]`, `true` = visible; `nil` = all visible.
-    let valueMask: [Bool]?
-    /// `[B, Tq]`, `true` = keep the output row; `nil` = keep all.
-    let queryMask: [Bool]?
-    /// Per batch, the first key index the value mask leaves visible (`Tv` when there is none).
-    let firstVisible: [Int]
+    /// The masks.
+    let visibility: AttentionVisibility
     /// Query rows per work item (forward, and the dQ phase of the backward).
     let blockSize: Int
     /// Key rows per work item (the dK and dV phase of the backward).
     let keyBlockSize: Int
 
-    /// The amount subtracted from masked scores, in the scalar type (Keras' `1e9`).
-    static var maskPenalty: Scalar { 1e9 }
+    var causal: Bool { visibility.causal }
 
     init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Scalar,
-         causal: Bool, valueMask: [Bool]?, queryMask: [Bool]?) {
+         visibility: AttentionVisibility) {
         self.batch = batch
         self.queryLength = queryLength
         self.keyLength = keyLength
         self.depth = depth
         self.valueDepth = valueDepth
         self.scale = scale
-        self.causal = causal
-        self.valueMask = valueMask
-        self.queryMask = queryMask
-        var first = [Int](repeating: 0, count: batch)
-        if let valueMask {
-            for b in 0..<batch {
-                first[b] = (0..<keyLength).first { valueMask[b * keyLength + $0] } ?? keyLength
-            }
-        }
-        firstVisible = first
+        self.visibility = visibility
         // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
         // give enough items to share between threads. When the batch alone gives the threads
         // enough items, sequences up to 256 stay one block (one GEMM per batch, and Q = K can
         // use syrk); causal ones only up to 128, as smaller blocks skip the hidden keys.
-        blockSize = queryLength <= (causal ? 128 : 256) && batch >= 4
+        blockSize = queryLength <= (visibility.causal ? 128 : 256) && batch >= 4
             ? max(queryLength, 1) : max(min(queryLength, 64), 1)
         // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
         // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
@@ -64,20 +47,14 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     var queryBlocks: Int { (queryLength + blockSize - 1) / blockSize }
     var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
 
-    /// The keys `[0, end)` whose weights may be non-zero for the query rows `[i0, i1)` of batch `b`.
-    @inline(__always)
-    func keyEnd(batch b: Int, rowStart i0: Int, rowEnd i1: Int) -> Int {
-        guard causal, firstVisible[b] <= i0 else { return keyLength }
-        return min(keyLength, i1)
-    }
-
-    /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`).
+    /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`;
+    /// `visible` is the row's key or pair mask).
     @inline(__always)
     func softmaxRow(_ s: UnsafeMutablePointer<Scalar>, count: Int, query i: Int,
                     visible: UnsafePointer<Bool>?) {
-        let penalty = Self.maskPenalty
-        // Keras subtracts 1e9 once where the combined mask hides a key; the float rounding of
-        // `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
+        let penalty = Scalar(AttentionMask.penalty)
+        // Keras subtracts the penalty once where the combined mask hides a key; the float
+        // rounding of `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
         if causal {
             let diagonalEnd = min(count, i + 1)
             if let visible {
@@ -108,14 +85,14 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                  output: UnsafeMutablePointer<Scalar>, weights: UnsafeMutablePointer<Scalar>?) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let blocks = queryBlocks
-        let vm = valueMask, qm = queryMask
+        let vis = visibility, qm = vis.queries
         let selfScores = query == key && tq == tv
-        vm.withOptionalBuffer { vmp in
+        (vis.keys ?? vis.pairs).withOptionalBuffer { maskRows in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
                 let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
-                let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+                let kEnd = vis.keyEnd(problem: b, rows: i0, i1)
                 let scratch: UnsafeMutablePointer<Scalar>?
                 let s: UnsafeMutablePointer<Scalar>, ld: Int
                 if let weights {
@@ -140,16 +117,17 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                                 a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
                                 beta: 0, c: s, ldc: ld)
                 }
-                let visible = vmp.map { $0 + b * tv }
+                let m = b / vis.group
                 for r in 0..<rows {
                     let row = s + r * ld
+                    let visible = maskRows.map { vis.keys != nil ? $0 + m * tv : $0 + (m * tq + i0 + r) * tv }
                     softmaxRow(row, count: kEnd, query: i0 + r, visible: visible)
                     if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: dv, k: kEnd, alpha: 1,
                             a: s, lda: ld, b: value + b * tv * dv, ldb: dv, beta: 0, c: out, ldc: dv)
                 if let qm {
-                    for r in 0..<rows where !qm[b * tq + i0 + r] {
+                    for r in 0..<rows where !qm[m * tq + i0 + r] {
                         (out + r * dv).update(repeating: 0, count: dv)
                     }
                 }
@@ -193,7 +171,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 let b = item / qBlocks
                 let i0 = (item % qBlocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
-                let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+                let kEnd = visibility.keyEnd(problem: b, rows: i0, i1)
                 let dsBlock = ds + (b * tq + i0) * tv
                 let wBlock = weights + (b * tq + i0) * tv
                 if let gradOutput {
@@ -250,7 +228,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             let cols = j1 - j0
             // Under a causal mask the query rows before j0 give these keys zero weight, unless
             // some rows are fully masked (then every row is read; their dS and W are exact).
-            let rowStart = causal && firstVisible[b] == 0 ? min(j0, tq) : 0
+            let rowStart = causal && visibility.everyRowSeesAKey(problem: b) ? min(j0, tq) : 0
             let rows = tq - rowStart
             if let gradKey {
                 let out = gradKey + (b * tv + j0) * d
@@ -294,7 +272,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             let b = item / qBlocks
             let i0 = (item % qBlocks) * blockSize, i1 = min(t, i0 + blockSize)
             let rows = i1 - i0
-            let kEnd = keyEnd(batch: b, rowStart: i0, rowEnd: i1)
+            let kEnd = visibility.keyEnd(problem: b, rows: i0, i1)
             let dsBlock = ds + (b * t + i0) * t
             let wBlock = weights + (b * t + i0) * t
             Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: 1,

@@ -1,27 +1,22 @@
 extension Tensor {
-    /// Keras `Attention` dot-product attention as one fused, differentiable operation.
+    /// Dot-product attention as one fused, differentiable operation, with Keras' masking.
     ///
-    /// `S = scale · Q·Kᵀ` (no `1/√d`: pass it as `scale` if you want it); where `valueMask` hides
-    /// a key or `causal` hides it (`j > i`, anchored top-left also when `Tq ≠ Tv`), `1e9` is
-    /// subtracted from the score in the scalar type, exactly as Keras does, so a query row with
-    /// no visible key gets Keras' softmax over the rounded `s − 1e9` (uniform for moderate
-    /// scores), never NaN. `W = softmax(S)` over the keys (maximum subtracted),
-    /// `output = W·V`, and output rows where `queryMask` is false are zeroed.
+    /// `S = scale · Q·Kᵀ` (no `1/√d`: pass it as `scale` if you want it); where `mask` hides a
+    /// score, ``AttentionMask/penalty`` is subtracted in the scalar type, exactly as Keras does,
+    /// so a query row with no visible key gets Keras' softmax over the rounded `s − 1e9`, never
+    /// NaN. `W = softmax(S)` over the keys (maximum subtracted), multiplied by `dropout`'s keep
+    /// mask when given, `output = W·V`, and output rows the query mask hides are zeroed.
     ///
     /// The output records a single graph node; its pullback computes the gradients of `query`,
-    /// `key`, `value` and `scale`. The work is spread over `Heed.threads` threads with denormals
-    /// flushed to zero. For `Float` without `returnWeights`, Heed's tiled AVX2 / AVX-512 kernels
-    /// run (see ``Heed/attentionKernel``): blocks of 64 queries × 64 keys with an online
-    /// softmax, the weights recomputed in the backward pass, memory O(T·D). Otherwise the BLAS
-    /// kernels run: without a recorded gradient the scores are formed one block of query rows
-    /// at a time, with one the weights `[batch, Tq, Tv]` are kept for the backward. Either way
-    /// keys past a causal query block are skipped: their weights are exactly 0 whenever the row
-    /// has a visible key (for scores far from ±1e9). Attention dropout is not part of this op
-    /// (the `Attention` and `MultiHeadAttention` layers apply it inside the tiled kernels).
+    /// `key`, `value` and `scale`. ``AttentionPlan`` chooses the kernels: Heed's tiled AVX2 /
+    /// AVX-512 kernels for `Float` without returned weights (memory O(T·D), dropout inside),
+    /// else the OpenBLAS kernels (the weights `[batch, Tq, Tv]` kept when a gradient is
+    /// recorded). Either way keys past a causal query block are skipped when every row of the
+    /// block sees a key. The work is spread over `Heed.threads` threads with denormals flushed.
     ///
     /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
-    /// `scale []` (one element), `valueMask [batch, Tv]`, `queryMask [batch, Tq]` →
-    /// `output [batch, Tq, Dv]`, `weights [batch, Tq, Tv]`.
+    /// `scale []` (one element), masks as ``AttentionMask`` → `output [batch, Tq, Dv]`,
+    /// `weights [batch, Tq, Tv]`.
     ///
     /// - Parameters:
     ///   - query: the queries `[batch, Tq, D]`.
@@ -29,37 +24,43 @@ extension Tensor {
     ///   - value: the values `[batch, Tv, Dv]`.
     ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
     ///     require a gradient. `nil` means 1.
-    ///   - valueMask: `true` where a key/value step is visible.
-    ///   - queryMask: `true` where a query step's output is kept.
-    ///   - causal: hide keys after the query (`use_causal_mask`).
-    ///   - returnWeights: also return the attention weights (after masking and softmax, not
-    ///     zeroed by the query mask). They are differentiable too, through a second node.
+    ///   - mask: the hidden keys and zeroed query rows.
+    ///   - dropout: dropout of the weights; only where ``AttentionPlan/runsDropout`` (the tiled
+    ///     kernels).
+    ///   - returnWeights: also return the attention weights (after masking and softmax, before
+    ///     dropout, not zeroed by the query mask). They are differentiable too, through a second
+    ///     node.
     /// - Returns: the output, and the weights when `returnWeights` is true.
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` when an input is not
     ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the batch, length or
     ///   feature sizes or a mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
-    ///   when `scale` is not one element or a key, feature or value size is zero.
+    ///   when `scale` is not one element, a key, feature or value size is zero, or dropout is
+    ///   asked of kernels that have none.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dotProductAttention(
         query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
-        valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false,
-        returnWeights: Bool = false
+        mask: AttentionMask = .none, dropout: AttentionDropout? = nil, returnWeights: Bool = false
     ) throws -> (output: Tensor, weights: Tensor?) {
         let op = "dotProductAttention"
-        let (b, tq, tv, d, dv) = try attentionSizes(query: query, key: key, value: value, scale: scale,
-                                                    valueMask: valueMask, queryMask: queryMask)
-        if canUseFlashAttention && !returnWeights {
+        let (b, tq, tv, d, dv) = try attentionSizes(query: query, key: key, value: value, scale: scale)
+        let visibility = try AttentionVisibility(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
+        let plan = AttentionPlan.choose(Scalar.self, returnsWeights: returnWeights)
+        let dropout = dropout.flatMap { $0.rate > 0 ? $0 : nil }
+        if case let .tiled(level) = plan {
             let flash = FlashAttention(
-                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
-                scale: flashScale(scale), causal: causal,
-                keyMask: valueMask?.values, queryKeep: queryMask?.values, level: FlashAttention.level)
+                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv, scale: flashScale(scale),
+                visibility: visibility, dropout: dropout, level: level)
             return (flashAttention(flash, query: query, key: key, value: value, scale: scale, label: op), nil)
+        }
+        if let dropout {
+            throw TensorError.invalidArgument(
+                operation: op, message: "dropout \(dropout.rate) needs the tiled kernels (Float, no returned weights, "
+                    + "a CPU with AVX2 + FMA); apply it to the returned weights instead")
         }
         let kernel = AttentionKernel<Scalar>(
             batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
-            scale: scale?.scalars[0] ?? 1, causal: causal,
-            valueMask: valueMask?.values, queryMask: queryMask?.values)
+            scale: scale?.scalars[0] ?? 1, visibility: visibility)
         let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
         let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
         let keepWeights = recording || returnWeights
@@ -110,11 +111,28 @@ extension Tensor {
                                         value: vv, scale: scale, op: op))
     }
 
+    /// Keras `Attention`'s dot-product attention: ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``
+    /// with a key mask `valueMask [batch, Tv]`, a query mask `queryMask [batch, Tq]` (output
+    /// rows zeroed) and `causal` (`use_causal_mask`).
+    ///
+    /// - Throws: as the masked form.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func dotProductAttention(
+        query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
+        valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false,
+        returnWeights: Bool = false
+    ) throws -> (output: Tensor, weights: Tensor?) {
+        try dotProductAttention(query: query, key: key, value: value, scale: scale,
+                                mask: AttentionMask(keys: valueMask, queries: queryMask, causal: causal),
+                                returnWeights: returnWeights)
+    }
+
     /// Checks the operands of a dot-product attention and returns `(batch, Tq, Tv, D, Dv)`;
-    /// see ``dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
-    /// for the errors.
-    static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?, valueMask: Mask?,
-                               queryMask: Mask?) throws -> (Int, Int, Int, Int, Int) {
+    /// see ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` for the
+    /// errors.
+    static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?) throws
+        -> (Int, Int, Int, Int, Int) {
         let op = "dotProductAttention"
         for t in [query, key, value] where t.rank != 3 {
             throw TensorError.invalidRank(operation: op, expected: "query, key and value of rank 3", shape: t.shape)
@@ -135,16 +153,9 @@ extension Tensor {
             throw TensorError.invalidArgument(
                 operation: op, message: "key steps, features and value features must be positive, got key \(key.shape), value \(value.shape)")
         }
-        if let valueMask, valueMask.shape != [b, tv] {
-            throw TensorError.shapeMismatch(operation: "\(op) (value mask, expected [batch, Tv])", lhs: valueMask.shape, rhs: [b, tv])
-        }
-        if let queryMask, queryMask.shape != [b, tq] {
-            throw TensorError.shapeMismatch(operation: "\(op) (query mask, expected [batch, Tq])", lhs: queryMask.shape, rhs: [b, tq])
-        }
         if let scale, scale.count != 1 {
             throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
         }
-
         return (b, tq, tv, d, dv)
     }
 
@@ -175,8 +186,9 @@ extension AttentionKernel {
                    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
                    weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
         var gradOutput = g?.scalars
-        if let queryMask, let given = gradOutput {
-            gradOutput = zeroingHiddenQueryRows(given, keep: queryMask, queries: queryLength, width: valueDepth)
+        if let keep = visibility.queries, let given = gradOutput {
+            gradOutput = zeroingHiddenQueryRows(given, keep: keep, queries: queryLength, width: valueDepth,
+                                                group: visibility.group)
         }
         // The kernel writes every element of the gradients it is asked for.
         var dq = [Scalar].uninitialized(count: needs.query ? query.count : 0)
@@ -228,8 +240,9 @@ extension AttentionKernel {
     @_specialize(where Scalar == Double)
     func selfGradient(gradOutput g: Tensor<Scalar>, input: Tensor<Scalar>, weights: Tensor<Scalar>) -> Tensor<Scalar> {
         var gradOutput = g.scalars
-        if let queryMask {
-            gradOutput = zeroingHiddenQueryRows(gradOutput, keep: queryMask, queries: queryLength, width: valueDepth)
+        if let keep = visibility.queries {
+            gradOutput = zeroingHiddenQueryRows(gradOutput, keep: keep, queries: queryLength, width: valueDepth,
+                                                group: visibility.group)
         }
         let count = input.count
         let dx = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in

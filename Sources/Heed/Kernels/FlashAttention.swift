@@ -30,7 +30,7 @@ struct FlashAttention: Sendable {
     let fullMask: [Bool]?
     /// `[B/g, Tq]`, `false` = zero the output row (Keras `Attention`'s query mask).
     let queryKeep: [Bool]?
-    /// `[B/g, Tq]`: the row sees some key (only needed under a causal mask with other masks).
+    /// `[B/g, Tq]`: the row sees some key (under a causal mask with other masks; else `nil`).
     let rowHasKey: [Bool]?
     let dropoutRate: Float
     let dropoutSeed: UInt64
@@ -71,8 +71,7 @@ struct FlashAttention: Sendable {
     static var level: Int { Int(heed_flash_level()) }
 
     init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Float,
-         causal: Bool, maskGroup: Int = 1, keyMask: [Bool]? = nil, fullMask: [Bool]? = nil,
-         queryKeep: [Bool]? = nil, dropoutRate: Float = 0, dropoutSeed: UInt64 = 0, level: Int) {
+         visibility: AttentionVisibility, dropout: AttentionDropout?, level: Int) {
         precondition(level >= 1, "FlashAttention needs an AVX2 or AVX-512 level")
         self.batch = batch
         self.queryLength = queryLength
@@ -80,30 +79,15 @@ struct FlashAttention: Sendable {
         self.depth = depth
         self.valueDepth = valueDepth
         self.scale = scale
-        self.causal = causal
-        self.maskGroup = maskGroup
-        self.keyMask = keyMask
-        self.fullMask = fullMask
-        self.queryKeep = queryKeep
-        self.dropoutRate = dropoutRate
-        self.dropoutSeed = dropoutSeed
+        causal = visibility.causal
+        maskGroup = visibility.group
+        keyMask = visibility.keys
+        fullMask = visibility.pairs
+        queryKeep = visibility.queries
+        rowHasKey = visibility.rowHasKey
+        dropoutRate = Float(dropout?.rate ?? 0)
+        dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
-        if causal && (keyMask != nil || fullMask != nil) {
-            let groups = (batch + maskGroup - 1) / maskGroup
-            var sees = [Bool](repeating: false, count: groups * queryLength)
-            for g in 0..<groups {
-                for i in 0..<queryLength {
-                    for j in 0...min(i, keyLength - 1) {
-                        let visible = (keyMask?[g * keyLength + j] ?? true)
-                            && (fullMask?[(g * queryLength + i) * keyLength + j] ?? true)
-                        if visible { sees[g * queryLength + i] = true; break }
-                    }
-                }
-            }
-            rowHasKey = sees
-        } else {
-            rowHasKey = nil
-        }
     }
 
     private var keyBlocks: Int { (keyLength + keyBlock - 1) / keyBlock }
@@ -382,10 +366,6 @@ extension FlashAttention {
 }
 
 extension Tensor {
-    /// Whether attention on this scalar type runs the tiled kernels: `Float`, and a tiled
-    /// ``Heed/attentionKernel`` selected.
-    static var canUseFlashAttention: Bool { Scalar.self == Float.self && FlashAttention.level > 0 }
-
     /// The value of a one-element scale as `Float` (1 without one); `Scalar` must be `Float`.
     static func flashScale(_ scale: Tensor?) -> Float {
         unsafeBitCast(scale?.scalars[0] ?? 1, to: Float.self)

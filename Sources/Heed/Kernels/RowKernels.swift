@@ -5,6 +5,9 @@ import CHeedSupport
 // type picks its kernel, with no type tests or casts at the call site.
 
 extension TensorScalar {
+    /// `false`: the tiled attention kernels are float32 code.
+    public static var runsTiledAttention: Bool { false }
+
     /// The plain softmax of one row (also `Double`'s).
     public static func softmaxRow(_ row: UnsafeMutablePointer<Self>, count: Int) {
         var m = -Self.infinity
@@ -42,6 +45,9 @@ extension TensorScalar {
 }
 
 extension Float {
+    /// `true`: the tiled attention kernels run `Float` tensors.
+    public static var runsTiledAttention: Bool { true }
+
     /// The softmax of one row through the vector kernel (`heed_softmax_row_f32`).
     public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
         heed_softmax_row_f32(row, count)

@@ -108,8 +108,8 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
         if usesFusedKernel(training: training) {
             let (output, weights) = try Tensor.dotProductAttention(
-                query: query, key: key, value: value, scale: scale, valueMask: valueMask, queryMask: queryMask,
-                causal: useCausalMask, returnWeights: true)
+                query: query, key: key, value: value, scale: scale,
+                mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask), returnWeights: true)
             guard let weights else { preconditionFailure("Attention: the fused op returned no weights") }
             return AttentionResult(output: output, scores: weights, mask: queryMask)
         }
@@ -118,43 +118,35 @@ public final class Attention<Scalar: TensorScalar>: Layer {
                                    scale: scale, concatScoreWeight: concatScoreWeight)
     }
 
-    /// Whether a call takes the fused ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
-    /// kernel: dot scores, and no dropout of the weights in this call.
+    /// Whether a call that returns the weights takes
+    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``: dot
+    /// scores, and no dropout of the weights in this call (the kernels that return weights
+    /// apply none).
     func usesFusedKernel(training: Bool) -> Bool {
         scoreMode == .dot && !(training && dropout > 0)
     }
 
-    /// The output alone; through the fused kernel it keeps no `[batch, Tq, Tv]` weights when no
-    /// gradient is recorded.
+    /// The output alone: dot scores through
+    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, which
+    /// keeps no `[batch, Tq, Tv]` weights when no gradient is recorded and applies training
+    /// dropout itself where ``AttentionPlan`` runs kernels that have it (its keep mask hashed
+    /// from a seed drawn from this layer's stream); otherwise the composite ops.
     func attendOutput(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
         queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool, training: Bool
     ) throws -> Tensor<Scalar> {
         build()
-        if scoreMode == .dot && training && dropout > 0 && Tensor<Scalar>.canUseFlashAttention {
-            // Dropout inside the tiled kernel: the keep mask comes from a hash of a seed drawn
-            // from this layer's stream, so no [batch, Tq, Tv] weights or mask are stored.
-            let key = key ?? value
-            try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
-            let (b, tq, tv, d, dv) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale?.value,
-                                                               valueMask: valueMask, queryMask: queryMask)
-            let flash = FlashAttention(
-                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
-                scale: Tensor.flashScale(scale?.value), causal: useCausalMask, keyMask: valueMask?.values,
-                queryKeep: queryMask?.values, dropoutRate: Float(dropout), dropoutSeed: generator.next(),
-                level: FlashAttention.level)
-            return Tensor.flashAttention(flash, query: query, key: key, value: value, scale: scale?.value,
-                                         label: "Attention '\(name)'")
-        }
-        guard usesFusedKernel(training: training) else {
+        let dropping = training && dropout > 0
+        guard scoreMode == .dot, !dropping || AttentionPlan.choose(Scalar.self, returnsWeights: false).runsDropout else {
             return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
                               useCausalMask: useCausalMask, training: training).output
         }
         let key = key ?? value
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
         return try Tensor.dotProductAttention(
-            query: query, key: key, value: value, scale: scale?.value, valueMask: valueMask, queryMask: queryMask,
-            causal: useCausalMask).output
+            query: query, key: key, value: value, scale: scale?.value,
+            mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask),
+            dropout: dropping ? AttentionDropout(rate: dropout, seed: generator.next()) : nil).output
     }
 
     /// The attention built from composite ops (matmul, where, softmax, dropout, matmul): the
@@ -169,9 +161,9 @@ public final class Attention<Scalar: TensorScalar>: Layer {
 
         var scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
         if let hidden = try scoreMask(batch: batch, tq: tq, tv: tv, valueMask: valueMask, useCausalMask: useCausalMask) {
-            // Keras subtracts 1e9 rather than using -inf; in float32 that rounds to a multiple of
-            // 64, which decides the weights of a fully hidden row.
-            scores = try Tensor.where(hidden, scores, scores - Scalar(1e9))
+            // Keras subtracts its penalty rather than using -inf; in float32 `s − 1e9` rounds to
+            // a multiple of 64, which decides the weights of a fully hidden row.
+            scores = try Tensor.where(hidden, scores, scores - Scalar(AttentionMask.penalty))
         }
         var weights = try scores.softmax(alongAxis: -1)
         if training && dropout > 0 {

@@ -162,16 +162,15 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
-        // Without scores to return or a given keep mask, the heads run in the tiled kernels
-        // (when this type and CPU have them), dropout included.
-        let tiled = !returnAttentionScores && dropoutKeepMask == nil && Tensor<Scalar>.canUseFlashAttention
+        // Dropout: a given keep mask, else inside the attention kernels where they have it,
+        // else a drawn keep mask applied by the composite heads.
         var keep: Mask? = nil
-        var tiledDropout: TiledDropout? = tiled ? TiledDropout(rate: 0, seed: 0) : nil
+        var kernelDropout: AttentionDropout? = nil
         if training && dropout > 0 {
             if let dropoutKeepMask {
                 keep = dropoutKeepMask
-            } else if tiled {
-                tiledDropout = TiledDropout(rate: dropout, seed: dropoutGenerator.next())
+            } else if AttentionPlan.choose(Scalar.self, returnsWeights: returnAttentionScores).runsDropout {
+                kernelDropout = AttentionDropout(rate: dropout, seed: dropoutGenerator.next())
             } else {
                 let scoreShape = [query.shape[0], numHeads, query.shape[1], k.shape[1]]
                 keep = Tensor<Scalar>.dropoutKeepMask(shape: scoreShape, rate: dropout, generator: &dropoutGenerator)
@@ -179,7 +178,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         }
         let (output, scores) = try MultiHeadAttention.attend(
             query: query, value: value, key: key, weights: weights, mask: mask, causal: useCausalMask,
-            dropoutKeepMask: keep, dropoutRate: dropout, tiled: tiledDropout, outputShape: outputShape, layerName: name)
+            dropoutKeepMask: keep, dropoutRate: dropout, kernelDropout: kernelDropout,
+            returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)
     }
 
@@ -271,8 +271,9 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return Mask(uncheckedShape: target, values: keep)
     }
 
-    /// Adds `−1e9` to the scores `[B, N, T, S]` where `keep [B, T, S]` is false, in the scalar
-    /// type (Keras' `(1 − mask) · −1e9`, so float32 rounds exactly as Keras does). The gradient
+    /// Adds `−1e9` (``AttentionMask/penalty``) to the scores `[B, N, T, S]` where `keep [B, T, S]`
+    /// is false, in the scalar type (Keras' `(1 − mask) · −1e9`, so float32 rounds exactly as
+    /// Keras does). The gradient
     /// passes through unchanged.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -280,7 +281,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         let (b, n, t, s) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
         precondition(keep.shape == [b, t, s], "maskingScores: mask \(keep.shape) for scores \(scores.shape)")
         var out = scores.scalars
-        let large = -Scalar(1e9)
+        let large = -Scalar(AttentionMask.penalty)
         keep.values.withUnsafeBufferPointer { pk in
             out.withUnsafeMutableBufferPointer { po in
                 for bi in 0..<b {
@@ -307,23 +308,18 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return try y.reshaped([x.shape[0], x.shape[1], n, h]).permuted([0, 2, 1, 3])
     }
 
-    /// Dropout drawn inside the tiled kernels: the rate (0 = none) and the hash seed.
-    struct TiledDropout {
-        var rate: Double
-        var seed: UInt64
-    }
-
     /// The layer's computation with explicit weights (differentiable in inputs and weights).
     ///
-    /// Returns the output `[B, T] + O` and the attention probabilities `[B, N, T, S]` before
-    /// dropout; with `tiled` the heads run in the tiled kernels (`Float` only), which keep no
-    /// probabilities (`nil`) and apply `tiled`'s dropout instead of `dropoutKeepMask`.
-    /// `causal` tells that `mask` includes the causal mask, so keys past a query block can be
-    /// skipped.
+    /// Returns the output `[B, T] + O` and, with `returnScores`, the attention probabilities
+    /// `[B, N, T, S]` before dropout. The heads run as one batch of `B·N` problems in
+    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` with
+    /// `mask` shared by each example's heads and `kernelDropout` inside the kernels; a
+    /// `dropoutKeepMask` (with `dropoutRate` > 0) instead takes the composite heads. `causal`
+    /// tells that `mask` includes the causal mask, so keys past a query block can be skipped.
     static func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, weights w: Weights,
-        mask: Mask?, causal: Bool = false, dropoutKeepMask: Mask?, dropoutRate: Double, tiled: TiledDropout? = nil,
-        outputShape: [Int]?, layerName: String
+        mask: Mask?, causal: Bool = false, dropoutKeepMask: Mask?, dropoutRate: Double,
+        kernelDropout: AttentionDropout? = nil, returnScores: Bool = true, outputShape: [Int]?, layerName: String
     ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
         let keyDim = w.queryKernel.shape[2]
@@ -340,15 +336,12 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
         let heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?
-        if let tiled {
-            (heads, probabilities) = (try tiledHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: tiled), nil)
-        } else if mask == nil && !(dropoutKeepMask != nil && dropoutRate > 0) {
-            // Without a mask or dropout every head is a plain softmax attention: the fused
-            // kernel runs them all as a batch of B·N problems.
-            (heads, probabilities) = try fusedHeads(q: q, k: k, v: v)
-        } else {
+        if let dropoutKeepMask, dropoutRate > 0 {
             (heads, probabilities) = try compositeHeads(q: q, k: k, v: v, mask: mask, dropoutKeepMask: dropoutKeepMask,
                                                         dropoutRate: dropoutRate, layerName: layerName)
+        } else {
+            (heads, probabilities) = try kernelHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: kernelDropout,
+                                                     returnScores: returnScores, layerName: layerName)
         }
         let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
         let out = Array(w.outputKernel.shape.dropFirst(2))
@@ -364,43 +357,31 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return (try y.reshaped([batch, tq] + out), probabilities)
     }
 
-    /// Attention of every head through ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``.
+    /// Attention of every head through
+    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, as a
+    /// batch of `B·N` problems sharing each example's `[T, S]` mask.
     ///
-    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]` →
-    /// heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]`.
-    static func fusedHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>) throws
-        -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>) {
+    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, mask
+    /// `[B, T, S]` → heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]` with `returnScores`.
+    static func kernelHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, causal: Bool,
+                            dropout: AttentionDropout?, returnScores: Bool, layerName: String) throws
+        -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?) {
         let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (s, hv) = (k.shape[2], v.shape[3])
-        let fused = try Tensor.dotProductAttention(
+        if let mask, mask.shape != [b, t, s] {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape, rhs: [b, t, s])
+        }
+        let r = try Tensor.dotProductAttention(
             query: q.reshaped([b * n, t, h]), key: k.reshaped([b * n, s, h]), value: v.reshaped([b * n, s, hv]),
-            returnWeights: true)
-        guard let weights = fused.weights else { preconditionFailure("MultiHeadAttention: the fused op returned no weights") }
-        return (try fused.output.reshaped([b, n, t, hv]), try weights.reshaped([b, n, t, s]))
-    }
-
-    /// Attention of every head in the tiled kernels, as a batch of `B·N` problems sharing each
-    /// example's `[T, S]` mask.
-    ///
-    /// Shapes: as ``fusedHeads(q:k:v:)``; mask `[B, T, S]` → heads `[B, N, T, Hv]`.
-    static func tiledHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, causal: Bool,
-                           dropout: TiledDropout) throws -> Tensor<Scalar> {
-        let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
-        let (s, hv) = (k.shape[2], v.shape[3])
-        let flash = FlashAttention(
-            batch: b * n, queryLength: t, keyLength: s, depth: h, valueDepth: hv, scale: 1, causal: causal,
-            maskGroup: n, fullMask: mask?.values, dropoutRate: Float(dropout.rate), dropoutSeed: dropout.seed,
-            level: FlashAttention.level)
-        let heads = Tensor.flashAttention(flash, query: try q.reshaped([b * n, t, h]), key: try k.reshaped([b * n, s, h]),
-                                          value: try v.reshaped([b * n, s, hv]), scale: nil, label: "MultiHeadAttention heads")
-        return try heads.reshaped([b, n, t, hv])
+            mask: AttentionMask(pairs: mask, causal: causal), dropout: dropout, returnWeights: returnScores)
+        return (try r.output.reshaped([b, n, t, hv]), try r.weights?.reshaped([b, n, t, s]))
     }
 
     /// Attention of every head from composite ops (matmul, mask, softmax, dropout, matmul): the
-    /// path with masks or dropout when the scores are returned (or the tiled kernels cannot run),
-    /// and the reference of ``fusedHeads(q:k:v:)`` and ``tiledHeads(q:k:v:mask:causal:dropout:)``.
+    /// path for dropout with a keep mask (given, or drawn where the kernels have no dropout),
+    /// and the reference of ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
     ///
-    /// Shapes: as ``fusedHeads(q:k:v:)``; mask `[B, T, S]`.
+    /// Shapes: as ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
     static func compositeHeads(
         q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, dropoutKeepMask: Mask?,
         dropoutRate: Double, layerName: String

@@ -32,6 +32,8 @@ where RawSignificand: FixedWidthInteger {
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// Whether Heed's tiled attention kernels (float32 only) can run this type.
+    static var runsTiledAttention: Bool { get }
     /// The softmax of one row of `count` scores, in place (the row maximum subtracted first).
     /// `Float` runs a vector kernel; the default is a plain loop.
     static func softmaxRow(_ row: UnsafeMutablePointer<Self>, count: Int)

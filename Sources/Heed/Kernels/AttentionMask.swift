@@ -1,0 +1,150 @@
+/// Which keys each query of a dot-product attention sees, and which output rows are kept: the
+/// masks Keras' `Attention` and `MultiHeadAttention` take, for
+/// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``.
+///
+/// A score is hidden when `keys` hides its key, `pairs` hides its (query, key) pair, or
+/// `causal` and the key comes after the query (anchored top-left, also when `Tq ≠ Tv`). Keras
+/// subtracts ``penalty`` from hidden scores rather than using −∞, so a query with no visible
+/// key gets a softmax over every key's rounded `s − 1e9`. `queries` zeroes output rows.
+///
+/// Each mask has `M` rows where the call has `B` problems and `M` divides `B`: problem `b`
+/// reads row `b / (B / M)`. So the heads of one example (`B = batch · heads`, problems ordered
+/// example by example) share the example's masks.
+///
+/// Shapes: `keys [M, Tv]`, `queries [M, Tq]`, `pairs [M, Tq, Tv]`.
+public struct AttentionMask: Sendable {
+    /// `true` where a key/value step is visible.
+    public var keys: Mask?
+    /// `true` where a query's output row is kept.
+    public var queries: Mask?
+    /// `true` where a query may see a key.
+    public var pairs: Mask?
+    /// Hide the keys after each query.
+    public var causal: Bool
+
+    /// Masks for one call; `nil` hides nothing.
+    public init(keys: Mask? = nil, queries: Mask? = nil, pairs: Mask? = nil, causal: Bool = false) {
+        self.keys = keys
+        self.queries = queries
+        self.pairs = pairs
+        self.causal = causal
+    }
+
+    /// Nothing hidden, every row kept.
+    public static let none = AttentionMask()
+
+    /// What Keras subtracts from a hidden score, in the scores' own precision.
+    public static let penalty = 1e9
+}
+
+/// Dropout of the attention weights inside the attention kernels: each weight is kept with
+/// probability `1 − rate` and scaled by `1 / (1 − rate)`, the keep mask drawn from a hash of
+/// (`seed`, row, key) so that the backward pass draws it again instead of storing it.
+public struct AttentionDropout: Sendable, Equatable {
+    /// The fraction of weights dropped, in `[0, 1)`.
+    public var rate: Double
+    /// The seed of the keep mask's hash.
+    public var seed: UInt64
+
+    /// Dropout of `rate` with the keep mask of `seed`.
+    public init(rate: Double, seed: UInt64) {
+        self.rate = rate
+        self.seed = seed
+    }
+}
+
+/// An ``AttentionMask`` checked against a call's sizes and laid out for the kernels: flat
+/// arrays, the key mask folded into the pair mask when both are given, and under a causal mask
+/// which rows see a key at all. Both engines read this one description.
+struct AttentionVisibility: Sendable {
+    let queryLength: Int, keyLength: Int
+    /// Problems per mask row: problem `b` reads row `b / group`.
+    let group: Int
+    /// `[M, Tv]`, `true` = visible; `nil` when there is no key mask or it is folded into `pairs`.
+    let keys: [Bool]?
+    /// `[M, Tq, Tv]`, `true` = visible.
+    let pairs: [Bool]?
+    /// `[M, Tq]`, `false` = zero the output row.
+    let queries: [Bool]?
+    let causal: Bool
+    /// `[M, Tq]` under a causal mask with other masks: the row sees a key at or before itself.
+    /// `nil` when every row does.
+    let rowHasKey: [Bool]?
+
+    /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the mask that does not fit.
+    init(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws {
+        let masks = [mask.keys, mask.queries, mask.pairs].compactMap { $0 }
+        let rows = masks.first?.shape.first ?? batch
+        guard rows > 0, batch % rows == 0 else {
+            throw TensorError.shapeMismatch(operation: "\(operation) (mask rows must divide the batch)",
+                                            lhs: masks.first?.shape ?? [], rhs: [batch])
+        }
+        func check(_ m: Mask?, _ expected: [Int], _ what: String) throws {
+            if let m, m.shape != expected {
+                throw TensorError.shapeMismatch(operation: "\(operation) (\(what))", lhs: m.shape, rhs: expected)
+            }
+        }
+        try check(mask.keys, [rows, keyLength], "key mask, expected [batch, Tv]")
+        try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
+        try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
+        self.queryLength = queryLength
+        self.keyLength = keyLength
+        group = batch / rows
+        causal = mask.causal
+        queries = mask.queries?.values
+        if let pairs = mask.pairs, let keys = mask.keys {
+            var both = pairs.values
+            for m in 0..<rows {
+                for i in 0..<queryLength {
+                    for j in 0..<keyLength where !keys.values[m * keyLength + j] {
+                        both[(m * queryLength + i) * keyLength + j] = false
+                    }
+                }
+            }
+            (self.keys, self.pairs) = (nil, both)
+        } else {
+            (self.keys, self.pairs) = (mask.keys?.values, mask.pairs?.values)
+        }
+        guard causal, keys != nil || pairs != nil else {
+            rowHasKey = nil
+            return
+        }
+        var sees = [Bool](repeating: false, count: rows * queryLength)
+        for m in 0..<rows {
+            for i in 0..<queryLength {
+                for j in 0...min(i, keyLength - 1) where keys?[m * keyLength + j] ?? pairs?[(m * queryLength + i) * keyLength + j] ?? true {
+                    sees[m * queryLength + i] = true
+                    break
+                }
+            }
+        }
+        rowHasKey = sees
+    }
+
+    /// Whether any key is hidden anywhere (a mask given, or causal).
+    var hidesKeys: Bool { causal || keys != nil || pairs != nil }
+
+    /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.
+    ///
+    /// The causal rule, in one place for the Swift engine (the tiled kernels apply the same
+    /// rule in C from ``rowHasKey``): the keys past the block's last row have weight exactly 0
+    /// when every row of the block sees some key, so they are neither multiplied nor
+    /// exponentiated. A row that sees none gets Keras' softmax over every key's `s − 1e9`.
+    func keyEnd(problem b: Int, rows i0: Int, _ i1: Int) -> Int {
+        guard causal else { return keyLength }
+        if let rowHasKey {
+            let base = (b / group) * queryLength
+            for i in i0..<i1 where !rowHasKey[base + i] { return keyLength }
+        }
+        return min(keyLength, i1)
+    }
+
+    /// Whether every query row of problem `b` sees a key (under a causal mask: at or before it).
+    func everyRowSeesAKey(problem b: Int) -> Bool {
+        guard let rowHasKey else { return true }
+        let base = (b / group) * queryLength
+        return !rowHasKey[base..<(base + queryLength)].contains(false)
+    }
+}
