@@ -323,12 +323,6 @@ void heed_flash_row_dots(int level, const float *a, const float *b, long rows, l
     else row_dots_avx2(a, b, rows, cols, cols, out);
 }
 
-void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
-                     int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate) {
-    if (level >= 2) gemm_avx512(m, n, k, alpha, a, lda, a_transposed, b, ldb, c, ldc, accumulate);
-    else gemm_avx2(m, n, k, alpha, a, lda, a_transposed, b, ldb, c, ldc, accumulate);
-}
-
 #else
 
 /* No tiled kernels off x86-64: heed_flash_cpu_level() is 0 and callers use the BLAS path;
@@ -361,13 +355,6 @@ void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, l
 
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
     (void)level; (void)a; (void)b; (void)rows; (void)cols; (void)out;
-    flash_unavailable();
-}
-
-void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
-                     int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate) {
-    (void)level; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)a_transposed;
-    (void)b; (void)ldb; (void)c; (void)ldc; (void)accumulate;
     flash_unavailable();
 }
 

@@ -87,9 +87,10 @@ FLASH_TILE_DEFINE(4)
 FLASH_TILE_DEFINE(2)
 FLASH_TILE_DEFINE(1)
 
-/* C[m, n] = alpha * A B (+ C); see heed_flash_gemm. Row tiles outside: the MR rows of A stay in
-   L1 while the tile passes over the column panels of B (from L2); the rows left over go by
-   column panels. */
+/* C[m, n] = alpha * A B (+ C when acc), A [m, k] row-major (or, when at, the transpose of a
+   [k, m] row-major array), B [k, n] row-major. Row tiles outside: the MR rows of A stay in L1
+   while the tile passes over the column panels of B (from L2); the rows left over go by column
+   panels. */
 ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, long lda, int at,
                           const float *b, long ldb, float *c, long ldc, int acc) {
 #define FLASH_A(i) (at ? a + (i) : a + (i) * lda)

@@ -74,10 +74,4 @@ float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uin
 /* out[r] = sum over j of a[r, j] * b[r, j], for `rows` rows of `cols` floats. */
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out);
 
-/* C[m, n] = alpha * A B (+ C when accumulate), A [m, k] row-major (or, when a_transposed, the
-   transpose of a [k, m] row-major array), B [k, n] row-major. The kernels' inner product,
-   exposed for tests. */
-void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
-                     int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate);
-
 #endif
