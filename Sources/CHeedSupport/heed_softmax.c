@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "heed_cpu.h"
+#include "heed_avx2.h"
 
 static void softmax_row_scalar(float *s, long n) {
     float m = -INFINITY;
