@@ -18,7 +18,7 @@ static void adam_scalar(float *w, float *m, float *v, const float *g, long n, fl
     }
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#ifdef HEED_X86_64
 
 /* The vector loop for one instruction set: V the vector type, P the intrinsics' prefix
    (_mm512 or _mm256), VL its lanes; the last n % VL weights go through the scalar loop. */

@@ -1,4 +1,6 @@
-/* Shared by the vectorised kernels: exp for float32 and the CPU's vector level. Private to
+/* Shared by the vectorised kernels: the CPU's vector level, the target attributes that enable
+   each instruction set per function, and exp for float32 (its constants, and the scalar form).
+   The vector helpers of each instruction set are in heed_avx2.h and heed_avx512.h. Private to
    CHeedSupport. */
 #ifndef HEED_CPU_H
 #define HEED_CPU_H
@@ -41,42 +43,15 @@ static inline float heed_exp_scalar(float x) {
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+/* Defined where the vector kernels are compiled: x86-64 with a compiler that takes per-function
+   target attributes, so the default build flags serve every instruction set. */
+#define HEED_X86_64 1
+
 #include <cpuid.h>
 #include <immintrin.h>
 
 #define HEED_AVX2 __attribute__((target("avx2,fma")))
-
-HEED_AVX2 static inline __m256 heed_exp_avx2(__m256 x) {
-    const __m256 tooSmall = _mm256_cmp_ps(x, _mm256_set1_ps(HEED_EXP_MIN), _CMP_LT_OQ);
-    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(HEED_LOG2E), _mm256_set1_ps(0.5f)));
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(HEED_LN2_HI), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(HEED_LN2_LO), r);
-    __m256 p = _mm256_set1_ps(HEED_P0);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(HEED_P1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(HEED_P2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(HEED_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(HEED_P4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(HEED_P5));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    /* Clamp n so that the shift below stays defined; those lanes are zeroed anyway. */
-    __m256i e = _mm256_slli_epi32(_mm256_cvtps_epi32(_mm256_max_ps(n, _mm256_set1_ps(-127.0f))), 23);
-    __m256 result = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), e));
-    return _mm256_andnot_ps(tooSmall, result);
-}
-
-HEED_AVX2 static inline float heed_hsum_avx2(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-HEED_AVX2 static inline float heed_hmax_avx2(__m256 v) {
-    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_max_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+#define HEED_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 /* 1 when AVX2 and FMA are present and their registers enabled by the OS; 2 when AVX-512F is
    too (and the OS saves the zmm registers); else 0. */

@@ -1,5 +1,5 @@
-/* The tiled attention kernels for one vector width; heed_flash.c includes this file once per
-   instruction set with these defined:
+/* The tiled attention kernels for one vector width; each heed_flash_<isa>.c includes this file
+   once, after heed_flash_common.h, with these defined:
      ATTR                 the target attribute
      FN(name)             the suffixed function name
      V, VL                the float vector type and its lane count
@@ -7,10 +7,13 @@
      VZERO, VSET1, VLOAD, VSTORE, VLOADN(p, n), VSTOREN(p, v, n), VFMA, VADD, VSUB, VMUL, VMAX,
      VHSUM, VHMAX, VEXP   vector operations (the N forms touch lanes [0, n) only, n in [1, VL])
      VMASKED_SUB(s, key_mask, full_mask, j, causal_from, n)
-                          s minus 1e9 in the lanes j + [0, n) that a mask hides (causal: the
-                          lanes with index >= causal_from)
+                          s minus HEED_FLASH_MASK_PENALTY in the lanes j + [0, n) that a mask
+                          hides (causal: the lanes with index >= causal_from)
      VDROPOUT(s, j, row_key, threshold, multiplier, n)
-                          s times the dropout multiplier of keys j + [0, n) */
+                          s times the dropout multiplier of keys j + [0, n) (HEED_FLASH_MIX32 of
+                          each key index xor row_key, kept when >= threshold)
+   It defines, all static, FN(forward_block), FN(backward_block) and FN(row_dots) with the
+   signatures of heed_flash_kernels, for the instruction set's table. */
 
 /* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C). */
 #define FLASH_TILE_DEFINE(R)                                                                       \
@@ -87,9 +90,10 @@ FLASH_TILE_DEFINE(4)
 FLASH_TILE_DEFINE(2)
 FLASH_TILE_DEFINE(1)
 
-/* C[m, n] = alpha * A B (+ C); see heed_flash_gemm. Row tiles outside: the MR rows of A stay in
-   L1 while the tile passes over the column panels of B (from L2); the rows left over go by
-   column panels. */
+/* C[m, n] = alpha * A B (+ C when acc), A [m, k] row-major (or, when at, the transpose of a
+   [k, m] row-major array), B [k, n] row-major. Row tiles outside: the MR rows of A stay in L1
+   while the tile passes over the column panels of B (from L2); the rows left over go by column
+   panels. */
 ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, long lda, int at,
                           const float *b, long ldb, float *c, long ldc, int acc) {
 #define FLASH_A(i) (at ? a + (i) : a + (i) * lda)
@@ -106,7 +110,7 @@ ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, l
 #undef FLASH_A
 }
 
-/* Subtracts 1e9 from the masked scores of one row: keys j0 + [0, n) of query i. */
+/* Subtracts the mask penalty from the masked scores of one row: keys j0 + [0, n) of query i. */
 ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long j0, long n, float *s) {
     const unsigned char *km = p->key_mask ? p->key_mask + mb * p->tv + j0 : NULL;
     const unsigned char *fm = p->full_mask ? p->full_mask + (mb * p->tq + i) * p->tv + j0 : NULL;
@@ -136,8 +140,8 @@ ATTR static float FN(row_max)(const float *s, long n) {
 }
 
 /* s <- exp(s - shift1 - shift2) over n keys; returns the sum. The two shifts are subtracted one
-   after the other (the row maximum first), so a row whose scores all sit near -1e9 keeps its
-   small differences. */
+   after the other (the row maximum first), so a row whose scores all sit near minus the mask
+   penalty keeps its small differences. */
 ATTR static float FN(exp_row)(float *s, long n, float shift1, float shift2) {
     const V a = VSET1(shift1), b = VSET1(shift2);
     V acc0 = VZERO(), acc1 = VZERO();
@@ -188,7 +192,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     float *m = p->row_max + b * tq + i0, *l = p->row_logsum + b * tq + i0;
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
-    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
     float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
     if (p->weights) {
@@ -282,7 +286,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const float *kj = p->k + (b * tv + j0) * d;
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
-    const float multiplier = dropout ? 1.0f / (1.0f - p->dropout_rate) : 1.0f;
+    const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
     long written = 0;  /* rows of dk and dv written so far; the rest are added into */
     for (long i0 = 0; i0 < tq; i0 += br) {

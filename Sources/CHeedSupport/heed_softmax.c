@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "heed_cpu.h"
+#include "heed_avx2.h"
 
 static void softmax_row_scalar(float *s, long n) {
     float m = -INFINITY;
@@ -25,7 +25,7 @@ static void softmax_backward_row_scalar(float *g, const float *w, long n) {
     for (long j = 0; j < n; j++) g[j] = w[j] * (g[j] - dot);
 }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#ifdef HEED_X86_64
 
 HEED_AVX2 static void softmax_row_avx2(float *s, long n) {
     long j = 0;

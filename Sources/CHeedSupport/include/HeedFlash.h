@@ -8,11 +8,12 @@
    problem `b`; the caller spreads blocks over threads.
 
    Scores: S = scale * Q Kᵀ. A score is masked when the key mask hides its key, the full mask
-   hides its (query, key) pair, or `causal` and key > query; a masked score gets 1e9 subtracted
-   once, in float32, as Keras does. Weights P = softmax(S) over the keys, formed online block by
-   block (running maximum m and sum l per row, kept for the backward as m and log l). Dropout
-   (rate > 0) multiplies P by keep / (1 - rate) before P V, with `keep` drawn from a hash of
-   (seed, row, key), so the backward pass re-creates the same mask without storing it.
+   hides its (query, key) pair, or `causal` and key > query; a masked score gets Keras' mask
+   penalty, one billion, subtracted once, in float32, as Keras does. Weights P = softmax(S)
+   over the keys, formed online block by block (running maximum m and sum l per row, kept for
+   the backward as m and log l). Dropout (rate > 0) multiplies P by keep / (1 - rate) before
+   P V, with `keep` drawn from a hash of (seed, row, key), so the backward pass re-creates the
+   same mask without storing it.
 
    Keys past a causal query block are skipped when every row of the block sees a key
    (`row_has_key`): their weights are exactly 0 then. */
@@ -73,11 +74,5 @@ float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uin
 
 /* out[r] = sum over j of a[r, j] * b[r, j], for `rows` rows of `cols` floats. */
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out);
-
-/* C[m, n] = alpha * A B (+ C when accumulate), A [m, k] row-major (or, when a_transposed, the
-   transpose of a [k, m] row-major array), B [k, n] row-major. The kernels' inner product,
-   exposed for tests. */
-void heed_flash_gemm(int level, long m, long n, long k, float alpha, const float *a, long lda,
-                     int a_transposed, const float *b, long ldb, float *c, long ldc, int accumulate);
 
 #endif

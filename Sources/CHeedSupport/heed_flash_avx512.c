@@ -1,0 +1,66 @@
+/* The tiled attention kernels for AVX-512F: the vector forms of the mask penalty and the
+   dropout hash, and heed_flash_impl.h instantiated for 16 lanes. */
+#include "heed_flash_common.h"
+
+#ifdef HEED_X86_64
+
+#include <math.h>
+#include <string.h>
+
+#include "heed_avx512.h"
+
+/* Bytes [0, w) of p (w in [1, 16]) in the low lanes, without reading past them. */
+HEED_AVX512 static inline __m128i flash_bytes16(const unsigned char *p, long w) {
+    if (w >= 16) return _mm_loadu_si128((const __m128i *)p);
+    unsigned char buffer[16] = {0};
+    memcpy(buffer, p, (size_t)w);
+    return _mm_loadu_si128((const __m128i *)buffer);
+}
+
+/* The lanes j + [0, w) that a mask hides. */
+HEED_AVX512 static inline __mmask16 flash_hidden_avx512(const unsigned char *km, const unsigned char *fm,
+                                                        long j, long causal_from, long w) {
+    __mmask16 hidden = 0;
+    const __mmask16 lanes = HEED_M16(w);
+    if (km) hidden |= _mm512_cmpeq_epi32_mask(_mm512_cvtepu8_epi32(flash_bytes16(km + j, w)), _mm512_setzero_si512());
+    if (fm) hidden |= _mm512_cmpeq_epi32_mask(_mm512_cvtepu8_epi32(flash_bytes16(fm + j, w)), _mm512_setzero_si512());
+    if (causal_from < j + w) hidden |= _mm512_cmpge_epi32_mask(heed_index_avx512(j), _mm512_set1_epi32((int)causal_from));
+    return hidden & lanes;
+}
+
+#define FLASH_MUL32_AVX512(a, c) _mm512_mullo_epi32(a, _mm512_set1_epi32((int)(c)))
+
+HEED_AVX512 static inline __m512 flash_dropout_avx512(__m512 x, uint32_t j, uint32_t row_key, uint32_t threshold, float multiplier) {
+    __m512i h = _mm512_xor_si512(heed_index_avx512(j), _mm512_set1_epi32((int)row_key));
+    HEED_FLASH_MIX32(h, _mm512_xor_si512, _mm512_srli_epi32, FLASH_MUL32_AVX512);
+    const __mmask16 keep = _mm512_cmpge_epu32_mask(h, _mm512_set1_epi32((int)threshold));
+    return _mm512_maskz_mul_ps(keep, x, _mm512_set1_ps(multiplier));
+}
+
+#define ATTR HEED_AVX512
+#define FN(name) name##_avx512
+#define V __m512
+#define VL 16
+#define MR 8
+#define VZERO() _mm512_setzero_ps()
+#define VSET1(x) _mm512_set1_ps(x)
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VLOADN(p, n) _mm512_maskz_loadu_ps(HEED_M16(n), p)
+#define VSTOREN(p, v, n) _mm512_mask_storeu_ps(p, HEED_M16(n), v)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VSUB(a, b) _mm512_sub_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VMAX(a, b) _mm512_max_ps(a, b)
+#define VHSUM(v) _mm512_reduce_add_ps(v)
+#define VHMAX(v) _mm512_reduce_max_ps(v)
+#define VEXP(x) heed_exp_avx512(x)
+#define VMASKED_SUB(s, km, fm, j, cf, w) \
+    _mm512_mask_sub_ps(s, flash_hidden_avx512(km, fm, j, cf, w), s, _mm512_set1_ps(HEED_FLASH_MASK_PENALTY))
+#define VDROPOUT(x, j, rk, t, m, w) flash_dropout_avx512(x, j, rk, t, m)
+#include "heed_flash_impl.h"
+
+const heed_flash_kernels heed_flash_kernels_avx512 = {forward_block_avx512, backward_block_avx512, row_dots_avx512};
+
+#endif

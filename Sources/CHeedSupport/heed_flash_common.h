@@ -1,0 +1,86 @@
+/* The rules every build of the tiled attention kernels shares, written once: Keras' mask
+   penalty, the dropout hash, the causal key end; and the table through which heed_flash.c
+   reaches one instruction set's kernels. Private to CHeedSupport. */
+#ifndef HEED_FLASH_COMMON_H
+#define HEED_FLASH_COMMON_H
+
+#include <stdint.h>
+
+#include "HeedFlash.h"
+#include "heed_cpu.h"
+
+/* Subtracted once from a masked score, in float32, as Keras does (not -inf: a row with no
+   visible key gets the softmax of its penalised scores). */
+#define HEED_FLASH_MASK_PENALTY 1e9f
+
+/* The dropout hash's 32-bit integer mixer (xor-shift / multiply rounds), written once for any
+   lane type: XOR(a, b), SHR(a, bits) and MUL(a, constant) are the lane type's operations. */
+#define HEED_FLASH_MIX32(x, XOR, SHR, MUL) \
+    do {                                   \
+        x = XOR(x, SHR(x, 16));            \
+        x = MUL(x, 0x7feb352dU);           \
+        x = XOR(x, SHR(x, 15));            \
+        x = MUL(x, 0x846ca68bU);           \
+        x = XOR(x, SHR(x, 16));            \
+    } while (0)
+
+#define FLASH_XOR32(a, b) ((a) ^ (b))
+#define FLASH_SHR32(a, bits) ((a) >> (bits))
+#define FLASH_MUL32(a, c) ((a) * (c))
+
+static inline uint32_t flash_mix32(uint32_t x) {
+    HEED_FLASH_MIX32(x, FLASH_XOR32, FLASH_SHR32, FLASH_MUL32);
+    return x;
+}
+
+/* The dropout hash: one key per row, then one mix per (row key, key index); the vector kernels
+   mix the lanes' key indices with the same row key. keep = hash >= rate * 2^32. */
+static inline uint32_t flash_row_key(uint64_t seed, uint64_t row) {
+    uint32_t h = flash_mix32((uint32_t)seed ^ ((uint32_t)row * 0x9e3779b1U));
+    return flash_mix32(h ^ (uint32_t)(seed >> 32) ^ (uint32_t)(row >> 32));
+}
+
+static inline uint32_t flash_dropout_threshold(float rate) {
+    if (!(rate > 0)) return 0;
+    double t = (double)rate * 4294967296.0;
+    return t >= 4294967295.0 ? 4294967295U : (uint32_t)t;
+}
+
+/* What dropout (rate > 0) multiplies a kept weight by. */
+static inline float flash_dropout_scale(float rate) { return 1.0f / (1.0f - rate); }
+
+/* The end of the keys that can carry weight for query rows [i0, i0 + rows) of mask index mb:
+   past a causal block only when every row of it sees some key. The forward pass computes no
+   score past it and the backward pass skips the key blocks that start at or after it. */
+static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, long rows) {
+    if (!p->causal) return p->tv;
+    if (p->row_has_key) {
+        const unsigned char *h = p->row_has_key + mb * p->tq + i0;
+        for (long r = 0; r < rows; r++) if (!h[r]) return p->tv;
+    }
+    return i0 + rows < p->tv ? i0 + rows : p->tv;
+}
+
+/* One instruction set's kernels, as heed_flash_impl.h defines them; heed_flash.c picks a table
+   by level. */
+typedef struct heed_flash_kernels {
+    void (*forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *scratch);
+    void (*backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt, const float *vt,
+                           float *dq, float *dk, float *dv, float *scratch);
+    /* out[r] = sum over j < cols of a[r, j] * b[r, j], rows `ld` floats apart. */
+    void (*row_dots)(const float *a, const float *b, long rows, long cols, long ld, float *out);
+} heed_flash_kernels;
+
+#define HEED_FLASH_INTERNAL __attribute__((visibility("hidden")))
+
+/* heed_flash_avx512.c, heed_flash_avx2.c (x86-64 only) and heed_flash_scalar.c, whose kernels
+   stop the process: no tiled kernel runs without a vector unit. */
+HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx512;
+HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx2;
+HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_scalar;
+
+/* heed_flash_pack_transposed for each build (heed_flash_avx2.c, heed_flash_scalar.c). */
+HEED_FLASH_INTERNAL void heed_flash_pack_avx2(const float *x, long rows, long cols, long block, float *panels);
+HEED_FLASH_INTERNAL void heed_flash_pack_scalar(const float *x, long rows, long cols, long block, float *panels);
+
+#endif
