@@ -313,31 +313,42 @@ final class SelfAttentionGradientTests: XCTestCase {
         assertClose(fx.grad?.scalars ?? [], rx.grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5)
     }
 
-    /// A pair mask `[B/g, Tq, Tv]` shared by groups of problems, with causal and a row that sees
-    /// no key, through the OpenBLAS kernels in Double: finite differences, and the composite
-    /// twin's values.
+    /// A pair mask `[B/g, Tq, Tv]` shared by groups of problems, under a causal mask, through
+    /// the OpenBLAS kernels in Double: finite differences (every row sees a key: a fully hidden
+    /// row's `s − 1e9` is quantised to 1.2e-7, below what finite differences resolve), and with
+    /// a row that sees no key, the composite twin's values and gradients.
     func testSharedPairMaskThroughOpenBLASKernels() throws {
         let (groups, heads, tq, tv, d) = (2, 2, 5, 6, 3)
         var g = SeededGenerator(seed: 19)
-        var pairs = (0..<(groups * tq * tv)).map { _ in g.nextUnit() > 0.3 }
-        for j in 0..<tv { pairs[(1 * tq + 2) * tv + j] = false }
-        let mask = AttentionMask(pairs: try Mask(shape: [groups, tq, tv], values: pairs), causal: true)
+        var pairs = (0..<(groups * tq * tv)).map { e in g.nextUnit() > 0.3 || e % tv == 0 }
         let inputs = [randomTensor([groups * heads, tq, d], seed: 1), randomTensor([groups * heads, tv, d], seed: 2),
                       randomTensor([groups * heads, tv, d], seed: 3)]
+        let seen = AttentionMask(pairs: try Mask(shape: [groups, tq, tv], values: pairs), causal: true)
         try checkGradients(inputs) { xs in
-            try Tensor.dotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask).output
+            try Tensor.dotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: seen).output
         }
+
+        for j in 0..<tv { pairs[(1 * tq + 2) * tv + j] = false }
+        let mask = AttentionMask(pairs: try Mask(shape: [groups, tq, tv], values: pairs), causal: true)
         var visible = [Bool](repeating: false, count: groups * heads * tq * tv)
         for p in 0..<(groups * heads) {
             for i in 0..<tq {
                 for j in 0..<tv { visible[(p * tq + i) * tv + j] = pairs[((p / heads) * tq + i) * tv + j] && j <= i }
             }
         }
-        var scores = try Tensor.matmul(inputs[0], inputs[1], transposeB: true)
+        let r = randomTensor([groups * heads, tq, d], seed: 4)
+        let leaves = inputs.map { $0.requiringGrad() }
+        let result = try Tensor.dotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2], mask: mask)
+        try (result.output * r).sum().backward()
+        let twin = inputs.map { $0.requiringGrad() }
+        var scores = try Tensor.matmul(twin[0], twin[1], transposeB: true)
         scores = try Tensor.where(Mask(shape: [groups * heads, tq, tv], values: visible), scores, scores - 1e9)
-        let expected = try Tensor.matmul(scores.softmax(alongAxis: -1), inputs[2])
-        let result = try Tensor.dotProductAttention(query: inputs[0], key: inputs[1], value: inputs[2], mask: mask)
-        assertClose(result.output.scalars, expected.scalars, rtol: 1e-12, atol: 1e-12)
+        let expected = try Tensor.matmul(scores.softmax(alongAxis: -1), twin[2])
+        try (expected * r).sum().backward()
+        assertClose(result.output.scalars, expected.scalars, rtol: 1e-12, atol: 1e-12, "output")
+        for (name, (a, b)) in zip(["dQuery", "dKey", "dValue"], zip(leaves, twin)) {
+            assertClose(a.grad?.scalars ?? [], b.grad?.scalars ?? [], rtol: 1e-9, atol: 1e-12, name)
+        }
     }
 
     /// Dropout is refused where the plan runs kernels without it (Double), and masks whose
