@@ -2,7 +2,7 @@ import CHeedSupport
 
 /// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of 64
 /// query rows and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own
-/// (`heed_flash.c`), so memory stays O(T·D) per problem and the scores never leave the cache.
+/// (`heed_flash*.c`), so memory stays O(T·D) per problem and the scores never leave the cache.
 ///
 /// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
 /// `[B, Tq, Dv]`; `B` counts problems (batch × heads for multi-head attention). Masks are read
