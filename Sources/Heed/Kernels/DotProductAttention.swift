@@ -8,7 +8,7 @@ extension Tensor {
     /// mask when given, `output = W·V`, and output rows the query mask hides are zeroed.
     ///
     /// The output records a single graph node; its pullback computes the gradients of `query`,
-    /// `key`, `value` and `scale`. ``AttentionPlan`` chooses the kernels: Heed's tiled AVX2 /
+    /// `key`, `value` and `scale`. One plan chooses the kernels: Heed's tiled AVX2 /
     /// AVX-512 kernels for `Float` without returned weights (memory O(T·D), dropout inside),
     /// else the OpenBLAS kernels (the weights `[batch, Tq, Tv]` kept when a gradient is
     /// recorded). Either way keys past a causal query block are skipped when every row of the
@@ -25,8 +25,8 @@ extension Tensor {
     ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
     ///     require a gradient. `nil` means 1.
     ///   - mask: the hidden keys and zeroed query rows.
-    ///   - dropout: dropout of the weights; only where ``AttentionPlan/runsDropout`` (the tiled
-    ///     kernels).
+    ///   - dropout: dropout of the weights, applied inside the tiled kernels (`Float`, no
+    ///     returned weights, a CPU with AVX2); the OpenBLAS kernels have none and throw.
     ///   - returnWeights: also return the attention weights (after masking and softmax, before
     ///     dropout, not zeroed by the query mask). They are differentiable too, through a second
     ///     node.
