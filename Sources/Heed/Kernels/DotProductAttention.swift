@@ -245,17 +245,15 @@ extension AttentionKernel {
                                                 group: visibility.group)
         }
         let count = input.count
-        let dx = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in
+        let dx = [Scalar].uninitialized(count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 weights.scalars.withUnsafeBufferPointer { w in
                     gradOutput.withUnsafeBufferPointer { go in
-                        guard let x = x.baseAddress, let w = w.baseAddress, let go = go.baseAddress,
-                              let out = buffer.baseAddress else { return }
+                        guard let x = x.baseAddress, let w = w.baseAddress, let go = go.baseAddress else { return }
                         selfBackward(input: x, weights: w, gradOutput: go, gradInput: out)
                     }
                 }
             }
-            n = count
         }
         return Tensor(uncheckedShape: input.shape, scalars: dx)
     }

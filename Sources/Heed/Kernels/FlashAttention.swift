@@ -162,14 +162,14 @@ struct FlashAttention: Sendable {
         let rows = batch * queryLength
         var statistics = [Float](repeating: 0, count: 2 * rows)
         var weights = [Float].uninitialized(count: keepsWeights ? rows * keyLength : 0)
-        let output = [Float](unsafeUninitializedCapacity: batch * queryLength * valueDepth) { out, count in
+        let output = [Float].uninitialized(count: batch * queryLength * valueDepth) { o in
             query.withUnsafeBufferPointer { q in
                 key.withUnsafeBufferPointer { k in
                     value.withUnsafeBufferPointer { v in
                         statistics.withUnsafeMutableBufferPointer { stats in
                             weights.withUnsafeMutableBufferPointer { w in
                                 guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                      let o = out.baseAddress, let stats = stats.baseAddress else { return }
+                                      let stats = stats.baseAddress else { return }
                                 withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
                                             rowLogSum: stats + rows, weights: keepsWeights ? w.baseAddress : nil) { p in
                                     forwardPasses(p, key: k)
@@ -179,7 +179,6 @@ struct FlashAttention: Sendable {
                     }
                 }
             }
-            count = batch * queryLength * valueDepth
         }
         return (output, statistics, weights)
     }

@@ -8,13 +8,12 @@ extension Tensor {
     ) throws -> Tensor {
         if a.shape == b.shape {
             let count = a.count
-            let out = [Scalar](unsafeUninitializedCapacity: count) { po, n in
+            let out = [Scalar].uninitialized(count: count) { po in
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
-                        for i in 0..<count { (po.baseAddress.unsafelyUnwrapped + i).initialize(to: f(pa[i], pb[i])) }
+                        for i in 0..<count { (po + i).initialize(to: f(pa[i], pb[i])) }
                     }
                 }
-                n = count
             }
             return Tensor(uncheckedShape: a.shape, scalars: out)
         }

@@ -50,9 +50,7 @@ extension Tensor {
         guard let bias else {
             return product(m: rows, n: n, k: k, x, transposeA: false, lda: k, kernel, transposeB: false, ldb: n)
         }
-        return [Scalar](unsafeUninitializedCapacity: rows * n) { out, initialized in
-            initialized = rows * n
-            guard let c = out.baseAddress, rows > 0, n > 0 else { return }
+        return [Scalar].uninitialized(count: rows * n) { c in
             bias.withUnsafeBufferPointer { b in
                 for r in 0..<rows { (c + r * n).update(from: b.baseAddress!, count: n) }
             }
@@ -82,9 +80,7 @@ extension Tensor {
     /// `op(A) · op(B)` as a new row-major `[m, n]` array (zeros when the inner size is 0).
     static func product(m: Int, n: Int, k: Int, _ a: [Scalar], transposeA: Bool, lda: Int,
                         _ b: [Scalar], transposeB: Bool, ldb: Int) -> [Scalar] {
-        [Scalar](unsafeUninitializedCapacity: m * n) { out, initialized in
-            initialized = m * n
-            guard let c = out.baseAddress, m > 0, n > 0 else { return }
+        [Scalar].uninitialized(count: m * n) { c in
             guard k > 0 else { return c.initialize(repeating: 0, count: m * n) }
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in

@@ -52,9 +52,8 @@ extension Tensor {
         aCols: Int, bCols: Int
     ) -> [Scalar] {
         // BLAS overwrites C when beta is 0, so the result need not be zero-filled first.
-        var c = [Scalar](unsafeUninitializedCapacity: p.batchCount * p.m * p.n) { buffer, initialized in
-            if p.m == 0 || p.n == 0 || p.k == 0 { buffer.initialize(repeating: 0) }
-            initialized = buffer.count
+        var c = [Scalar].uninitialized(count: p.batchCount * p.m * p.n) { buffer in
+            if p.k == 0 { buffer.initialize(repeating: 0, count: p.batchCount * p.m * p.n) }
         }
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in

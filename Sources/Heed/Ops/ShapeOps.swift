@@ -246,16 +246,15 @@ extension Tensor {
             throw TensorError.indexOutOfRange(operation: "gatherRows", index: Int(id), count: rows)
         }
         let count = ids.scalars.count * cols
-        let out = [Scalar](unsafeUninitializedCapacity: count) { buffer, n in
+        let out = [Scalar].uninitialized(count: count) { target in
             scalars.withUnsafeBufferPointer { table in
                 ids.scalars.withUnsafeBufferPointer { pid in
-                    guard let source = table.baseAddress, let target = buffer.baseAddress else { return }
+                    guard let source = table.baseAddress else { return }
                     for i in 0..<pid.count {
                         (target + i * cols).update(from: source + Int(pid[i]) * cols, count: cols)
                     }
                 }
             }
-            n = count
         }
         let tableShape = shape
         return Tensor.record(Tensor(uncheckedShape: ids.shape + [cols], scalars: out), inputs: [self], label: "gatherRows") { g in
