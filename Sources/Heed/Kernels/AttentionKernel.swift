@@ -1,4 +1,3 @@
-
 /// The fused Keras dot-product attention: the sizes, masks and scale of one call, and the
 /// forward and backward loops over raw buffers.
 ///
@@ -67,12 +66,6 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             for j in 0..<count where !visible[j] { s[j] -= penalty }
         }
         Scalar.softmaxRow(s, count: count)
-    }
-
-    /// `g ← w ⊙ (g − Σ g ⊙ w)` over one row: the softmax backward.
-    @inline(__always)
-    func softmaxBackwardRow(_ g: UnsafeMutablePointer<Scalar>, weights w: UnsafePointer<Scalar>, count: Int) {
-        Scalar.softmaxBackwardRow(g, weights: w, count: count)
     }
 
     /// Computes the output, and the full weights when `weights` is given.
@@ -189,7 +182,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                             for j in 0..<kEnd { g[j] += extra[j] }
                         }
                     }
-                    softmaxBackwardRow(g, weights: w, count: kEnd)
+                    Scalar.softmaxBackwardRow(g, weights: w, count: kEnd)
                     if kEnd < tv { (g + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 guard needs.query || needs.scale else { return }
@@ -280,7 +273,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                         beta: 0, c: dsBlock, ldc: t)
             for r in 0..<rows {
                 let g = dsBlock + r * t
-                softmaxBackwardRow(g, weights: wBlock + r * t, count: kEnd)
+                Scalar.softmaxBackwardRow(g, weights: wBlock + r * t, count: kEnd)
                 if kEnd < t { (g + kEnd).update(repeating: 0, count: t - kEnd) }
             }
         }

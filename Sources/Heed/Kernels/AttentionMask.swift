@@ -123,9 +123,6 @@ struct AttentionVisibility: Sendable {
         rowHasKey = sees
     }
 
-    /// Whether any key is hidden anywhere (a mask given, or causal).
-    var hidesKeys: Bool { causal || keys != nil || pairs != nil }
-
     /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.
     ///
     /// The causal rule, in one place for the Swift engine (the tiled kernels apply the same
