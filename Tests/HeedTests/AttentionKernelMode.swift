@@ -37,14 +37,10 @@ struct AttentionKernelMode: CustomStringConvertible {
     /// Runs `body` with this mode selected, then puts the previous selection back.
     func run<R>(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> R) rethrows -> R {
         let saved = Heed.attentionKernel
-        defer {
-            Heed.attentionKernel = saved
-            FlashAttention.keptWeightsOverride = nil
-        }
+        defer { Heed.attentionKernel = saved }
         Heed.attentionKernel = level
         XCTAssertEqual(Heed.attentionKernel, level, "selected kernels", file: file, line: line)
-        FlashAttention.keptWeightsOverride = level == .blas ? nil : keptWeights
-        return try body()
+        return try FlashAttention.$keptWeightsOverride.withValue(level == .blas ? nil : keptWeights) { try body() }
     }
 
     /// Runs `body` in each tiled mode this CPU runs (see ``tiledModes``); skips the calling test

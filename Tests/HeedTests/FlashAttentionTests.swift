@@ -296,4 +296,23 @@ final class FlashAttentionTests: XCTestCase {
             }
         }
     }
+
+    /// The kept-weights binding holds inside its scope only: a shape that keeps no weights by
+    /// default keeps them inside `true`, and not before or after.
+    func testKeptWeightsBindingHoldsOnlyInsideItsScope() throws {
+        guard let level = AttentionKernelMode.tiledLevels.last else {
+            throw XCTSkip("no AVX2 + FMA on this CPU: the tiled attention kernels were not tested")
+        }
+        let visibility = try AttentionVisibility(.none, batch: 1, queryLength: 8, keyLength: 8, operation: "test")
+        let flash = FlashAttention(batch: 1, queryLength: 8, keyLength: 8, depth: 4, valueDepth: 4, scale: 1,
+                                   visibility: visibility, dropout: nil, level: level.rawValue)
+        withHeedThreads(2) {
+            XCTAssertFalse(flash.forPass(needsGradient: true).keepsWeights, "one problem, two threads: recomputed")
+            FlashAttention.$keptWeightsOverride.withValue(true) {
+                XCTAssertTrue(flash.forPass(needsGradient: true).keepsWeights)
+                XCTAssertFalse(flash.forPass(needsGradient: false).keepsWeights)
+            }
+            XCTAssertFalse(flash.forPass(needsGradient: true).keepsWeights, "the binding ended with its scope")
+        }
+    }
 }

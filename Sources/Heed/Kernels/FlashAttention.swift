@@ -44,9 +44,10 @@ struct FlashAttention: Sendable {
     static let keptWeightsMaxKeys = 256
     /// The most memory the kept weights of one call may take; larger batches recompute them.
     static let keptWeightsMaxBytes = 64 << 20
-    /// Tests set this to run one mode: `true` keeps the weights whenever a gradient is needed,
-    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys`` and the shape.
-    nonisolated(unsafe) static var keptWeightsOverride: Bool?
+    /// Tests bind this to run one mode: `true` keeps the weights whenever a gradient is needed,
+    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys`` and the shape. Task-local, so a
+    /// binding holds only for the code it wraps, on that thread or task, never process-wide.
+    @TaskLocal static var keptWeightsOverride: Bool? = nil
 
     /// Whether the forward pass keeps the weights for the backward pass (set by
     /// ``Tensor/flashAttention(_:query:key:value:scale:label:)`` when the gradient is needed).
