@@ -9,9 +9,18 @@ let package = Package(
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
         .executable(name: "heed", targets: ["heed"]),
+        .library(name: "HeedServe", targets: ["HeedServe"]),
+        .executable(name: "heed-serve", targets: ["heed-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP server (`heed serve`) only: the Heed, HeedText and HeedModels libraries do not use them.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
         // Only for `swift package generate-documentation` (make docs); no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -48,6 +57,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/heed"
+        ),
+        // `heed serve`: a separate executable so that building `heed` alone (make demo) does not
+        // build the HTTP stack; `heed serve` runs the `heed-serve` built beside it.
+        .target(
+            name: "HeedServe",
+            dependencies: [
+                "Heed", "HeedText", "HeedModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/HeedServe"
+        ),
+        .executableTarget(
+            name: "heed-serve",
+            dependencies: [
+                "HeedServe", "Heed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/heed-serve"
         ),
         .executableTarget(
             name: "bench-text",
@@ -123,6 +155,14 @@ let package = Package(
             name: "HeedModelsTests",
             dependencies: ["HeedModels", "HeedText", "Heed"],
             path: "Tests/HeedModelsTests"
+        ),
+        .testTarget(
+            name: "HeedServeTests",
+            dependencies: [
+                "HeedServe", "HeedModels", "HeedText", "Heed",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HeedServeTests"
         ),
         .testTarget(
             name: "HeedCLITests",

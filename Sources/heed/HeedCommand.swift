@@ -26,7 +26,7 @@ struct HeedCommand: ParsableCommand {
                 """,
             version: "heed \(HeedModelsInfo.version) (OpenBLAS kernel: \(Heed.blasCoreName))",
             subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self,
-                          PlotCommand.self, WordsCommand.self, ImportIMDbCommand.self])
+                          PlotCommand.self, WordsCommand.self, ImportIMDbCommand.self, ServeCommand.self])
     }
 
     static func main() {
