@@ -48,6 +48,8 @@ public final class DelimitedFileReader {
     public let maxFieldBytes: Int
     /// The column names from the first line.
     public private(set) var header: [String] = []
+    /// The bytes read from the input so far (ahead of the records taken, by at most one chunk).
+    public private(set) var bytesRead = 0
 
     /// Where the bytes come from.
     private enum Source {
@@ -219,6 +221,7 @@ public final class DelimitedFileReader {
                 throw TextDataError.unreadableFile(file: name, reason: "\(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { return false }
+            bytesRead += chunk.count
             try chunk.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
             return true
         case let .memory(bytes):
@@ -226,6 +229,7 @@ public final class DelimitedFileReader {
             let end = memoryPosition + Swift.min(maxCount, bytes.count - memoryPosition)
             let start = memoryPosition
             memoryPosition = end
+            bytesRead += end - start
             try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
             return true
         }

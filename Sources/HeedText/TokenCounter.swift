@@ -27,6 +27,21 @@ public struct TokenCounter: Sendable {
         for token in tokens { add(token) }
     }
 
+    /// Adds every count of `other`; its tokens not seen here join after this counter's, in the
+    /// order `other` first saw them, so counting two columns one after the other equals
+    /// counting the first into one counter, the second into another, and adding them.
+    public mutating func add(contentsOf other: TokenCounter) {
+        for (k, token) in other.order.enumerated() {
+            if let i = index[token] {
+                counts[i] += other.counts[k]
+            } else {
+                index[token] = order.count
+                order.append(token)
+                counts.append(other.counts[k])
+            }
+        }
+    }
+
     /// How often `token` was seen.
     public func count(of token: String) -> Int {
         index[token].map { counts[$0] } ?? 0

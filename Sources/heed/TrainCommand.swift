@@ -113,6 +113,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print one line per epoch instead of a progress bar.")
     var quiet = false
 
+    @Flag(help: "Stream the data instead of reading it into memory: one pass counts tokens, one encodes every row once into an id cache on disk (beside --out, or in --cache-dir), and training reads its batches from there. An unchanged file with the same options reuses the cache. Same weights as without it.")
+    var stream = false
+
+    @Option(help: "With --stream: the folder for id caches (default: the folder holding --out).")
+    var cacheDir: String?
+
     @OptionGroup var file: FileOptions
 
     /// Checks every option before reading data.
@@ -212,6 +218,7 @@ struct TrainCommand: ParsableCommand {
         if !resume && configExists {
             throw CLIError("\(out) already holds a model; pass --resume to continue it, or choose another --out")
         }
+        if stream { return try runStreamed(folder: folder) }
         let splits = try readSplits()
         let trainTexts = splits.train.texts, heldOutTexts = splits.validation.texts
         let testRowCount = splits.test?.count ?? 0
@@ -243,23 +250,7 @@ struct TrainCommand: ParsableCommand {
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
                                              maxLength: maxLength, ngrams: ngrams, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
-            var config = ModelConfig(kind: kind, vocabSize: dataset.vocabulary.count, maxLength: maxLength, embedDim: embedDim,
-                                     classes: dataset.labelEncoder.classes, textColumns: textColumns, labelColumn: labelColumn,
-                                     format: file.formatName(for: data))
-            config.maskZero = maskZero
-            // Left out for words alone, so that such folders stay readable by earlier versions.
-            config.ngrams = ngrams > 1 ? ngrams : nil
-            config.filters = filters
-            config.interactionHead = interactionHead
-            config.numHeads = numHeads
-            config.keyDim = keyDim
-            config.ffDim = ffDim
-            config.blocks = blocks
-            config.dropout = dropout
-            if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
-            config.seed = seed
-            config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
-                                    earlyStoppingPatience: earlyStopping)
+            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
             try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count + testRowCount,
                                   advice: advice)
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
@@ -268,7 +259,29 @@ struct TrainCommand: ParsableCommand {
             try ModelFolder.writeDescription(of: ready, to: folder)
         }
         let test = try splits.test.map { try encode($0.texts, with: ready) }
-        let rows = "\(train.count) training rows, \(heldOut.count) \(splits.validationIsTest ? "test" : "validation") rows"
+        try trainAndReport(ready, train: .memory(train), heldOut: .memory(heldOut), test: test.map(Examples.memory),
+                           validationIsTest: splits.validationIsTest, history: history, completed: completed,
+                           folder: folder, started: started)
+    }
+
+    /// Examples in memory, or in an id cache on disk.
+    enum Examples {
+        case memory(EncodedTexts)
+        case cached(CachedTexts)
+
+        var count: Int {
+            switch self {
+            case let .memory(e): return e.count
+            case let .cached(c): return c.count
+            }
+        }
+    }
+
+    /// Trains (unless `completed` epochs already reach --epochs), evaluates `test` (else
+    /// `heldOut`) and prints the results, writing the ROC chart for two classes.
+    func trainAndReport(_ ready: ReadyModel, train: Examples, heldOut: Examples, test: Examples?, validationIsTest: Bool,
+                        history: History, completed: Int, folder: URL, started: ContinuousClock.Instant) throws {
+        let rows = "\(train.count) training rows, \(heldOut.count) \(validationIsTest ? "test" : "validation") rows"
             + (test.map { ", \($0.count) test rows" } ?? "")
         printOut("heed: \(ready.config.kind.rawValue) model, \(try ready.namedParameters().reduce(0) { $0 + $1.parameter.value.count }) weights; "
                  + "\(rows); vocabulary \(ready.vocabulary.count); "
@@ -285,12 +298,25 @@ struct TrainCommand: ParsableCommand {
             // another pass over the held-out rows after every epoch.
             callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
                                          validation: nil))
-            try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
-                          verbose: quiet ? .oneLinePerEpoch : .progressBar,
-                          resumeFrom: resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil)
+            let verbosity: Verbosity = quiet ? .oneLinePerEpoch : .progressBar
+            let resumeFrom = resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil
+            switch (train, heldOut) {
+            case let (.memory(train), .memory(heldOut)):
+                try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
+                              verbose: verbosity, resumeFrom: resumeFrom)
+            case let (.cached(train), .cached(heldOut)):
+                try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
+                              verbose: verbosity, resumeFrom: resumeFrom)
+            default:
+                preconditionFailure("training and held-out examples come from the same place")
+            }
         }
-        let report = try EvaluationReport(model: ready, data: test ?? heldOut)
-        let reportName = test != nil || splits.validationIsTest ? "test" : "validation"
+        let report: EvaluationReport
+        switch test ?? heldOut {
+        case let .memory(examples): report = try EvaluationReport(model: ready, data: examples)
+        case let .cached(examples): report = try EvaluationReport(model: ready, data: examples)
+        }
+        let reportName = test != nil || validationIsTest ? "test" : "validation"
         if report.classes.count == 2 {
             let chart = ROCCurve.chart(scores: report.positiveScores, labels: report.labels.map { $0 == 1 },
                                        title: "ROC curve (\(report.classes[1]) vs \(report.classes[0]))")
@@ -302,6 +328,71 @@ struct TrainCommand: ParsableCommand {
                  + String(format: ", loss: %.4f (%d rows)", report.loss, report.count))
         printOut("model folder: \(folder.path) (charts: loss.svg, accuracy.svg\(ready.config.classCount == 2 ? ", roc.svg" : "")); "
                  + "\(Int(seconds)) s")
+    }
+
+    /// `--stream`: builds or reuses the id cache, then trains from it.
+    func runStreamed(folder: URL) throws {
+        let started = ContinuousClock.now
+        let hasTest = testData != nil || testRows != nil
+        let options = StreamedTextOptions(
+            textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize, maxLength: maxLength,
+            ngrams: ngrams, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
+            testRows: testRows.map { $0.first...$0.last }, testFile: testData.map { URL(fileURLWithPath: $0) },
+            validationFraction: validationSplit ?? (hasTest ? nil : 0.2), format: file.format?.format,
+            decoding: file.encoding.decoding, maxFieldBytes: file.maxFieldBytes)
+        let cacheRoot = URL(fileURLWithPath: cacheDir ?? folder.standardizedFileURL.deletingLastPathComponent().path)
+        let dataset = try StreamedTextDataset.build(
+            data: URL(fileURLWithPath: data), options: options, cacheRoot: cacheRoot,
+            progress: { if !quiet || $0.finished { printError("heed: " + $0.line) } },
+            warning: { printError("heed: warning: " + $0) })
+        printOut("heed: \(dataset.reused ? "reusing" : "wrote") the id cache \(dataset.cacheFolder.path)")
+        let validationIsTest = dataset.validation == nil && dataset.test != nil
+        guard let heldOut = dataset.validation ?? dataset.test else {
+            throw CLIError("--stream needs held-out rows: --validation-split, --test-data or --test-rows")
+        }
+        let ready: ReadyModel
+        var history = History()
+        var completed = 0
+        if resume {
+            ready = try loadModelFolder(out)
+            guard ready.vocabulary.tokens == dataset.vocabulary.tokens, ready.labels.classes == dataset.labelEncoder.classes else {
+                throw CLIError("--resume: \(out) was trained on other data or options (its vocabulary or classes differ); "
+                               + "pass the options it was trained with")
+            }
+            (history, completed) = try ModelFolder.savedProgress(in: folder)
+        } else {
+            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
+            try MemoryCheck.check(config, batchSize: batchSize, rows: 1,
+                                  advice: "lower --max-len, --embed-dim, --batch-size or the model's sizes")
+            ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
+            try ModelFolder.writeDescription(of: ready, to: folder)
+        }
+        try trainAndReport(ready, train: .cached(dataset.train), heldOut: .cached(heldOut),
+                           test: validationIsTest ? nil : dataset.test.map(Examples.cached),
+                           validationIsTest: validationIsTest, history: history, completed: completed,
+                           folder: folder, started: started)
+    }
+
+    /// The model configuration of these options for a vocabulary and classes.
+    func modelConfig(vocabulary: Vocabulary, labels: LabelEncoder) -> ModelConfig {
+        var config = ModelConfig(kind: kind, vocabSize: vocabulary.count, maxLength: maxLength, embedDim: embedDim,
+                                 classes: labels.classes, textColumns: textColumns, labelColumn: labelColumn,
+                                 format: file.formatName(for: data))
+        config.maskZero = maskZero
+        // Left out for words alone, so that such folders stay readable by earlier versions.
+        config.ngrams = ngrams > 1 ? ngrams : nil
+        config.filters = filters
+        config.interactionHead = interactionHead
+        config.numHeads = numHeads
+        config.keyDim = keyDim
+        config.ffDim = ffDim
+        config.blocks = blocks
+        config.dropout = dropout
+        if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
+        config.seed = seed
+        config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
+                                earlyStoppingPatience: earlyStopping)
+        return config
     }
 
     func encode(_ texts: LabeledTexts, with model: ReadyModel) throws -> EncodedTexts {

@@ -29,22 +29,19 @@ extension Model {
     /// Shapes: `x` and `y` have the same number of examples along their first axis.
     /// - Throws: ``ModelError`` for bad arguments or a model not compiled; ``TensorError`` from
     ///   the layers and loss; ``CheckpointError``/``SafeTensorsError`` when resuming or saving.
+    ///
+    /// `x` is the model's input in memory or any ``ExampleSource`` of it (rows read from disk):
+    /// both give the same batches, and so the same weights.
     @discardableResult
-    public func fit(
-        x: Input, y: Targets<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
-        validationData: (x: Input, y: Targets<Scalar>)? = nil, validationSplit: Double = 0,
+    public func fit<X: ExampleSource>(
+        x: X, y: Targets<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: X, y: Targets<Scalar>)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
         verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
-    ) throws -> History {
-        guard let configuration else { throw ModelError.notCompiled(model: name) }
-        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
-        guard x.exampleCount == y.exampleCount else {
-            throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
-        }
+    ) throws -> History where X.Batch == Input {
         guard validationSplit >= 0, validationSplit < 1 else {
             throw ModelError.invalidArgument("validationSplit must be in [0, 1), got \(validationSplit)")
         }
-        var trainX = x, trainY = y, validation = validationData
         if validationSplit > 0 {
             guard validationData == nil else {
                 throw ModelError.invalidArgument("pass validationData or validationSplit, not both")
@@ -54,15 +51,32 @@ extension Model {
             guard !head.isEmpty, !tail.isEmpty else {
                 throw ModelError.invalidArgument("validationSplit \(validationSplit) of \(x.exampleCount) examples leaves an empty split")
             }
-            validation = (x.selectingExamples(tail), y.selectingExamples(tail))
-            trainX = x.selectingExamples(head)
-            trainY = y.selectingExamples(head)
+            return try train(
+                x: SubsetSource(base: x, indices: head), y: y.selectingExamples(head),
+                validation: (SubsetSource(base: x, indices: tail), y.selectingExamples(tail)),
+                batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch, shuffle: shuffle, seed: seed,
+                callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        }
+        return try train(
+            x: x, y: y, validation: validationData, batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
+            shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+    }
+
+    /// The training loop of `fit`, after the validation split.
+    private func train<X: ExampleSource, V: ExampleSource>(
+        x trainX: X, y trainY: Targets<Scalar>, validation: (x: V, y: Targets<Scalar>)?, batchSize: Int, epochs: Int,
+        initialEpoch: Int, shuffle: Bool, seed: UInt64, callbacks: [any Callback], verbose: Verbosity, resumeFrom: URL?
+    ) throws -> History where X.Batch == Input, V.Batch == Input {
+        guard let configuration else { throw ModelError.notCompiled(model: name) }
+        guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        guard trainX.exampleCount == trainY.exampleCount else {
+            throw ModelError.exampleCountMismatch(inputs: trainX.exampleCount, targets: trainY.exampleCount)
         }
         let n = trainX.exampleCount
         guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
 
         // Layers create their weights on first use: build them before the weights are listed.
-        try build(from: trainX)
+        try build(from: trainX.examples([0]))
         var startEpoch = initialEpoch
         if let resumeFrom {
             let info = try load(from: resumeFrom, includeOptimizer: true)
@@ -120,7 +134,7 @@ extension Model {
                 let (indices, examples) = parallel.beginStep(step, order: order)
                 var lossValue = 0.0
                 if !indices.isEmpty {
-                    let xb = trainX.selectingExamples(indices), yb = trainY.selectingExamples(indices)
+                    let xb = try trainX.examples(indices), yb = trainY.selectingExamples(indices)
                     let out = try forward(xb, training: true)
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
                     lossValue = Double(loss.scalar)
@@ -160,12 +174,12 @@ extension Model {
     /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with class ids as targets.
     @discardableResult
-    public func fit(
-        x: Input, y: IntTensor, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
-        validationData: (x: Input, y: IntTensor)? = nil, validationSplit: Double = 0,
+    public func fit<X: ExampleSource>(
+        x: X, y: IntTensor, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: X, y: IntTensor)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
         verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
-    ) throws -> History {
+    ) throws -> History where X.Batch == Input {
         try fit(x: x, y: .classes(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
                 validationData: validationData.map { ($0.x, .classes($0.y)) }, validationSplit: validationSplit,
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
@@ -174,12 +188,12 @@ extension Model {
     /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
     /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
     @discardableResult
-    public func fit(
-        x: Input, y: Tensor<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
-        validationData: (x: Input, y: Tensor<Scalar>)? = nil, validationSplit: Double = 0,
+    public func fit<X: ExampleSource>(
+        x: X, y: Tensor<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
+        validationData: (x: X, y: Tensor<Scalar>)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
         verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
-    ) throws -> History {
+    ) throws -> History where X.Batch == Input {
         try fit(x: x, y: .values(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
                 validationData: validationData.map { ($0.x, .values($0.y)) }, validationSplit: validationSplit,
                 shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
@@ -191,7 +205,8 @@ extension Model {
     /// With a ``Model/synchronizer`` every process evaluates one contiguous shard and the results
     /// are merged, so every process returns the whole data set's loss and metrics.
     /// - Throws: ``ModelError`` when not compiled or the counts differ; ``TensorError``.
-    public func evaluate(x: Input, y: Targets<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
+    public func evaluate<X: ExampleSource>(x: X, y: Targets<Scalar>, batchSize: Int = 32) throws -> [String: Double]
+        where X.Batch == Input {
         guard let configuration else { throw ModelError.notCompiled(model: name) }
         guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
         guard x.exampleCount == y.exampleCount else {
@@ -204,7 +219,7 @@ extension Model {
         try withoutGrad {
             for start in stride(from: shard.lowerBound, to: shard.upperBound, by: batchSize) {
                 let indices = Array(start..<Swift.min(shard.upperBound, start + batchSize))
-                let xb = x.selectingExamples(indices), yb = y.selectingExamples(indices)
+                let xb = try x.examples(indices), yb = y.selectingExamples(indices)
                 let out = try forward(xb, training: false)
                 lossSum += Double(try configuration.loss(out, yb, outputActivation: outputActivation).scalar) * Double(indices.count)
                 if !configuration.metrics.isEmpty {
@@ -224,12 +239,14 @@ extension Model {
     }
 
     /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with class ids as targets.
-    public func evaluate(x: Input, y: IntTensor, batchSize: Int = 32) throws -> [String: Double] {
+    public func evaluate<X: ExampleSource>(x: X, y: IntTensor, batchSize: Int = 32) throws -> [String: Double]
+        where X.Batch == Input {
         try evaluate(x: x, y: .classes(y), batchSize: batchSize)
     }
 
     /// ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` with float targets.
-    public func evaluate(x: Input, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double] {
+    public func evaluate<X: ExampleSource>(x: X, y: Tensor<Scalar>, batchSize: Int = 32) throws -> [String: Double]
+        where X.Batch == Input {
         try evaluate(x: x, y: .values(y), batchSize: batchSize)
     }
 

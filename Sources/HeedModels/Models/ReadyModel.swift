@@ -154,6 +154,36 @@ public final class ReadyModel {
         }
     }
 
+    /// Trains on examples read from an id cache (see ``StreamedTextDataset``), batch by batch;
+    /// with the same rows, seed and options the weights equal those of
+    /// ``fit(_:validation:epochs:callbacks:verbose:resumeFrom:)-(EncodedTexts,_,_,_,_,_)``.
+    ///
+    /// - Throws: `ModelError`, `TensorError`, cache read errors, checkpoint errors from callbacks.
+    @discardableResult
+    public func fit(_ train: CachedTexts, validation: CachedTexts?, epochs: Int, callbacks: [any Callback],
+                    verbose: Verbosity, resumeFrom: URL?) throws -> History {
+        let settings = config.training
+        let y = targets(train.labels)
+        let validationTargets = validation.map { targets($0.labels) }
+        switch network {
+        case let .text(m):
+            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        case let .transformer(m):
+            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        case let .pair(m):
+            return try m.fit(x: PairedSource(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
+                             epochs: epochs,
+                             validationData: validation.flatMap { v in
+                                 validationTargets.map { (PairedSource(v.inputs[0], v.inputs[1]), $0) }
+                             },
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+        }
+    }
+
     /// Class probabilities `[count, classCount]` for encoded inputs (a sigmoid output `p`
     /// becomes the two columns `1 − p`, `p`).
     ///
@@ -195,11 +225,29 @@ public final class ReadyModel {
         return (rows(of: out, count: data.count), loss)
     }
 
+    /// ``probabilitiesAndLoss(_:batchSize:)-(EncodedTexts,_)`` of examples read from an id cache.
+    ///
+    /// - Throws: `TensorError`; cache read errors; `ModelError.invalidArgument(_:)` for a batch
+    ///   size below 1.
+    public func probabilitiesAndLoss(_ data: CachedTexts, batchSize: Int = 64) throws
+        -> (probabilities: [[Double]], loss: Double) {
+        let y = targets(data.labels)
+        let (out, loss): (Tensor<Float>, Double)
+        switch network {
+        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .pair(m):
+            (out, loss) = try Self.outputsAndLoss(of: m, x: PairedSource(data.inputs[0], data.inputs[1]), y: y,
+                                                  loss: self.loss, batchSize: batchSize)
+        }
+        return (rows(of: out, count: data.count), loss)
+    }
+
     /// The model's predictions (after its output activation) and the mean of `loss` over the
     /// examples, batch by batch in inference mode: what `predict` and `evaluate` compute, from
     /// one forward pass.
-    private static func outputsAndLoss<Input: Batchable>(
-        of model: Model<Float, Input>, x: Input, y: Targets<Float>, loss: Loss, batchSize: Int
+    private static func outputsAndLoss<X: ExampleSource>(
+        of model: Model<Float, X.Batch>, x: X, y: Targets<Float>, loss: Loss, batchSize: Int
     ) throws -> (Tensor<Float>, Double) {
         guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
         let n = x.exampleCount
@@ -209,7 +257,7 @@ public final class ReadyModel {
         try withoutGrad {
             for start in stride(from: 0, to: n, by: batchSize) {
                 let indices = Array(start..<Swift.min(n, start + batchSize))
-                let logits = try model.forward(x.selectingExamples(indices), training: false)
+                let logits = try model.forward(x.examples(indices), training: false)
                 lossSum += Double(try loss(logits, y.selectingExamples(indices), outputActivation: model.outputActivation).scalar)
                     * Double(indices.count)
                 let predictions = try model.outputActivation.apply(logits)

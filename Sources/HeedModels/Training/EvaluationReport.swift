@@ -30,11 +30,25 @@ public struct EvaluationReport: Sendable {
     public init(model: ReadyModel, data: EncodedTexts, batchSize: Int = 64) throws {
         guard data.count > 0 else { throw ModelError.invalidArgument("there are no examples to evaluate") }
         let (probabilities, meanLoss) = try model.probabilitiesAndLoss(data, batchSize: batchSize)
-        let actual = data.labels.scalars.map { Int($0) }
+        try self.init(model: model, probabilities: probabilities, loss: meanLoss, labels: data.labels)
+    }
+
+    /// Evaluates `model` on examples read from an id cache.
+    ///
+    /// - Throws: `TensorError` for ids outside the vocabulary; cache read errors; `ModelError`
+    ///   for an empty set.
+    public init(model: ReadyModel, data: CachedTexts, batchSize: Int = 64) throws {
+        guard data.count > 0 else { throw ModelError.invalidArgument("there are no examples to evaluate") }
+        let (probabilities, meanLoss) = try model.probabilitiesAndLoss(data, batchSize: batchSize)
+        try self.init(model: model, probabilities: probabilities, loss: meanLoss, labels: data.labels)
+    }
+
+    private init(model: ReadyModel, probabilities: [[Double]], loss meanLoss: Double, labels ids: IntTensor) throws {
+        let actual = ids.scalars.map { Int($0) }
         let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
         classes = model.labels.classes
         confusion = try ConfusionMatrix(classCount: classes.count, actual: actual, predicted: predicted)
-        count = data.count
+        count = actual.count
         loss = meanLoss
         accuracy = confusion.accuracy
         macroF1 = confusion.macroF1
