@@ -86,6 +86,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Examples per training step.")
     var batchSize: Int = 32
 
+    @Option(parsing: .unconditional, help: "End each epoch after this many steps of its shuffled order (Keras' steps_per_epoch; default: every example once).")
+    var stepsPerEpoch: Int?
+
     @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Double = 0.001
 
@@ -129,6 +132,7 @@ struct TrainCommand: ParsableCommand {
         if embedDim < 1 { throw CLIError("--embed-dim must be at least 1, got \(embedDim)") }
         if epochs < 1 { throw CLIError("--epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { throw CLIError("--batch-size must be at least 1, got \(batchSize)") }
+        if let stepsPerEpoch, stepsPerEpoch < 1 { throw CLIError("--steps-per-epoch must be at least 1, got \(stepsPerEpoch)") }
         if !(learningRate > 0 && learningRate.isFinite) { throw CLIError("--learning-rate must be a positive number, got \(learningRate)") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if let threads, !(1...max(1, cores)).contains(threads) {
@@ -303,10 +307,10 @@ struct TrainCommand: ParsableCommand {
             switch (train, heldOut) {
             case let (.memory(train), .memory(heldOut)):
                 try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
-                              verbose: verbosity, resumeFrom: resumeFrom)
+                              verbose: verbosity, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
             case let (.cached(train), .cached(heldOut)):
                 try ready.fit(train, validation: heldOut.count > 0 ? heldOut : nil, epochs: epochs, callbacks: callbacks,
-                              verbose: verbosity, resumeFrom: resumeFrom)
+                              verbose: verbosity, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
             default:
                 preconditionFailure("training and held-out examples come from the same place")
             }

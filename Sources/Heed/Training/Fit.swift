@@ -31,14 +31,19 @@ extension Model {
     ///   the layers and loss; ``CheckpointError``/``SafeTensorsError`` when resuming or saving.
     ///
     /// `x` is the model's input in memory or any ``ExampleSource`` of it (rows read from disk):
-    /// both give the same batches, and so the same weights.
+    /// both give the same batches, and so the same weights. `stepsPerEpoch` (Keras'
+    /// `steps_per_epoch`) ends each epoch after that many steps of its own shuffled order; the
+    /// epoch's logged loss and metrics are over those steps' examples.
     @discardableResult
     public func fit<X: ExampleSource>(
         x: X, y: Targets<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
         validationData: (x: X, y: Targets<Scalar>)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
-        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil, stepsPerEpoch: Int? = nil
     ) throws -> History where X.Batch == Input {
+        if let stepsPerEpoch, stepsPerEpoch < 1 {
+            throw ModelError.invalidArgument("stepsPerEpoch must be at least 1, got \(stepsPerEpoch)")
+        }
         guard validationSplit >= 0, validationSplit < 1 else {
             throw ModelError.invalidArgument("validationSplit must be in [0, 1), got \(validationSplit)")
         }
@@ -55,17 +60,19 @@ extension Model {
                 x: SubsetSource(base: x, indices: head), y: y.selectingExamples(head),
                 validation: (SubsetSource(base: x, indices: tail), y.selectingExamples(tail)),
                 batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch, shuffle: shuffle, seed: seed,
-                callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
         }
         return try train(
             x: x, y: y, validation: validationData, batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
-            shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+            shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+            stepsPerEpoch: stepsPerEpoch)
     }
 
     /// The training loop of `fit`, after the validation split.
     private func train<X: ExampleSource, V: ExampleSource>(
         x trainX: X, y trainY: Targets<Scalar>, validation: (x: V, y: Targets<Scalar>)?, batchSize: Int, epochs: Int,
-        initialEpoch: Int, shuffle: Bool, seed: UInt64, callbacks: [any Callback], verbose: Verbosity, resumeFrom: URL?
+        initialEpoch: Int, shuffle: Bool, seed: UInt64, callbacks: [any Callback], verbose: Verbosity, resumeFrom: URL?,
+        stepsPerEpoch: Int?
     ) throws -> History where X.Batch == Input, V.Batch == Input {
         guard let configuration else { throw ModelError.notCompiled(model: name) }
         guard batchSize > 0 else { throw ModelError.invalidArgument("batchSize must be positive, got \(batchSize)") }
@@ -95,7 +102,7 @@ extension Model {
                 ("shuffle", shuffle ? 1 : 0),
             ])
         let rank = parallel.rank
-        let steps = parallel.steps(examples: n)
+        let steps = Swift.min(parallel.steps(examples: n), stepsPerEpoch ?? .max)
         let write: (String) -> Void = rank == 0 ? output : { _ in }
         let context = TrainingContext(
             epochs: epochs, initialEpoch: startEpoch, stepsPerEpoch: steps, logOrder: logOrder,
@@ -178,11 +185,12 @@ extension Model {
         x: X, y: IntTensor, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
         validationData: (x: X, y: IntTensor)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
-        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil, stepsPerEpoch: Int? = nil
     ) throws -> History where X.Batch == Input {
         try fit(x: x, y: .classes(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
                 validationData: validationData.map { ($0.x, .classes($0.y)) }, validationSplit: validationSplit,
-                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                stepsPerEpoch: stepsPerEpoch)
     }
 
     /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
@@ -192,11 +200,12 @@ extension Model {
         x: X, y: Tensor<Scalar>, batchSize: Int = 32, epochs: Int = 1, initialEpoch: Int = 0,
         validationData: (x: X, y: Tensor<Scalar>)? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, seed: UInt64 = 0, callbacks: [any Callback] = [],
-        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil
+        verbose: Verbosity = .progressBar, resumeFrom: URL? = nil, stepsPerEpoch: Int? = nil
     ) throws -> History where X.Batch == Input {
         try fit(x: x, y: .values(y), batchSize: batchSize, epochs: epochs, initialEpoch: initialEpoch,
                 validationData: validationData.map { ($0.x, .values($0.y)) }, validationSplit: validationSplit,
-                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                shuffle: shuffle, seed: seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                stepsPerEpoch: stepsPerEpoch)
     }
 
     /// Loss and metrics over a whole data set, in batches, in inference mode (Keras `evaluate`).

@@ -133,7 +133,7 @@ public final class ReadyModel {
     /// - Throws: `ModelError`, `TensorError`, checkpoint errors from callbacks.
     @discardableResult
     public func fit(_ train: EncodedTexts, validation: EncodedTexts?, epochs: Int, callbacks: [any Callback],
-                    verbose: Verbosity, resumeFrom: URL?) throws -> History {
+                    verbose: Verbosity, resumeFrom: URL?, stepsPerEpoch: Int? = nil) throws -> History {
         let settings = config.training
         let y = targets(train.labels)
         let validationTargets = validation.map { targets($0.labels) }
@@ -141,16 +141,19 @@ public final class ReadyModel {
         case let .text(m):
             return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         case let .transformer(m):
             return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         case let .pair(m):
             return try m.fit(x: InputPair(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
                              epochs: epochs,
                              validationData: validation.flatMap { v in validationTargets.map { (InputPair(v.inputs[0], v.inputs[1]), $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         }
     }
 
@@ -161,7 +164,7 @@ public final class ReadyModel {
     /// - Throws: `ModelError`, `TensorError`, cache read errors, checkpoint errors from callbacks.
     @discardableResult
     public func fit(_ train: CachedTexts, validation: CachedTexts?, epochs: Int, callbacks: [any Callback],
-                    verbose: Verbosity, resumeFrom: URL?) throws -> History {
+                    verbose: Verbosity, resumeFrom: URL?, stepsPerEpoch: Int? = nil) throws -> History {
         let settings = config.training
         let y = targets(train.labels)
         let validationTargets = validation.map { targets($0.labels) }
@@ -169,18 +172,21 @@ public final class ReadyModel {
         case let .text(m):
             return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         case let .transformer(m):
             return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         case let .pair(m):
             return try m.fit(x: PairedSource(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
                              epochs: epochs,
                              validationData: validation.flatMap { v in
                                  validationTargets.map { (PairedSource(v.inputs[0], v.inputs[1]), $0) }
                              },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom)
+                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
+                             stepsPerEpoch: stepsPerEpoch)
         }
     }
 

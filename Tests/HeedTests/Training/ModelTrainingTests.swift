@@ -139,6 +139,33 @@ final class ModelTrainingTests: SingleThreadedTestCase {
         XCTAssertEqual(history["accuracy"]?.count, 2)
     }
 
+    func testStepsPerEpochTakesTheFirstStepsOfEachEpochsOrder() throws {
+        let data = separableData(count: 40, seed: 11)
+        let fitted = makeClassifier(seed: 12), stepped = makeClassifier(seed: 12)
+        for model in [fitted, stepped] {
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.01))
+        }
+        final class StepCounter: Callback {
+            var steps = 0
+            func onBatchEnd(_ step: Int, context: TrainingContext) throws { steps += 1 }
+        }
+        let counter = StepCounter()
+        try fitted.fit(x: data.x, y: data.y, batchSize: 8, epochs: 2, seed: 5, callbacks: [counter], verbose: .silent,
+                       stepsPerEpoch: 3)
+        XCTAssertEqual(counter.steps, 6)
+        for epoch in 0..<2 {
+            let order = Model<Float, Tensor<Float>>.shuffledOrder(count: 40, seed: 5, epoch: epoch)
+            for step in 0..<3 {
+                let batch = Array(order[(step * 8)..<(step * 8 + 8)])
+                _ = try stepped.trainOnBatch(x: data.x.selectingExamples(batch), y: data.y.selectingExamples(batch))
+            }
+        }
+        for ((name, a), (_, b)) in zip(try fitted.namedParameters(), try stepped.namedParameters()) {
+            XCTAssertEqual(a.value.scalars, b.value.scalars, name)
+        }
+        XCTAssertThrowsError(try fitted.fit(x: data.x, y: data.y, verbose: .silent, stepsPerEpoch: 0))
+    }
+
     func testFitBeforeCompileThrows() throws {
         let data = separableData(count: 4, seed: 1)
         XCTAssertThrowsError(try makeClassifier(seed: 1).fit(x: data.x, y: data.y, verbose: .silent)) { error in
