@@ -134,57 +134,42 @@ public final class ReadyModel {
     @discardableResult
     public func fit(_ train: EncodedTexts, validation: EncodedTexts?, epochs: Int, callbacks: [any Callback],
                     verbose: Verbosity, resumeFrom: URL?, stepsPerEpoch: Int? = nil) throws -> History {
-        let settings = config.training
-        let y = targets(train.labels)
-        let validationTargets = validation.map { targets($0.labels) }
-        switch network {
-        case let .text(m):
-            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
-                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
-                             stepsPerEpoch: stepsPerEpoch)
-        case let .transformer(m):
-            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
-                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
-                             stepsPerEpoch: stepsPerEpoch)
-        case let .pair(m):
-            return try m.fit(x: InputPair(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
-                             epochs: epochs,
-                             validationData: validation.flatMap { v in validationTargets.map { (InputPair(v.inputs[0], v.inputs[1]), $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
-                             stepsPerEpoch: stepsPerEpoch)
-        }
+        try fit(inputs: train.inputs, labels: train.labels, validation: validation.map { ($0.inputs, $0.labels) },
+                epochs: epochs, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
     }
 
     /// Trains on examples read from an id cache (see ``StreamedTextDataset``), batch by batch;
     /// with the same rows, seed and options the weights equal those of
-    /// ``fit(_:validation:epochs:callbacks:verbose:resumeFrom:)-(EncodedTexts,_,_,_,_,_)``.
+    /// ``fit(_:validation:epochs:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(EncodedTexts,_,_,_,_,_,_)``.
     ///
     /// - Throws: `ModelError`, `TensorError`, cache read errors, checkpoint errors from callbacks.
     @discardableResult
     public func fit(_ train: CachedTexts, validation: CachedTexts?, epochs: Int, callbacks: [any Callback],
                     verbose: Verbosity, resumeFrom: URL?, stepsPerEpoch: Int? = nil) throws -> History {
+        try fit(inputs: train.inputs, labels: train.labels, validation: validation.map { ($0.inputs, $0.labels) },
+                epochs: epochs, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
+    }
+
+    /// Trains on one source of id matrices per text input, in memory or on disk alike.
+    private func fit<S: ExampleSource>(
+        inputs: [S], labels: IntTensor, validation: (inputs: [S], labels: IntTensor)?, epochs: Int,
+        callbacks: [any Callback], verbose: Verbosity, resumeFrom: URL?, stepsPerEpoch: Int?
+    ) throws -> History where S.Batch == IntTensor {
         let settings = config.training
-        let y = targets(train.labels)
-        let validationTargets = validation.map { targets($0.labels) }
+        let y = targets(labels)
+        let held = validation.map { (inputs: $0.inputs, y: targets($0.labels)) }
         switch network {
         case let .text(m):
-            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
-                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
-                             stepsPerEpoch: stepsPerEpoch)
+            return try m.fit(x: inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
+                             verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
         case let .transformer(m):
-            return try m.fit(x: train.inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
-                             validationData: validation.flatMap { v in validationTargets.map { (v.inputs[0], $0) } },
-                             seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
-                             stepsPerEpoch: stepsPerEpoch)
+            return try m.fit(x: inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
+                             verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
         case let .pair(m):
-            return try m.fit(x: PairedSource(train.inputs[0], train.inputs[1]), y: y, batchSize: settings.batchSize,
-                             epochs: epochs,
-                             validationData: validation.flatMap { v in
-                                 validationTargets.map { (PairedSource(v.inputs[0], v.inputs[1]), $0) }
-                             },
+            return try m.fit(x: PairedSource(inputs[0], inputs[1]), y: y, batchSize: settings.batchSize, epochs: epochs,
+                             validationData: held.map { (PairedSource($0.inputs[0], $0.inputs[1]), $0.y) },
                              seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
                              stepsPerEpoch: stepsPerEpoch)
         }
@@ -219,16 +204,7 @@ public final class ReadyModel {
     ///   `ModelError.invalidArgument(_:)` for a batch size below 1.
     public func probabilitiesAndLoss(_ data: EncodedTexts, batchSize: Int = 64) throws
         -> (probabilities: [[Double]], loss: Double) {
-        let y = targets(data.labels)
-        let (out, loss): (Tensor<Float>, Double)
-        switch network {
-        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
-        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
-        case let .pair(m):
-            (out, loss) = try Self.outputsAndLoss(of: m, x: InputPair(data.inputs[0], data.inputs[1]), y: y, loss: self.loss,
-                                                  batchSize: batchSize)
-        }
-        return (rows(of: out, count: data.count), loss)
+        try probabilitiesAndLoss(inputs: data.inputs, labels: data.labels, batchSize: batchSize)
     }
 
     /// ``probabilitiesAndLoss(_:batchSize:)-(EncodedTexts,_)`` of examples read from an id cache.
@@ -237,16 +213,21 @@ public final class ReadyModel {
     ///   size below 1.
     public func probabilitiesAndLoss(_ data: CachedTexts, batchSize: Int = 64) throws
         -> (probabilities: [[Double]], loss: Double) {
-        let y = targets(data.labels)
+        try probabilitiesAndLoss(inputs: data.inputs, labels: data.labels, batchSize: batchSize)
+    }
+
+    private func probabilitiesAndLoss<S: ExampleSource>(inputs: [S], labels: IntTensor, batchSize: Int) throws
+        -> (probabilities: [[Double]], loss: Double) where S.Batch == IntTensor {
+        let y = targets(labels)
         let (out, loss): (Tensor<Float>, Double)
         switch network {
-        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
-        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: data.inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: inputs[0], y: y, loss: self.loss, batchSize: batchSize)
         case let .pair(m):
-            (out, loss) = try Self.outputsAndLoss(of: m, x: PairedSource(data.inputs[0], data.inputs[1]), y: y,
-                                                  loss: self.loss, batchSize: batchSize)
+            (out, loss) = try Self.outputsAndLoss(of: m, x: PairedSource(inputs[0], inputs[1]), y: y, loss: self.loss,
+                                                  batchSize: batchSize)
         }
-        return (rows(of: out, count: data.count), loss)
+        return (rows(of: out, count: labels.scalars.count), loss)
     }
 
     /// The model's predictions (after its output activation) and the mean of `loss` over the
