@@ -122,7 +122,7 @@ start_heed() {
     port_free "$HEED_PORT" || die "port $HEED_PORT is taken; set HEED_PORT"
     : >"$BENCH_LOG_DIR/heed-serve.out"
     "$HEED_BIN/heed" serve --model "$MODEL_NAME=$BENCH_MODEL" --port "$HEED_PORT" --log-level warning \
-        >"$BENCH_LOG_DIR/heed-serve.out" 2>>"$BENCH_LOG_DIR/heed-serve.log" &
+        >>"$BENCH_LOG_DIR/heed-serve.out" 2>>"$BENCH_LOG_DIR/heed-serve.log" &
     SERVER_PID=$!
     wait_listening "$BENCH_LOG_DIR/heed-serve.out" "$SERVER_PID"
 }
@@ -132,7 +132,7 @@ check_predict() {
     local port=$1 body answer
     body='{"instances": ["A moving, beautifully shot film; the cast is superb.", "Dull plot, wooden acting, a waste of two hours."]}'
     answer=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$body" \
-        "http://127.0.0.1:$port/v1/models/$MODEL_NAME:predict")
+        "http://127.0.0.1:$port/v1/models/$MODEL_NAME:predict") || true
     [ "$(tail -n1 <<<"$answer")" = 200 ] || die "the check request on port $port failed: $answer"
     [ "$(grep -o '"label"' <<<"$answer" | wc -l)" = 2 ] || die "the check request on port $port did not get two predictions: $answer"
     say "check on port $port: $(head -n1 <<<"$answer")"
@@ -191,8 +191,10 @@ if [ "$SKIP_PYTHON" != 1 ]; then
     [ -x "$python" ] || die "no Python environment at $BENCH_VENV (make bench-serve creates it); SKIP_PYTHON=1 skips this part"
     port_free "$KERAS_PORT" || die "port $KERAS_PORT is taken; set KERAS_PORT"
     say "starting tf.keras + FastAPI + uvicorn ($KERAS_WORKERS workers) on port $KERAS_PORT (log: $BENCH_LOG_DIR/serve-keras.log)"
+    # Emptied here, not by the server's redirection, which could come after the first look at it.
+    : >"$BENCH_LOG_DIR/serve-keras.log"
     "$python" Benchmarks/reference/serve_keras.py --data "$DATA" --model-dir "$BENCH_KERAS_MODEL" \
-        --port "$KERAS_PORT" --workers "$KERAS_WORKERS" >"$BENCH_LOG_DIR/serve-keras.log" 2>&1 &
+        --port "$KERAS_PORT" --workers "$KERAS_WORKERS" >>"$BENCH_LOG_DIR/serve-keras.log" 2>&1 &
     SERVER_PID=$!
     # Ready once every worker has printed `worker PID ready` (training comes first when
     # BENCH_KERAS_MODEL holds no model yet).
