@@ -38,6 +38,8 @@ HEED_PORT=${HEED_PORT:-8090}
 KERAS_PORT=${KERAS_PORT:-8091}
 KERAS_WORKERS=${KERAS_WORKERS:-$(nproc)}
 SKIP_PYTHON=${SKIP_PYTHON:-0}
+# Extra `heed serve` options, e.g. "--batch-delay-ms 0" (default: its own defaults).
+HEED_SERVE_ARGS=${HEED_SERVE_ARGS:-}
 LUA=Benchmarks/serve/predict.lua
 MODEL_NAME=imdb
 
@@ -121,7 +123,8 @@ wait_listening() {
 start_heed() {
     port_free "$HEED_PORT" || die "port $HEED_PORT is taken; set HEED_PORT"
     : >"$BENCH_LOG_DIR/heed-serve.out"
-    "$HEED_BIN/heed" serve --model "$MODEL_NAME=$BENCH_MODEL" --port "$HEED_PORT" --log-level warning \
+    # shellcheck disable=SC2086 # HEED_SERVE_ARGS is a list of options
+    "$HEED_BIN/heed" serve --model "$MODEL_NAME=$BENCH_MODEL" --port "$HEED_PORT" --log-level warning $HEED_SERVE_ARGS \
         >>"$BENCH_LOG_DIR/heed-serve.out" 2>>"$BENCH_LOG_DIR/heed-serve.log" &
     SERVER_PID=$!
     wait_listening "$BENCH_LOG_DIR/heed-serve.out" "$SERVER_PID"
@@ -253,7 +256,7 @@ log_lines=$(wc -l <"$BENCH_LOG_DIR/heed-serve.log")
 echo "## heed serve and tf.keras + FastAPI over loopback"
 echo
 echo "$cpu, $(nproc) cores; wrk 1 thread over loopback, ${BENCH_SECONDS} s per row after ${WARMUP_SECONDS} s of warm-up;"
-echo "IMDb test reviews rotating; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+echo "IMDb test reviews rotating; heed serve options: ${HEED_SERVE_ARGS:-the defaults}; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 echo
 echo "| server | texts/request | connections | requests/s | texts/s | p50 ms | p99 ms | non-200 | socket errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
