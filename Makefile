@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-scale demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-serve bench-scale demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -69,6 +69,20 @@ bench-compare: deps
 	$(BENCH_VENV)/bin/pip install --quiet numpy tensorflow tf_keras jax $(if $(filter 1,$(BENCH_TORCH)),torch,)
 	$(BENCH_VENV)/bin/python Benchmarks/reference/compare.py --threads $(BENCH_THREADS) \
 		--heed-bin $$($(SWIFT) build -c release --show-bin-path)
+
+# heed serve against tf.keras behind FastAPI + uvicorn (Benchmarks/reference/serve_keras.py),
+# each driven by wrk over loopback, then a soak of heed serve with its resident memory
+# (Scripts/bench-serve.sh; BENCH_SECONDS per row, SOAK_SECONDS, SKIP_PYTHON=1 and more are read
+# from the environment). Trains into out/bench-serve-model unless it exists. Needs wrk; creates
+# $(BENCH_VENV) with pip from PyPI: numpy, tensorflow, tf_keras, fastapi and uvicorn.
+bench-serve: deps
+	$(SWIFT) build -c release
+	@if [ "$(SKIP_PYTHON)" != 1 ]; then \
+		if [ ! -x $(BENCH_VENV)/bin/python ]; then python3 -m venv $(BENCH_VENV) || exit 1; fi; \
+		$(BENCH_VENV)/bin/pip install --quiet numpy tensorflow tf_keras fastapi uvicorn || exit 1; \
+	fi
+	HEED_BIN=$$($(SWIFT) build -c release --show-bin-path) HEED_DATA="$(DEMO_DATA)" BENCH_VENV="$(BENCH_VENV)" \
+		Scripts/bench-serve.sh
 
 bench-text: deps
 	$(SWIFT) run -c release bench-text
