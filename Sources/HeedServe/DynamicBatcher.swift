@@ -6,7 +6,9 @@ import Heed
 /// Requests wait in a queue. A dedicated thread takes the oldest request, waits until the queue
 /// holds `maxBatch` texts or `delay` has passed since that request arrived, then runs every queued
 /// request that fits in `maxBatch` texts (always at least one; a larger request runs alone, in
-/// passes of `maxBatch`) and hands each its own rows of the result. Every text is padded to the
+/// passes of `maxBatch`) and hands each its own rows of the result. It waits only when requests
+/// arrive together (several are queued, or the previous pass served several): a lone request
+/// after a quiet spell runs at once, so one client does not pay the delay on every request. Every text is padded to the
 /// model's full input length on its own, so its prediction does not depend on its batch.
 ///
 /// A request that would take the queue past `maxQueue` texts is refused at once with
@@ -28,6 +30,9 @@ final class DynamicBatcher: @unchecked Sendable {
     let maxBatch: Int
     let delay: TimeInterval
     let maxQueue: Int
+    /// Whether even a lone request waits `delay` for company (tests use it to hold requests in
+    /// the queue).
+    let alwaysWaits: Bool
     private let predict: @Sendable ([IntTensor], Int) throws -> [[Double]]
     private let observeBatch: @Sendable (Int) -> Void
     private let observeQueue: @Sendable (Int) -> Void
@@ -39,18 +44,21 @@ final class DynamicBatcher: @unchecked Sendable {
     private var queuedTexts = 0
     private var stopping = false
     private var finished = false
+    /// The number of requests the previous forward pass served.
+    private var lastBatchRequests = 0
 
     /// - Parameters:
     ///   - predict: class probabilities for id matrices, in passes of at most the given count.
     ///   - observeBatch: called with each forward pass's text count.
     ///   - observeQueue: called with the queued text count when it changes.
-    init(maxBatch: Int, delay: TimeInterval, maxQueue: Int,
+    init(maxBatch: Int, delay: TimeInterval, maxQueue: Int, alwaysWaits: Bool = false,
          predict: @escaping @Sendable ([IntTensor], Int) throws -> [[Double]],
          observeBatch: @escaping @Sendable (Int) -> Void = { _ in },
          observeQueue: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.maxBatch = maxBatch
         self.delay = delay
         self.maxQueue = maxQueue
+        self.alwaysWaits = alwaysWaits
         self.predict = predict
         self.observeBatch = observeBatch
         self.observeQueue = observeQueue
@@ -115,9 +123,11 @@ final class DynamicBatcher: @unchecked Sendable {
             }
             condition.wait()
         }
-        let deadline = jobs[head].arrived.addingTimeInterval(delay)
-        while queuedTexts < maxBatch && !stopping && Date() < deadline {
-            _ = condition.wait(until: deadline)
+        if alwaysWaits || jobs.count - head > 1 || lastBatchRequests > 1 {
+            let deadline = jobs[head].arrived.addingTimeInterval(delay)
+            while queuedTexts < maxBatch && !stopping && Date() < deadline {
+                _ = condition.wait(until: deadline)
+            }
         }
         var batch = [jobs[head]]
         var texts = jobs[head].inputs.count
@@ -135,6 +145,7 @@ final class DynamicBatcher: @unchecked Sendable {
             head = 0
         }
         queuedTexts -= texts
+        lastBatchRequests = batch.count
         let depth = queuedTexts
         observeQueue(depth)
         return batch

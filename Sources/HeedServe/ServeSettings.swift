@@ -16,6 +16,9 @@ public struct ServeSettings: Sendable {
     public var maxTextsPerRequest: Int
     /// The most texts waiting per model; a request beyond it gets 503 with `Retry-After`.
     public var maxQueue: Int
+    /// Whether a lone request also waits ``batchDelay`` (by default only requests that arrive
+    /// together do); tests use it to hold requests in the queue.
+    var batchesAlwaysWait = false
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBatch: Int = 32, batchDelay: TimeInterval = 0.002,
                 maxBodyBytes: Int = 1 << 20, maxTextsPerRequest: Int = 256, maxQueue: Int = 4096) {

@@ -31,6 +31,7 @@ final class ServedModel: @unchecked Sendable {
         let model = UncheckedModel(ready: ready)
         batcher = DynamicBatcher(
             maxBatch: settings.maxBatch, delay: settings.batchDelay, maxQueue: settings.maxQueue,
+            alwaysWaits: settings.batchesAlwaysWait,
             predict: { columns, passSize in try model.ready.probabilities(columns, batchSize: passSize) },
             observeBatch: { metrics.recordBatch(model: name, texts: $0) },
             observeQueue: { metrics.recordQueueDepth(model: name, texts: $0) })

@@ -203,6 +203,20 @@ final class ServeTests: XCTestCase {
         }
     }
 
+    func testALoneRequestDoesNotWaitTheBatchDelay() throws {
+        // A delay far longer than a forward pass: a lone request that waited for it would show.
+        let server = try RunningServer(models: [("reviews", textFolder.path)],
+                                       settings: ServeSettings(maxBatch: 64, batchDelay: 2.0))
+        defer { XCTAssertNoThrow(try server.stop()) }
+        for _ in 0..<3 {
+            let start = Date()
+            let reply = try HTTPTestClient.post(port: server.port, "/v1/models/reviews:predict", json: #"{"instances": ["good film", "dull"]}"#)
+            XCTAssertEqual(reply.status, 200, reply.text)
+            XCTAssertLessThan(Date().timeIntervalSince(start), 1.0, "a lone request does not wait the batch delay")
+        }
+        XCTAssertEqual(try server.forwardPasses(model: "reviews"), 3)
+    }
+
     // MARK: - Bad requests
 
     func testEveryBadRequestGetsItsStatusAndANamedError() throws {
@@ -303,8 +317,9 @@ final class ServeTests: XCTestCase {
 
     func testAFullQueueRefusesWithRetryAfterAndLosesNothingAccepted() throws {
         // A long batch delay keeps the first request waiting in the queue.
-        let server = try RunningServer(models: [("reviews", textFolder.path)],
-                                       settings: ServeSettings(maxBatch: 64, batchDelay: 1.0, maxTextsPerRequest: 3, maxQueue: 4))
+        var settings = ServeSettings(maxBatch: 64, batchDelay: 1.0, maxTextsPerRequest: 3, maxQueue: 4)
+        settings.batchesAlwaysWait = true
+        let server = try RunningServer(models: [("reviews", textFolder.path)], settings: settings)
         defer { XCTAssertNoThrow(try server.stop()) }
         let port = server.port
         let texts = ["good film", "awful plot", "moving story"]
@@ -329,8 +344,9 @@ final class ServeTests: XCTestCase {
     // MARK: - Shutdown
 
     func testGracefulShutdownAnswersEveryRequestInFlight() throws {
-        let server = try RunningServer(models: [("reviews", textFolder.path)],
-                                       settings: ServeSettings(maxBatch: 64, batchDelay: 1.5))
+        var settings = ServeSettings(maxBatch: 64, batchDelay: 1.5)
+        settings.batchesAlwaysWait = true
+        let server = try RunningServer(models: [("reviews", textFolder.path)], settings: settings)
         let port = server.port
         let texts = (0..<8).map(ServeFixtures.text)
         let want = try texts.map { try expected(textFolder, [$0]) }
