@@ -197,7 +197,9 @@ docs:
 DEMO_DATA ?= $(or $(HEED_DATA),../shared/datasets/imdb/IMDB_Dataset.csv)
 DEMO_OUT ?= out/imdb-text
 DEMO_BUILD_FLAGS ?=
-HEED_RELEASE = $(SWIFT) build -c release $(DEMO_BUILD_FLAGS)
+# The demo builds only `heed`; HEED_WITHOUT_SERVER=1 leaves heed serve's packages out of the
+# package graph, so that a first build neither fetches nor evaluates them (Package.swift).
+HEED_RELEASE = HEED_WITHOUT_SERVER=1 $(SWIFT) build -c release $(DEMO_BUILD_FLAGS)
 IMDB_URL ?= https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz
 IMDB_DOWNLOAD ?= out/imdb
 DEMO_FOUND = $(if $(wildcard $(DEMO_DATA)),$(DEMO_DATA),$(IMDB_DOWNLOAD)/IMDB_Dataset.csv)

@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `heed serve`'s HTTP stack is part of the package, built by `swift build` like everything else.
+/// `make demo` builds only the `heed` tool with HEED_WITHOUT_SERVER=1, so that a first build from
+/// a clean checkout neither fetches nor evaluates the server's packages.
+let withServer = Context.environment["HEED_WITHOUT_SERVER"] == nil
+
 let package = Package(
     name: "Heed",
     platforms: [.macOS(.v14)],
@@ -9,18 +14,9 @@ let package = Package(
         .library(name: "HeedText", targets: ["HeedText"]),
         .library(name: "HeedModels", targets: ["HeedModels"]),
         .executable(name: "heed", targets: ["heed"]),
-        .library(name: "HeedServe", targets: ["HeedServe"]),
-        .executable(name: "heed-serve", targets: ["heed-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // The HTTP server (`heed serve`) only: the Heed, HeedText and HeedModels libraries do not use them.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
         // Only for `swift package generate-documentation` (make docs); no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
@@ -57,29 +53,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/heed"
-        ),
-        // `heed serve`: a separate executable so that building `heed` alone (make demo) does not
-        // build the HTTP stack; `heed serve` runs the `heed-serve` built beside it.
-        .target(
-            name: "HeedServe",
-            dependencies: [
-                "Heed", "HeedText", "HeedModels",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Sources/HeedServe"
-        ),
-        .executableTarget(
-            name: "heed-serve",
-            dependencies: [
-                "HeedServe", "Heed",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/heed-serve"
         ),
         .executableTarget(
             name: "bench-text",
@@ -157,14 +130,6 @@ let package = Package(
             path: "Tests/HeedModelsTests"
         ),
         .testTarget(
-            name: "HeedServeTests",
-            dependencies: [
-                "HeedServe", "HeedModels", "HeedText", "Heed",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Tests/HeedServeTests"
-        ),
-        .testTarget(
             name: "HeedCLITests",
             dependencies: ["heed"],
             path: "Tests/HeedCLITests"
@@ -172,3 +137,51 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if withServer {
+    package.products += [
+        .library(name: "HeedServe", targets: ["HeedServe"]),
+        .executable(name: "heed-serve", targets: ["heed-serve"]),
+    ]
+    // The HTTP server only: the Heed, HeedText and HeedModels libraries do not use them.
+    package.dependencies += [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+    ]
+    package.targets += [
+        // `heed serve` runs the `heed-serve` executable built beside `heed`.
+        .target(
+            name: "HeedServe",
+            dependencies: [
+                "Heed", "HeedText", "HeedModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/HeedServe"
+        ),
+        .executableTarget(
+            name: "heed-serve",
+            dependencies: [
+                "HeedServe", "Heed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/heed-serve"
+        ),
+        .testTarget(
+            name: "HeedServeTests",
+            dependencies: [
+                "HeedServe", "HeedModels", "HeedText", "Heed",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HeedServeTests"
+        ),
+    ]
+}
