@@ -11,6 +11,8 @@
 # modified. KERAS_GOLDEN_DIR (default ../shared/keras-golden beside the package) is the golden
 # data; the copy sees it at its own default place too.
 set -euo pipefail
+# The mutated code and its tests do not touch heed serve: leave its HTTP packages out of the copy.
+export HEED_WITHOUT_SERVER=1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch=${MUTATION_SCRATCH:-${TMPDIR:-/tmp}/heed-mutations}
