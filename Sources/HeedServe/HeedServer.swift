@@ -30,19 +30,24 @@ public final class HeedServer: Sendable {
         var loaded: [String: ServedModel] = [:]
         var names: [String] = []
         let metrics = self.metrics
-        for (given, folder) in models {
-            let name = given ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) else {
-                throw ServeSettingsError(
-                    "model name \"\(name)\" (from \(folder)) may hold only letters, digits, '.', '_' and '-'; "
-                        + "name it with --model NAME=\(folder)")
+        do {
+            for (given, folder) in models {
+                let name = given ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+                guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) else {
+                    throw ServeSettingsError(
+                        "model name \"\(name)\" (from \(folder)) may hold only letters, digits, '.', '_' and '-'; "
+                            + "name it with --model NAME=\(folder)")
+                }
+                guard loaded[name] == nil else {
+                    throw ServeSettingsError("two models are named \"\(name)\"; name one with --model NAME=DIR")
+                }
+                let ready = try ModelFolder.load(URL(fileURLWithPath: folder))
+                loaded[name] = ServedModel(name: name, folder: folder, ready: ready, settings: settings, metrics: metrics)
+                names.append(name)
             }
-            guard loaded[name] == nil else {
-                throw ServeSettingsError("two models are named \"\(name)\"; name one with --model NAME=DIR")
-            }
-            let ready = try ModelFolder.load(URL(fileURLWithPath: folder))
-            loaded[name] = ServedModel(name: name, folder: folder, ready: ready, settings: settings, metrics: metrics)
-            names.append(name)
+        } catch {
+            for model in loaded.values { model.batcher.stop() }  // their threads end with the server that failed
+            throw error
         }
         self.models = loaded
         self.modelNames = names
