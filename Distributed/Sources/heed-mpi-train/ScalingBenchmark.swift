@@ -56,8 +56,8 @@ struct ScalingBenchmark {
 
     /// Trains one warm-up epoch, then `rounds` timed epochs of `steps` steps per exchange,
     /// alternating them (ABBA…) so that a change of load on the machine hits both alike.
-    func measure<Input: Batchable>(_ world: DistributedContext, _ model: Model<Float, Input>,
-                                   warm: (Input, IntTensor), timed: (Input, IntTensor)) throws {
+    func measure<Input: ExampleSource & Batchable>(_ world: DistributedContext, _ model: Model<Float, Input>,
+                                   warm: (Input, IntTensor), timed: (Input, IntTensor)) throws where Input.Batch == Input {
         model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.001))
         model.synchronizer = world
         func exchange(_ name: String) -> GradientExchange {
