@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-serve bench-scale demo examples docs mpi-deps test-mpi bench-mpi fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-serve bench-scale demo examples docs mpi-deps test-mpi bench-mpi test-mpi-hosts bench-mpi-hosts fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -171,6 +171,20 @@ bench-mpi: deps mpi-deps
 	$(call MPI_BENCH,1) --model mlp --threads 1
 	$(call MPI_BENCH,1) --model mlp --threads 2
 	$(call MPI_BENCH,2) --model mlp --threads 1
+
+# Several hosts on this machine (network namespaces joined by veth links, Open MPI over TCP
+# between them; Scripts/mpi-hosts.sh): the equivalence checks on 2 hosts x 1 and 2 x 2 ranks,
+# a link taken down during training, and nothing left behind. Needs root.
+test-mpi-hosts: deps mpi-deps
+	@command -v ip >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq iproute2; } \
+		|| { echo "ip is missing. Install it with:"; echo "  sudo apt-get install -y iproute2"; exit 1; }
+	cd Distributed && $(MPI_BUILD) --product heed-mpi-train
+	bash Scripts/mpi-hosts.sh test "$$(cd Distributed && $(MPI_BUILD) --show-bin-path)/heed-mpi-train"
+
+# Samples per second on 1 host x 1 rank, 1 host x 2 ranks and 2 hosts x 1 rank (release build).
+bench-mpi-hosts: deps mpi-deps
+	cd Distributed && $(MPI_BUILD) -c release --product heed-mpi-train
+	bash Scripts/mpi-hosts.sh bench "$$(cd Distributed && $(MPI_BUILD) -c release --show-bin-path)/heed-mpi-train"
 
 EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
 

@@ -5,7 +5,9 @@ import HeedDistributed
 /// Trains with a checkpoint after every epoch on rank 0 while one rank is lost at the start of
 /// an epoch: killed (`--how kill`, `mpirun` ends the job and names the rank) or stopped
 /// (`--how stop`, the survivors time out after `--timeout` seconds, name the silent rank and
-/// abort the job). Either way no process waits forever and the checkpoint stays loadable.
+/// abort the job), or not at all (`--how none`: the job trains until something outside ends
+/// it, such as a network link taken down). Either way no process waits forever and the
+/// checkpoint stays loadable.
 /// `--exchange overlapped` exchanges the gradients in buckets during backward.
 struct FaultCheck {
     let checkpoint: URL
@@ -23,7 +25,7 @@ struct FaultCheck {
         how = arguments.string("how", default: "kill")
         timeoutSeconds = try arguments.int("timeout", default: 10)
         overlapped = arguments.string("exchange", default: "fused") == "overlapped"
-        guard ["kill", "stop"].contains(how) else { throw UsageError(message: "--how is kill or stop") }
+        guard ["kill", "stop", "none"].contains(how) else { throw UsageError(message: "--how is kill, stop or none") }
     }
 
     func run() throws {
@@ -41,7 +43,7 @@ struct FaultCheck {
                                                         withIntermediateDirectories: true)
                 callbacks.append(ModelCheckpoint(url: checkpoint, monitor: "loss"))
             }
-            if world.rank == lostRank {
+            if world.rank == lostRank && how != "none" {
                 callbacks.append(LoseThisProcess(atEpoch: atEpoch, signal: how == "kill" ? SIGKILL : SIGSTOP))
             }
             try model.fit(x: train.x, y: train.y, batchSize: 8, epochs: 1_000, seed: 3, callbacks: callbacks,

@@ -1,7 +1,7 @@
 // heed-mpi-train: data-parallel training programs for `mpirun`.
 //
 //   mpirun -np 2 heed-mpi-train equivalence --optimizer sgd|adam [--batch 8] [--steps 6] [--exchange fused|overlapped] [--bucket-bytes 64]
-//   mpirun -np 2 heed-mpi-train fault --checkpoint DIR [--lose-rank 1] [--at-epoch 2] [--how kill|stop] [--timeout 10] [--exchange fused|overlapped]
+//   mpirun -np 2 heed-mpi-train fault --checkpoint DIR [--lose-rank 1] [--at-epoch 2] [--how kill|stop|none] [--timeout 10] [--exchange fused|overlapped]
 //   heed-mpi-train verify-checkpoint --checkpoint FILE
 //   mpirun -np 2 heed-mpi-train resume --checkpoint FILE [--epochs 4]
 //   mpirun -np N heed-mpi-train bench [--model text|mlp] [--exchange both|fused|overlapped] [--bucket-kb 1024]
