@@ -97,6 +97,8 @@ bench-memory: deps
 # written under out/scale): pass rates, step rate against the in-memory path, resident memory.
 bench-scale: deps
 	bash Scripts/bench-scale.sh "$(DEMO_DATA)"
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory bench-mpi-hosts; \
+	else echo "samples/s on one host against two: make bench-mpi-hosts (as root)"; fi
 
 # libFuzzer targets (Fuzz/): builds them with AddressSanitizer, then runs each for FUZZ_SECONDS,
 # starting from the committed seeds in Fuzz/corpus/<target>/. New inputs go to the scratch
