@@ -255,4 +255,69 @@ final class GradientSynchronizerTests: SingleThreadedTestCase {
             $0.contains("process 1 has the number of training examples = 21 but process 0 has 20")
         }, "\(reports.failures)")
     }
+
+    /// A data-parallel `fit` reads from its example source only the examples of its own rank
+    /// (each step's share for training, one contiguous shard for validation): together the
+    /// ranks read every example once per epoch, no example twice. This is what lets a rank
+    /// train from an on-disk source (`CachedIDs`) reading only its part.
+    func testEachRankReadsOnlyItsOwnExamplesFromItsSource() throws {
+        let data = separableData(count: 45, seed: 1), validation = separableData(count: 19, seed: 8)
+        let group = ThreadGroup(size: 2)
+        let reports = RankReports()
+        let sources = (0..<2).map { _ in (train: RecordingSource(data.x), validation: RecordingSource(validation.x)) }
+        let done = DispatchGroup()
+        for rank in 0..<2 {
+            let handover = Handover(value: sources[rank])
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                let model = makeClassifier(seed: 2)
+                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02))
+                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+                do {
+                    try model.fit(x: handover.value.train, y: data.y, batchSize: 4, epochs: 2,
+                                  validationData: (handover.value.validation, validation.y), seed: 9, verbose: .silent)
+                } catch {
+                    reports.fail("rank \(rank): \(error)")
+                }
+            }.start()
+        }
+        done.wait()
+        XCTAssertEqual(reports.failures, [])
+        for rank in 0..<2 {
+            // The first read is one example, for the model to learn its input's shape.
+            XCTAssertEqual(sources[rank].train.calls.first, [0], "rank \(rank)'s first read")
+        }
+        // 45 examples in steps of 8: five full steps (4 examples per rank), then a step of 5,
+        // 4 on rank 0 and 1 on rank 1. Each epoch draws its own permutation, so the ranks'
+        // reads are compared epoch by epoch.
+        let steps = 6
+        for epoch in 0..<2 {
+            let read = sources.map { Array($0.train.calls.dropFirst(1 + epoch * steps).prefix(steps).joined()) }
+            XCTAssertEqual(read.map(\.count), [24, 21], "examples read per rank in epoch \(epoch)")
+            XCTAssertEqual(Set(read[0]).intersection(read[1]), [], "examples read by both ranks in epoch \(epoch)")
+            XCTAssertEqual(Set(read[0]).union(read[1]), Set(0..<45), "examples read by neither rank in epoch \(epoch)")
+        }
+        XCTAssertEqual(sources.map(\.train.calls.count), [1 + 2 * steps, 1 + 2 * steps])
+        // Validation, after each epoch: contiguous shards of the 19 examples, one per rank.
+        let held = sources.map { Array($0.validation.calls.joined()) }
+        XCTAssertEqual(held[0].sorted(), (0..<9).flatMap { [$0, $0] })
+        XCTAssertEqual(held[1].sorted(), (9..<19).flatMap { [$0, $0] })
+    }
+}
+
+/// An example source that remembers every index asked of it.
+final class RecordingSource: ExampleSource {
+    let examples: Tensor<Float>
+    /// The indices of every read, in order.
+    private(set) var calls: [[Int]] = []
+
+    init(_ examples: Tensor<Float>) { self.examples = examples }
+
+    var exampleCount: Int { examples.exampleCount }
+
+    func examples(_ indices: [Int]) -> Tensor<Float> {
+        calls.append(indices)
+        return examples.selectingExamples(indices)
+    }
 }
