@@ -21,7 +21,8 @@ SUBNET=10.77.0
 SWITCH=heed-sw
 LOCK=/run/heed-mpi-hosts.lock
 # Host names: heed-a, heed-b, ...
-host_name() { printf 'heed-%b' "\\$(printf '%03o' $((97 + $1)))"; }
+LETTERS=abcdefghijklmnopqrstuvwxyz
+host_name() { echo "heed-${LETTERS:$1:1}"; }
 made_hosts() { ip netns list | awk '{print $1}' | grep -E '^heed-[a-z]$' | sort || true; }
 
 die() { echo "mpi-hosts: $*" >&2; exit 1; }
@@ -151,7 +152,8 @@ link_down() {
     local job=$!
     local waited=0
     # Two checkpoints written: training is under way across the hosts.
-    until [ -f "$folder/checkpoint.safetensors" ] && [ "$(grep -c '^Epoch' "$out" 2>/dev/null || echo 0)" -ge 2 ]; do
+    # (grep -c prints 0 and fails when nothing matches yet.)
+    until [ -f "$folder/checkpoint.safetensors" ] && [ "$(grep -c '^Epoch' "$out" 2>/dev/null || true)" -ge 2 ]; do
         sleep 0.2; waited=$((waited + 1))
         [ $waited -lt 600 ] && kill -0 $job 2>/dev/null || { cat "$out.err" >&2; check "training starts across the hosts" false; return; }
     done
