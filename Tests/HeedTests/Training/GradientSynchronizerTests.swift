@@ -78,6 +78,23 @@ final class RankReports: @unchecked Sendable {
     func fail(_ message: String) { lock.lock(); failures.append(message); lock.unlock() }
 }
 
+/// Runs `body(rank)` on one thread per rank of `group` and waits for all of them; what they
+/// throw is returned as "rank r: error".
+func onRankThreads(of group: ThreadGroup, _ body: @escaping (Int) throws -> Void) -> [String] {
+    let reports = RankReports()
+    let work = Handover(value: body)
+    let done = DispatchGroup()
+    for rank in 0..<group.size {
+        done.enter()
+        Thread {
+            defer { done.leave() }
+            do { try work.value(rank) } catch { reports.fail("rank \(rank): \(error)") }
+        }.start()
+    }
+    done.wait()
+    return reports.failures
+}
+
 /// Text written by one rank's model, under a lock.
 final class WrittenText: @unchecked Sendable {
     private let lock = NSLock()
@@ -96,26 +113,16 @@ final class GradientSynchronizerTests: SingleThreadedTestCase {
         let group = ThreadGroup(size: ranks)
         let models = (0..<ranks).map { makeClassifier(seed: 2 + UInt64($0)) }
         let reports = RankReports()
-        let done = DispatchGroup()
-        for rank in 0..<ranks {
-            let model = Handover(value: models[rank])
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                do {
-                    model.value.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false),
-                                        optimizer: Adam(learningRate: 0.02), metrics: [.accuracy])
-                    model.value.synchronizer = ThreadSynchronizer(group: group, rank: rank, gradientExchange: exchange)
-                    let history = try model.value.fit(x: data.x, y: data.y, batchSize: batchSize, epochs: 2,
-                                                      validationData: validation, seed: 9, verbose: .silent)
-                    reports.record(rank: rank, history)
-                } catch {
-                    reports.fail("rank \(rank): \(error)")
-                }
-            }.start()
+        let failures = onRankThreads(of: group) { rank in
+            let model = models[rank]
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false),
+                          optimizer: Adam(learningRate: 0.02), metrics: [.accuracy])
+            model.synchronizer = ThreadSynchronizer(group: group, rank: rank, gradientExchange: exchange)
+            let history = try model.fit(x: data.x, y: data.y, batchSize: batchSize, epochs: 2,
+                                        validationData: validation, seed: 9, verbose: .silent)
+            reports.record(rank: rank, history)
         }
-        done.wait()
-        XCTAssertEqual(reports.failures, [])
+        XCTAssertEqual(failures, [])
         return (models, (0..<ranks).compactMap { reports.histories[$0] }, group)
     }
 
@@ -198,30 +205,19 @@ final class GradientSynchronizerTests: SingleThreadedTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let group = ThreadGroup(size: 2)
-        let reports = RankReports()
         let written = [WrittenText(), WrittenText()]
-        let done = DispatchGroup()
-        for rank in 0..<2 {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                let data = separableData(count: 16, seed: 1)
-                let model = makeClassifier(seed: 2)
-                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD())
-                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
-                model.output = { written[rank].append($0) }
-                let checkpoint = ModelCheckpoint(url: folder.appendingPathComponent("rank\(rank)-{epoch}.safetensors"),
-                                                 monitor: "loss")
-                do {
-                    try model.fit(x: data.x, y: data.y, batchSize: 4, epochs: 2, callbacks: [checkpoint],
-                                  verbose: .oneLinePerEpoch)
-                } catch {
-                    reports.fail("rank \(rank): \(error)")
-                }
-            }.start()
+        let failures = onRankThreads(of: group) { rank in
+            let data = separableData(count: 16, seed: 1)
+            let model = makeClassifier(seed: 2)
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD())
+            model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+            model.output = { written[rank].append($0) }
+            let checkpoint = ModelCheckpoint(url: folder.appendingPathComponent("rank\(rank)-{epoch}.safetensors"),
+                                             monitor: "loss")
+            try model.fit(x: data.x, y: data.y, batchSize: 4, epochs: 2, callbacks: [checkpoint],
+                          verbose: .oneLinePerEpoch)
         }
-        done.wait()
-        XCTAssertEqual(reports.failures, [])
+        XCTAssertEqual(failures, [])
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         XCTAssertEqual(files, ["rank0-1.safetensors", "rank0-2.safetensors"])
         XCTAssertEqual(written[0].pieces.count, 2, "one line per epoch on rank 0")
@@ -263,27 +259,15 @@ final class GradientSynchronizerTests: SingleThreadedTestCase {
     func testEachRankReadsOnlyItsOwnExamplesFromItsSource() throws {
         let data = separableData(count: 45, seed: 1), validation = separableData(count: 19, seed: 8)
         let group = ThreadGroup(size: 2)
-        let reports = RankReports()
         let sources = (0..<2).map { _ in (train: RecordingSource(data.x), validation: RecordingSource(validation.x)) }
-        let done = DispatchGroup()
-        for rank in 0..<2 {
-            let handover = Handover(value: sources[rank])
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                let model = makeClassifier(seed: 2)
-                model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02))
-                model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
-                do {
-                    try model.fit(x: handover.value.train, y: data.y, batchSize: 4, epochs: 2,
-                                  validationData: (handover.value.validation, validation.y), seed: 9, verbose: .silent)
-                } catch {
-                    reports.fail("rank \(rank): \(error)")
-                }
-            }.start()
+        let failures = onRankThreads(of: group) { rank in
+            let model = makeClassifier(seed: 2)
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02))
+            model.synchronizer = ThreadSynchronizer(group: group, rank: rank)
+            try model.fit(x: sources[rank].train, y: data.y, batchSize: 4, epochs: 2,
+                          validationData: (sources[rank].validation, validation.y), seed: 9, verbose: .silent)
         }
-        done.wait()
-        XCTAssertEqual(reports.failures, [])
+        XCTAssertEqual(failures, [])
         for rank in 0..<2 {
             // The first read is one example, for the model to learn its input's shape.
             XCTAssertEqual(sources[rank].train.calls.first, [0], "rank \(rank)'s first read")
@@ -308,16 +292,16 @@ final class GradientSynchronizerTests: SingleThreadedTestCase {
 
 /// An example source that remembers every index asked of it.
 final class RecordingSource: ExampleSource {
-    let examples: Tensor<Float>
+    let base: Tensor<Float>
     /// The indices of every read, in order.
     private(set) var calls: [[Int]] = []
 
-    init(_ examples: Tensor<Float>) { self.examples = examples }
+    init(_ base: Tensor<Float>) { self.base = base }
 
-    var exampleCount: Int { examples.exampleCount }
+    var exampleCount: Int { base.exampleCount }
 
     func examples(_ indices: [Int]) -> Tensor<Float> {
         calls.append(indices)
-        return examples.selectingExamples(indices)
+        return base.selectingExamples(indices)
     }
 }
