@@ -65,8 +65,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Transformer: encoder blocks.")
     var blocks: Int = 1
 
-    @Option(parsing: .unconditional, help: "Transformer: dropout rate.")
-    var dropout: Double = 0.1
+    @Option(parsing: .unconditional, help: "Dropout rate while training: the transformer's, in every block (default 0.1); the text model's, on the embedded tokens (Keras Dropout after the Embedding; default 0, none).")
+    var dropout: Double?
 
     @Flag(help: "Transformer: multiply the token embeddings by √embed-dim before adding the positions (Attention Is All You Need); off, they are added as they are, as in Keras' examples.")
     var scaleEmbeddings = false
@@ -91,6 +91,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Double = 0.001
+
+    @Option(parsing: .unconditional, help: "Train with AdamW and this decoupled weight decay (Keras AdamW's weight_decay: every step each weight w first becomes w − w·decay·learning rate); default: Adam, no decay.")
+    var weightDecay: Double?
 
     @Option(help: "Seed of the initial weights, the shuffling and the random split.")
     var seed: UInt64 = 42
@@ -144,7 +147,11 @@ struct TrainCommand: ParsableCommand {
         if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 {
             throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks and --filters must be at least 1")
         }
-        if !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
+        if let dropout, !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
+        if let dropout, dropout > 0, kind == .pair { throw CLIError("--dropout applies to the text and transformer models, not the pair model") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            throw CLIError("--weight-decay must be a number ≥ 0, got \(weightDecay)")
+        }
         if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
             throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)")
@@ -391,11 +398,15 @@ struct TrainCommand: ParsableCommand {
         config.keyDim = keyDim
         config.ffDim = ffDim
         config.blocks = blocks
-        config.dropout = dropout
+        switch kind {
+        case .transformer: config.dropout = dropout ?? 0.1
+        case .text: config.embeddingDropout = dropout.flatMap { $0 > 0 ? $0 : nil }
+        case .pair: break
+        }
         if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
         config.seed = seed
         config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
-                                earlyStoppingPatience: earlyStopping)
+                                earlyStoppingPatience: earlyStopping, weightDecay: weightDecay)
         return config
     }
 

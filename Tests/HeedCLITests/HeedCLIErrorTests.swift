@@ -192,6 +192,15 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--learning-rate must be a positive number, got 0.0")
     }
 
+    func testNegativeWeightDecayIsAnError() throws {
+        assertError(try train("reviews.csv", "--weight-decay", "-0.1"), status: 64, "--weight-decay must be a number ≥ 0, got -0.1")
+    }
+
+    func testDropoutOnThePairModelIsAnError() throws {
+        assertError(try train("reviews.csv", "--model", "pair", "--pair-column", "title", "--dropout", "0.2"), status: 64,
+                    "--dropout applies to the text and transformer models, not the pair model")
+    }
+
     func testZeroEpochsIsAnError() throws {
         assertError(try train("reviews.csv", "--epochs", "0"), status: 64, "--epochs must be at least 1, got 0")
     }

@@ -108,6 +108,48 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testEmbeddingDropoutAndWeightDecayRoundTripAndChooseTheOptimizer() throws {
+        var config = try makeModel(.text).config
+        config.embeddingDropout = 0.25
+        config.training.weightDecay = 0.5
+        let base = try makeModel(.text)
+        let model = try ReadyModel(config: config, vocabulary: base.vocabulary, labels: base.labels)
+        guard case let .text(network) = model.network else { return XCTFail("not a text model") }
+        XCTAssertEqual(network.embeddingDropout?.rate, 0.25)
+        model.compile()
+        let adamW = try XCTUnwrap(network.configuration?.optimizer as? AdamW<Float>)
+        XCTAssertEqual(adamW.weightDecay, 0.5)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(json.contains("\"embedding_dropout\" : 0.25") && json.contains("\"weight_decay\" : 0.5"), json)
+        XCTAssertEqual(try ModelFolder.load(folder).config, config)
+    }
+
+    func testConfigWithoutDropoutOrWeightDecayTrainsAsBefore() throws {
+        let model = try makeModel(.text)
+        try save(model)
+        let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertFalse(json.contains("embedding_dropout") || json.contains("weight_decay"), json)
+        let loaded = try ModelFolder.load(folder)
+        guard case let .text(network) = loaded.network else { return XCTFail("not a text model") }
+        XCTAssertNil(network.embeddingDropout)
+        loaded.compile()
+        XCTAssertEqual(network.configuration?.optimizer.kerasName, "Adam")
+    }
+
+    func testOutOfRangeDropoutOrWeightDecayInTheConfigIsNamed() throws {
+        var config = try makeModel(.text).config
+        config.embeddingDropout = 1
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertEqual(error as? ModelFolderError, .invalidConfig(file: "config.json", reason: "embedding_dropout 1.0 must be in [0, 1)"))
+        }
+        config.embeddingDropout = nil
+        config.training.weightDecay = -1
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertEqual(error as? ModelFolderError, .invalidConfig(file: "config.json", reason: "training weight_decay -1.0 must be a number ≥ 0"))
+        }
+    }
+
     func testNewTransformerConfigSaysItsEmbeddingsAreNotScaled() throws {
         let model = try makeModel(.transformer)
         XCTAssertEqual(model.config.scaleEmbeddings, false)

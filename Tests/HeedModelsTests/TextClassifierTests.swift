@@ -60,8 +60,31 @@ final class TextClassifierTests: XCTestCase {
         }
     }
 
+    func testEmbeddingDropoutActsOnTheEmbeddedTokensOnlyWhileTraining() throws {
+        let ids = randomIDs(batch: 3, time: 6, vocab: 30, padding: 2, seed: 7)
+        let plain = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3, maskZero: true, seed: 9)
+        let dropped = try TextClassifier<Float>(vocabSize: 30, embedDim: 8, numClasses: 3, maskZero: true, dropout: 0.5, seed: 9)
+        XCTAssertNil(plain.embeddingDropout)
+        XCTAssertEqual(dropped.embeddingDropout?.name, "embedding_dropout")
+        XCTAssertEqual(try dropped.namedParameters().map(\.name), try plain.namedParameters().map(\.name))
+        // The same weights; in inference the dropout is the identity.
+        XCTAssertEqual(try dropped.forward(ids, training: false).scalars, try plain.forward(ids, training: false).scalars)
+        // In training: Keras Dropout (the layer's own stream) on the embedding's output, then
+        // the rest of the model unchanged.
+        let twin = Dropout<Float>(rate: 0.5, seed: 9, name: "embedding_dropout")
+        let x = try twin(plain.embedding.masked(ids), training: true)
+        let attended = try plain.attention(query: x, value: x, training: true)
+        let expected = try plain.classifier(plain.pooling(attended.tensor, mask: attended.mask))
+        let trained = try dropped.forward(ids, training: true)
+        XCTAssertEqual(trained.scalars, expected.scalars)
+        XCTAssertNotEqual(trained.scalars, try plain.forward(ids, training: true).scalars)
+        XCTAssertEqual(x.tensor.scalars.filter { $0 == 0 }.count > 0, true, "the draw dropped something")
+    }
+
     func testInvalidSizesThrow() {
         XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 1, numClasses: 2))
         XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 10, numClasses: 1))
+        XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 10, numClasses: 2, dropout: 1))
+        XCTAssertThrowsError(try TextClassifier<Float>(vocabSize: 10, numClasses: 2, dropout: -0.1))
     }
 }

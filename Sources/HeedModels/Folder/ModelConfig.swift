@@ -45,6 +45,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var blocks: Int = 1
     /// Dropout rate of the transformer.
     public var dropout: Double = 0.1
+    /// Dropout rate on the embedded tokens of the text model while training (Keras `Dropout`
+    /// after the `Embedding`); `nil`, as in folders written before the option existed, means none.
+    public var embeddingDropout: Double?
     /// Whether the transformer multiplies its token embeddings by √embedDim (see
     /// `TransformerClassifier`). A new transformer configuration says `false`; `nil`, as in
     /// folders written before the option existed, means `true`, the scale those were trained with.
@@ -66,13 +69,17 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         public var learningRate: Double = 0.001
         /// Epochs without improvement of the validation loss before stopping, if any.
         public var earlyStoppingPatience: Int?
+        /// AdamW's decoupled weight decay (Keras `AdamW(weight_decay=…)`); `nil` trains with Adam.
+        public var weightDecay: Double?
 
         /// Settings with Keras' usual defaults.
-        public init(epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 0.001, earlyStoppingPatience: Int? = nil) {
+        public init(epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 0.001, earlyStoppingPatience: Int? = nil,
+                    weightDecay: Double? = nil) {
             self.epochs = epochs
             self.batchSize = batchSize
             self.learningRate = learningRate
             self.earlyStoppingPatience = earlyStoppingPatience
+            self.weightDecay = weightDecay
         }
     }
 
@@ -117,6 +124,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if filters < 1 || kernelSize < 1 || hiddenUnits < 1 { throw fail("filters, kernel_size and hidden_units must be at least 1") }
         if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 { throw fail("num_heads, key_dim, ff_dim and blocks must be at least 1") }
         if !(dropout >= 0 && dropout < 1) { throw fail("dropout \(dropout) must be in [0, 1)") }
+        if let embeddingDropout, !(embeddingDropout >= 0 && embeddingDropout < 1) {
+            throw fail("embedding_dropout \(embeddingDropout) must be in [0, 1)")
+        }
+        if let weightDecay = training.weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            throw fail("training weight_decay \(weightDecay) must be a number ≥ 0")
+        }
         if training.epochs < 1 || training.batchSize < 1 { throw fail("training epochs and batch_size must be at least 1") }
         if !(training.learningRate > 0) { throw fail("training learning_rate \(training.learningRate) must be positive") }
     }

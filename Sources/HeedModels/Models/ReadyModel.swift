@@ -48,7 +48,8 @@ public final class ReadyModel {
         switch config.kind {
         case .text:
             network = .text(try TextClassifier(vocabSize: config.vocabSize, embedDim: config.embedDim,
-                                               numClasses: config.classCount, maskZero: config.maskZero, seed: config.seed))
+                                               numClasses: config.classCount, maskZero: config.maskZero,
+                                               dropout: config.embeddingDropout ?? 0, seed: config.seed))
         case .pair:
             network = .pair(try PairClassifier(vocabSize: config.vocabSize, embedDim: config.embedDim, filters: config.filters,
                                                kernelSize: config.kernelSize, numClasses: config.classCount,
@@ -90,9 +91,12 @@ public final class ReadyModel {
         return config.classCount == 2 ? [accuracy, .auc] : [accuracy]
     }
 
-    /// Sets the loss, Adam with the configured learning rate, and the metrics.
+    /// Sets the loss, the optimizer (Adam with the configured learning rate, or AdamW with a
+    /// weight decay) and the metrics.
     public func compile() {
-        let optimizer = Adam<Float>(learningRate: config.training.learningRate)
+        let rate = config.training.learningRate
+        let optimizer = config.training.weightDecay.map { AdamW<Float>(learningRate: rate, weightDecay: $0) }
+            ?? Adam<Float>(learningRate: rate)
         switch network {
         case let .text(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
         case let .pair(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
