@@ -366,22 +366,22 @@ extension FlashAttention {
 }
 
 extension Tensor {
-    /// The value of a one-element scale as `Float` (1 without one); `Scalar` must be `Float`.
+    /// The value of a one-element scale as `Float` (1 without one).
     static func flashScale(_ scale: Tensor?) -> Float {
-        unsafeBitCast(scale?.scalars[0] ?? 1, to: Float.self)
+        Float(scale?.scalars[0] ?? 1)
     }
 
     /// Runs `flash` on float tensors and records one graph node whose pullback runs its backward
     /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given.
     ///
     /// Shapes: as described by `flash` (`query [B, Tq, D]`, `key [B, Tv, D]`,
-    /// `value [B, Tv, Dv]`, `scale` one element) → `[B, Tq, Dv]`. `Scalar` must be `Float`.
+    /// `value [B, Tv, Dv]`, `scale` one element) → `[B, Tq, Dv]`. The plan sends only
+    /// `Float` tensors (``TensorScalar/runsTiledAttention``), whose arrays pass as they are.
     static func flashAttention(_ flash: FlashAttention, query: Tensor, key: Tensor, value: Tensor,
                                scale: Tensor?, label: String) -> Tensor {
-        precondition(Scalar.self == Float.self, "flashAttention runs on Float tensors")
-        func floats(_ t: Tensor) -> [Float] { unsafeBitCast(t.scalars, to: [Float].self) }
+        func floats(_ t: Tensor) -> [Float] { Scalar.tiledAttentionInput(t.scalars) }
         func tensor(_ shape: [Int], _ x: [Float]) -> Tensor {
-            Tensor(uncheckedShape: shape, scalars: unsafeBitCast(x, to: [Scalar].self))
+            Tensor(uncheckedShape: shape, scalars: Scalar.tiledAttentionOutput(x))
         }
         let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
         let q = floats(query), k = floats(key), v = floats(value)

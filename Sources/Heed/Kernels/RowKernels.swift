@@ -8,6 +8,12 @@ extension TensorScalar {
     /// `false`: the tiled attention kernels are float32 code.
     public static var runsTiledAttention: Bool { false }
 
+    /// Each element converted to `Float`.
+    public static func tiledAttentionInput(_ x: [Self]) -> [Float] { x.map { Float($0) } }
+
+    /// Each element converted from `Float`.
+    public static func tiledAttentionOutput(_ x: [Float]) -> [Self] { x.map { Self($0) } }
+
     /// The plain softmax of one row (also `Double`'s).
     public static func softmaxRow(_ row: UnsafeMutablePointer<Self>, count: Int) {
         var m = -Self.infinity
@@ -47,6 +53,12 @@ extension TensorScalar {
 extension Float {
     /// `true`: the tiled attention kernels run `Float` tensors.
     public static var runsTiledAttention: Bool { true }
+
+    /// The same array.
+    public static func tiledAttentionInput(_ x: [Float]) -> [Float] { x }
+
+    /// The same array.
+    public static func tiledAttentionOutput(_ x: [Float]) -> [Float] { x }
 
     /// The softmax of one row through the vector kernel (`heed_softmax_row_f32`).
     public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {

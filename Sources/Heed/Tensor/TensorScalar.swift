@@ -34,6 +34,12 @@ where RawSignificand: FixedWidthInteger {
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     /// Whether Heed's tiled attention kernels (float32 only) can run this type.
     static var runsTiledAttention: Bool { get }
+    /// The scalars as the tiled attention kernels read them: `Float`'s own array; the default
+    /// converts each element.
+    static func tiledAttentionInput(_ x: [Self]) -> [Float]
+    /// The tiled attention kernels' results as this type: `Float`'s own array; the default
+    /// converts each element.
+    static func tiledAttentionOutput(_ x: [Float]) -> [Self]
     /// The softmax of one row of `count` scores, in place (the row maximum subtracted first).
     /// `Float` runs a vector kernel; the default is a plain loop.
     static func softmaxRow(_ row: UnsafeMutablePointer<Self>, count: Int)
