@@ -74,6 +74,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
     var filters: Int = 100
 
+    @Option(parsing: .unconditional, help: "Pair model: convolution kernel size (Keras Conv1D's kernel_size; 'same' padding).")
+    var kernelSize: Int = 4
+
     @Flag(help: "Pair model: add the interaction head [q, a, |q-a|, q*a] with a hidden layer.")
     var interactionHead = false
 
@@ -144,8 +147,8 @@ struct TrainCommand: ParsableCommand {
         if textColumns.contains(labelColumn) {
             throw CLIError("--label-column \(labelColumn) is also a text column; the label must be a column of its own")
         }
-        if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 {
-            throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks and --filters must be at least 1")
+        if numHeads < 1 || keyDim < 1 || ffDim < 1 || blocks < 1 || filters < 1 || kernelSize < 1 {
+            throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks, --filters and --kernel-size must be at least 1")
         }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let dropout, dropout > 0, kind == .pair { throw CLIError("--dropout applies to the text and transformer models, not the pair model") }
@@ -252,6 +255,7 @@ struct TrainCommand: ParsableCommand {
             var sizes = ModelConfig(kind: kind, vocabSize: 2, maxLength: maxLength, embedDim: embedDim,
                                     classes: [], textColumns: textColumns, labelColumn: labelColumn, format: nil)
             sizes.filters = filters
+            sizes.kernelSize = kernelSize
             sizes.numHeads = numHeads
             sizes.keyDim = keyDim
             sizes.ffDim = ffDim
@@ -393,6 +397,7 @@ struct TrainCommand: ParsableCommand {
         // Left out for words alone, so that such folders stay readable by earlier versions.
         config.ngrams = ngrams > 1 ? ngrams : nil
         config.filters = filters
+        config.kernelSize = kernelSize
         config.interactionHead = interactionHead
         config.numHeads = numHeads
         config.keyDim = keyDim

@@ -35,10 +35,11 @@ final class HeedCLITests: XCTestCase {
         return result
     }
 
-    func trainPair(out: String = "pair") throws {
-        let result = try heed("train", "--data", "pairs.tsv", "--text-column", "#1 String", "--pair-column", "#2 String",
-                              "--label-column", "Quality", "--epochs", "1", "--embed-dim", "4", "--filters", "6",
-                              "--max-len", "8", "--batch-size", "8", "--out", out, "--quiet")
+    func trainPair(out: String = "pair", _ extra: String...) throws {
+        let result = try HeedProcess.run(
+            ["train", "--data", "pairs.tsv", "--text-column", "#1 String", "--pair-column", "#2 String",
+             "--label-column", "Quality", "--epochs", "1", "--embed-dim", "4", "--filters", "6",
+             "--max-len", "8", "--batch-size", "8", "--out", out, "--quiet"] + extra, in: folder)
         XCTAssertEqual(result.status, 0, result.stderr)
     }
 
@@ -133,6 +134,29 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(trained.stdout.contains(String(format: "loss: %.4f (12 rows)", loss)), trained.stdout)
         let predicted = try heed("predict", "--model", "model", "--text", "a wonderful film")
         XCTAssertEqual(predicted.status, 0, predicted.stderr)
+    }
+
+    func testDropoutAndWeightDecayAreSavedAndTheModelEvaluates() throws {
+        try trainText(epochs: "2", extra: ["--dropout", "0.3", "--weight-decay", "0.1"])
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["embedding_dropout"] as? Double, 0.3)
+        XCTAssertEqual((config["training"] as? [String: Any])?["weight_decay"] as? Double, 0.1)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        // Resuming keeps AdamW: its slots were saved under its name.
+        let resumed = try trainText(epochs: "3", extra: ["--dropout", "0.3", "--weight-decay", "0.1", "--resume"])
+        XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
+    }
+
+    func testPairKernelSizeIsTheConvolutionWidth() throws {
+        try trainPair(out: "pair", "--kernel-size", "2")
+        let config = try jsonObject(String(contentsOf: file("pair/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["kernel_size"] as? Int, 2)
+        // The safetensors header: an 8-byte little-endian length, then JSON.
+        let bytes = try Data(contentsOf: file("pair/model.safetensors"))
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try jsonObject(String(decoding: bytes.dropFirst(8).prefix(length), as: UTF8.self))
+        XCTAssertEqual((header["cnn/kernel"] as? [String: Any])?["shape"] as? [Int], [2, 4, 6])
     }
 
     func testResumeContinuesFromTheLastCompleteEpoch() throws {
