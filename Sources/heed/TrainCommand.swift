@@ -95,6 +95,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Double = 0.001
 
+    @Flag(help: "Let the learning rate fall from --learning-rate to 0 along a half cosine over every step of --epochs (Keras CosineDecay).")
+    var cosineDecay = false
+
     @Option(parsing: .unconditional, help: "Train with AdamW and this decoupled weight decay (Keras AdamW's weight_decay: every step each weight w first becomes w − w·decay·learning rate); default: Adam, no decay.")
     var weightDecay: Double?
 
@@ -265,7 +268,7 @@ struct TrainCommand: ParsableCommand {
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
                                              maxLength: maxLength, ngrams: ngrams, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
-            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
+            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
             try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count + testRowCount,
                                   advice: advice)
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
@@ -376,7 +379,7 @@ struct TrainCommand: ParsableCommand {
             }
             (history, completed) = try ModelFolder.savedProgress(in: folder)
         } else {
-            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
+            let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
             try MemoryCheck.check(config, batchSize: batchSize, rows: 1,
                                   advice: "lower --max-len, --embed-dim, --batch-size or the model's sizes")
             ready = try ReadyModel(config: config, vocabulary: dataset.vocabulary, labels: dataset.labelEncoder)
@@ -389,7 +392,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The model configuration of these options for a vocabulary and classes.
-    func modelConfig(vocabulary: Vocabulary, labels: LabelEncoder) -> ModelConfig {
+    func modelConfig(vocabulary: Vocabulary, labels: LabelEncoder, trainingRows: Int) -> ModelConfig {
         var config = ModelConfig(kind: kind, vocabSize: vocabulary.count, maxLength: maxLength, embedDim: embedDim,
                                  classes: labels.classes, textColumns: textColumns, labelColumn: labelColumn,
                                  format: file.formatName(for: data))
@@ -412,6 +415,10 @@ struct TrainCommand: ParsableCommand {
         config.seed = seed
         config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                 earlyStoppingPatience: earlyStopping, weightDecay: weightDecay)
+        if cosineDecay {
+            let stepsPerEpoch = self.stepsPerEpoch ?? (trainingRows + batchSize - 1) / batchSize
+            config.training.cosineDecaySteps = max(1, epochs * stepsPerEpoch)
+        }
         return config
     }
 

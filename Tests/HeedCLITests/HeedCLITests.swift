@@ -148,6 +148,14 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
     }
 
+    func testCosineDecaySpansEveryStepOfTheEpochs() throws {
+        let trained = try trainText(epochs: "2", extra: ["--cosine-decay"])
+        let rows = try XCTUnwrap(trained.stdout.split(separator: ";").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },
+                                 trained.stdout)
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual((config["training"] as? [String: Any])?["cosine_decay_steps"] as? Int, 2 * ((rows + 7) / 8))
+    }
+
     func testPairKernelSizeIsTheConvolutionWidth() throws {
         try trainPair(out: "pair", "--kernel-size", "2")
         let config = try jsonObject(String(contentsOf: file("pair/config.json"), encoding: .utf8))

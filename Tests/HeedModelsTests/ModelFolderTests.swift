@@ -112,6 +112,7 @@ final class ModelFolderTests: XCTestCase {
         var config = try makeModel(.text).config
         config.embeddingDropout = 0.25
         config.training.weightDecay = 0.5
+        config.training.cosineDecaySteps = 10
         let base = try makeModel(.text)
         let model = try ReadyModel(config: config, vocabulary: base.vocabulary, labels: base.labels)
         guard case let .text(network) = model.network else { return XCTFail("not a text model") }
@@ -119,6 +120,7 @@ final class ModelFolderTests: XCTestCase {
         model.compile()
         let adamW = try XCTUnwrap(network.configuration?.optimizer as? AdamW<Float>)
         XCTAssertEqual(adamW.weightDecay, 0.5)
+        XCTAssertEqual(adamW.schedule, .cosineDecay(initial: 0.001, decaySteps: 10))
         try save(model)
         let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
         XCTAssertTrue(json.contains("\"embedding_dropout\" : 0.25") && json.contains("\"weight_decay\" : 0.5"), json)
@@ -129,12 +131,13 @@ final class ModelFolderTests: XCTestCase {
         let model = try makeModel(.text)
         try save(model)
         let json = try String(contentsOf: folder.appendingPathComponent("config.json"), encoding: .utf8)
-        XCTAssertFalse(json.contains("embedding_dropout") || json.contains("weight_decay"), json)
+        XCTAssertFalse(json.contains("embedding_dropout") || json.contains("weight_decay") || json.contains("cosine"), json)
         let loaded = try ModelFolder.load(folder)
         guard case let .text(network) = loaded.network else { return XCTFail("not a text model") }
         XCTAssertNil(network.embeddingDropout)
         loaded.compile()
         XCTAssertEqual(network.configuration?.optimizer.kerasName, "Adam")
+        XCTAssertEqual(network.configuration?.optimizer.schedule, .constant(0.001))
     }
 
     func testOutOfRangeDropoutOrWeightDecayInTheConfigIsNamed() throws {

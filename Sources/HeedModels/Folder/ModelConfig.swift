@@ -1,4 +1,5 @@
 import Foundation
+import Heed
 
 /// Everything needed to rebuild a trained model and feed it text, saved as `config.json`:
 /// the model kind and its sizes, the sequence length, the data layout it was trained on and
@@ -71,15 +72,24 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         public var earlyStoppingPatience: Int?
         /// AdamW's decoupled weight decay (Keras `AdamW(weight_decay=…)`); `nil` trains with Adam.
         public var weightDecay: Double?
+        /// With a value, the learning rate follows Keras' `CosineDecay` from ``learningRate``
+        /// to 0 over this many steps; `nil` keeps it constant.
+        public var cosineDecaySteps: Int?
 
         /// Settings with Keras' usual defaults.
         public init(epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 0.001, earlyStoppingPatience: Int? = nil,
-                    weightDecay: Double? = nil) {
+                    weightDecay: Double? = nil, cosineDecaySteps: Int? = nil) {
             self.epochs = epochs
             self.batchSize = batchSize
             self.learningRate = learningRate
             self.earlyStoppingPatience = earlyStoppingPatience
             self.weightDecay = weightDecay
+            self.cosineDecaySteps = cosineDecaySteps
+        }
+
+        /// The learning rate over the optimizer's steps.
+        public var schedule: LearningRateSchedule {
+            cosineDecaySteps.map { .cosineDecay(initial: learningRate, decaySteps: $0) } ?? .constant(learningRate)
         }
     }
 
@@ -130,6 +140,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if let weightDecay = training.weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw fail("training weight_decay \(weightDecay) must be a number ≥ 0")
         }
+        if let steps = training.cosineDecaySteps, steps < 1 { throw fail("training cosine_decay_steps \(steps) must be at least 1") }
         if training.epochs < 1 || training.batchSize < 1 { throw fail("training epochs and batch_size must be at least 1") }
         if !(training.learningRate > 0) { throw fail("training learning_rate \(training.learningRate) must be positive") }
     }

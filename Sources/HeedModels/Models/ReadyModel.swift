@@ -91,12 +91,12 @@ public final class ReadyModel {
         return config.classCount == 2 ? [accuracy, .auc] : [accuracy]
     }
 
-    /// Sets the loss, the optimizer (Adam with the configured learning rate, or AdamW with a
-    /// weight decay) and the metrics.
+    /// Sets the loss, the optimizer (Adam with the configured learning rate and schedule, or
+    /// AdamW with a weight decay) and the metrics.
     public func compile() {
-        let rate = config.training.learningRate
-        let optimizer = config.training.weightDecay.map { AdamW<Float>(learningRate: rate, weightDecay: $0) }
-            ?? Adam<Float>(learningRate: rate)
+        let schedule = config.training.schedule
+        let optimizer = config.training.weightDecay.map { AdamW<Float>(schedule: schedule, weightDecay: $0) }
+            ?? Adam<Float>(schedule: schedule)
         switch network {
         case let .text(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
         case let .pair(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
