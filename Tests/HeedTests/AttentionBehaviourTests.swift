@@ -73,6 +73,22 @@ final class AttentionBehaviourTests: XCTestCase {
         XCTAssertEqual(training.output.scalars, [2])
     }
 
+    func testKeepMasksBroadcastOverBatchAndQueries() throws {
+        let q = randomTensor([2, 3, 2], seed: 11), v = randomTensor([2, 4, 2], seed: 12)
+        let row: [Bool] = [true, false, true, true]
+        let layer = Attention<Double>(dropout: 0.5)
+        let broadcast = try layer.attend(query: q, value: v, training: true, dropoutKeepMask: Mask(shape: [1, 1, 4], values: row))
+        let full = try layer.attend(query: q, value: v, training: true,
+                                    dropoutKeepMask: Mask(shape: [2, 3, 4], values: Array([[Bool]](repeating: row, count: 6).joined())))
+        XCTAssertEqual(broadcast.output.scalars, full.output.scalars)
+        XCTAssertEqual(broadcast.scores.scalars, full.scores.scalars)
+        let mha = try MultiHeadAttention<Double>(numHeads: 2, keyDim: 3, dropout: 0.5, seed: 1)
+        let (y1, _) = try mha(query: q, value: v, training: true, dropoutKeepMask: Mask(shape: [1, 1, 1, 4], values: row))
+        let (y2, _) = try mha(query: q, value: v, training: true,
+                              dropoutKeepMask: Mask(shape: [2, 2, 3, 4], values: Array([[Bool]](repeating: row, count: 12).joined())))
+        XCTAssertEqual(y1.scalars, y2.scalars)
+    }
+
     func testDropoutDrawsAreReproducibleFromTheSeed() throws {
         let a = Attention<Float>(dropout: 0.5, seed: 9), b = Attention<Float>(dropout: 0.5, seed: 9)
         let q = Tensor<Float>.zeros([2, 4, 1]), v = Tensor<Float>.ones([2, 8, 1])

@@ -149,38 +149,22 @@ public final class Attention<Scalar: TensorScalar>: Layer {
             dropout: dropping ? AttentionDropout(rate: dropout, seed: generator.next()) : nil).output
     }
 
-    /// The attention built from composite ops (matmul, where, softmax, dropout, matmul): the
-    /// path for concat scores and for dropout in training, and the reference the fused kernel
-    /// is tested against.
+    /// The attention built from composite ops
+    /// (``Tensor/attention(scores:value:mask:keepMask:rate:operation:)``): the path for concat
+    /// scores and for dropout in training, and the reference the fused kernel is tested against.
     func compositeAttend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,
         queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
         training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
     ) throws -> AttentionResult<Scalar> {
-        let (batch, tq, tv) = (query.shape[0], query.shape[1], value.shape[1])
-
-        var scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
-        if let hidden = try scoreMask(batch: batch, tq: tq, tv: tv, valueMask: valueMask, useCausalMask: useCausalMask) {
-            // Keras subtracts its penalty rather than using -inf; in float32 `s − 1e9` rounds to
-            // a multiple of 64, which decides the weights of a fully hidden row.
-            scores = try Tensor.where(hidden, scores, scores - Scalar(AttentionMask.penalty))
-        }
-        var weights = try scores.softmax(alongAxis: -1)
-        if training && dropout > 0 {
-            let keep = dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: weights.shape, rate: dropout, generator: &generator)
-            let dropped = try weights.applyingDropout(keepMask: keep, rate: dropout)
-            guard dropped.shape == weights.shape else {
-                throw TensorError.shapeMismatch(operation: "Attention '\(name)' keep mask vs weights [batch, Tq, Tv]",
-                                                lhs: keep.shape, rhs: weights.shape)
-            }
-            weights = dropped
-        }
-        var output = try Tensor.matmul(weights, value)
-        if let queryMask {
-            let rows: Tensor<Scalar> = try queryMask.asTensor().reshaped([batch, tq, 1])
-            output = try output * rows
-        }
-        return AttentionResult(output: output, scores: weights, mask: queryMask)
+        let scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
+        let dropping = training && dropout > 0
+        let keep = dropping
+            ? dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: scores.shape, rate: dropout, generator: &generator) : nil
+        let r = try Tensor.attention(scores: scores, value: value,
+                                     mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask),
+                                     keepMask: keep, rate: dropout, operation: "Attention '\(name)'")
+        return AttentionResult(output: r.output, scores: r.applied, mask: queryMask)
     }
 
     /// The raw scores `[batch, Tq, Tv]` before masking.
@@ -199,20 +183,6 @@ public final class Attention<Scalar: TensorScalar>: Layer {
             if let scale { sum = try sum * scale }
             return try sum.tanh().sum(alongAxis: -1) * weight
         }
-    }
-
-    /// The keys each query may see, `[batch or 1, Tq or 1, Tv]`, or `nil` when nothing is hidden.
-    private func scoreMask(batch: Int, tq: Int, tv: Int, valueMask: Mask?, useCausalMask: Bool) throws -> Mask? {
-        var mask = try valueMask?.reshaped([batch, 1, tv])
-        if useCausalMask {
-            var values = [Bool](repeating: false, count: tq * tv)
-            for i in 0..<tq {
-                for j in 0..<min(i + 1, tv) { values[i * tv + j] = true }
-            }
-            let causal = try Mask(shape: [1, tq, tv], values: values)
-            mask = try mask.map { try $0 && causal } ?? causal
-        }
-        return mask
     }
 
     private func checkShapes(query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,

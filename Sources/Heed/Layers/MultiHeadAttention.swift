@@ -271,30 +271,6 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return Mask(uncheckedShape: target, values: keep)
     }
 
-    /// Adds `−1e9` (``AttentionMask/penalty``) to the scores `[B, N, T, S]` where `keep [B, T, S]`
-    /// is false, in the scalar type (Keras' `(1 − mask) · −1e9`, so float32 rounds exactly as
-    /// Keras does). The gradient
-    /// passes through unchanged.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    static func maskingScores(_ scores: Tensor<Scalar>, keep: Mask) -> Tensor<Scalar> {
-        let (b, n, t, s) = (scores.shape[0], scores.shape[1], scores.shape[2], scores.shape[3])
-        precondition(keep.shape == [b, t, s], "maskingScores: mask \(keep.shape) for scores \(scores.shape)")
-        var out = scores.scalars
-        let large = -Scalar(AttentionMask.penalty)
-        keep.values.withUnsafeBufferPointer { pk in
-            out.withUnsafeMutableBufferPointer { po in
-                for bi in 0..<b {
-                    for h in 0..<n {
-                        let base = (bi * n + h) * t * s, maskBase = bi * t * s
-                        for e in 0..<(t * s) where !pk[maskBase + e] { po[base + e] += large }
-                    }
-                }
-            }
-        }
-        return Tensor.record(Tensor(uncheckedShape: scores.shape, scalars: out), inputs: [scores], label: "maskScores") { g in [g] }
-    }
-
     /// Projects `x [B, T, D]` with `kernel [D, N, H]` (+ `bias [N, H]`) to `[B, N, T, H]`.
     static func project(_ x: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: Tensor<Scalar>?, label: String) throws -> Tensor<Scalar> {
         guard x.rank == 3 else {
@@ -377,28 +353,23 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         return (try r.output.reshaped([b, n, t, hv]), try r.weights?.reshaped([b, n, t, s]))
     }
 
-    /// Attention of every head from composite ops (matmul, mask, softmax, dropout, matmul): the
-    /// path for dropout with a keep mask (given, or drawn where the kernels have no dropout),
-    /// and the reference of ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
+    /// Attention of every head from composite ops
+    /// (``Tensor/attention(scores:value:mask:keepMask:rate:operation:)``): the path for dropout
+    /// with a keep mask (given, or drawn where the kernels have no dropout), and the reference of
+    /// ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
     ///
-    /// Shapes: as ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
+    /// Shapes: as ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``;
+    /// `dropoutKeepMask` broadcastable to `[B, N, T, S]`.
     static func compositeHeads(
         q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, dropoutKeepMask: Mask?,
         dropoutRate: Double, layerName: String
     ) throws -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>) {
-        var scores = try Tensor.matmul(q, k, transposeB: true)  // [B, N, T, S]
-        if let mask {
-            guard mask.shape == [scores.shape[0], scores.shape[2], scores.shape[3]] else {
-                throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape,
-                                                rhs: [scores.shape[0], scores.shape[2], scores.shape[3]])
-            }
-            scores = maskingScores(scores, keep: mask)
-        }
-        let probabilities = try scores.softmax(alongAxis: -1)
-        var attended = probabilities
-        if let dropoutKeepMask, dropoutRate > 0 {
-            attended = try probabilities.applyingDropout(keepMask: dropoutKeepMask, rate: dropoutRate)
-        }
-        return (try Tensor.matmul(attended, v), probabilities)  // [B, N, T, Hv]
+        let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+        let (s, hv) = (k.shape[2], v.shape[3])
+        let scores = try Tensor.matmul(q.reshaped([b * n, t, h]), k.reshaped([b * n, s, h]), transposeB: true)
+        let r = try Tensor.attention(scores: scores, value: v.reshaped([b * n, s, hv]), mask: AttentionMask(pairs: mask),
+                                     keepMask: dropoutKeepMask?.broadcast(to: [b, n, t, s]).reshaped([b * n, t, s]), rate: dropoutRate,
+                                     operation: "MultiHeadAttention '\(layerName)' mask")
+        return (try r.output.reshaped([b, n, t, hv]), try r.weights.reshaped([b, n, t, s]))
     }
 }
