@@ -55,7 +55,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         // Keras subtracts the penalty once where the combined mask hides a key; the float
         // rounding of `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
         if causal {
-            let diagonalEnd = min(count, i + 1)
+            let diagonalEnd = AttentionMask.causalKeyEnd(query: i, keyLength: count)
             if let visible {
                 for j in 0..<diagonalEnd where !visible[j] { s[j] -= penalty }
             }

@@ -35,6 +35,11 @@ public struct AttentionMask: Sendable {
 
     /// What Keras subtracts from a hidden score, in the scores' own precision.
     public static let penalty = 1e9
+
+    /// The causal rule: query `i` sees the keys before this end, its own step included
+    /// (anchored top-left, also when `Tq ≠ Tv`).
+    @inline(__always)
+    static func causalKeyEnd(query i: Int, keyLength: Int) -> Int { Swift.min(keyLength, i + 1) }
 }
 
 /// Dropout of the attention weights inside the attention kernels: each weight is kept with
@@ -114,7 +119,7 @@ struct AttentionVisibility: Sendable {
         var sees = [Bool](repeating: false, count: rows * queryLength)
         for m in 0..<rows {
             for i in 0..<queryLength {
-                for j in 0...min(i, keyLength - 1) where keys?[m * keyLength + j] ?? pairs?[(m * queryLength + i) * keyLength + j] ?? true {
+                for j in 0..<AttentionMask.causalKeyEnd(query: i, keyLength: keyLength) where keys?[m * keyLength + j] ?? pairs?[(m * queryLength + i) * keyLength + j] ?? true {
                     sees[m * queryLength + i] = true
                     break
                 }
@@ -135,7 +140,7 @@ struct AttentionVisibility: Sendable {
             let base = (b / group) * queryLength
             for i in i0..<i1 where !rowHasKey[base + i] { return keyLength }
         }
-        return min(keyLength, i1)
+        return AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength)
     }
 
     /// Whether every query row of problem `b` sees a key (under a causal mask: at or before it).

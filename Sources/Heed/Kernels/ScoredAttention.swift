@@ -9,9 +9,9 @@ extension AttentionVisibility {
             let m = b / group
             for i in 0..<tq {
                 let row = (b * tq + i) * tv
+                let end = causal ? AttentionMask.causalKeyEnd(query: i, keyLength: tv) : tv
                 for j in 0..<tv {
-                    visible[row + j] = (keys?[m * tv + j] ?? true) && (pairs?[(m * tq + i) * tv + j] ?? true)
-                        && !(causal && j > i)
+                    visible[row + j] = j < end && (keys?[m * tv + j] ?? true) && (pairs?[(m * tq + i) * tv + j] ?? true)
                 }
             }
         }

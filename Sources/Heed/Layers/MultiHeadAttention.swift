@@ -262,7 +262,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
                 for i in 0..<tq {
                     let row = out.baseAddress.unsafelyUnwrapped + (b * tq + i) * tk
                     // Keys past the diagonal (causal) and every key of a hidden query are hidden.
-                    let end = !(q?[b * tq + i] ?? true) ? 0 : useCausalMask ? min(tk, i + 1) : tk
+                    let end = !(q?[b * tq + i] ?? true) ? 0 : useCausalMask ? AttentionMask.causalKeyEnd(query: i, keyLength: tk) : tk
                     for j in 0..<end { row[j] = (!explicit || row[j]) && keys[j] }
                     for j in end..<max(tk, end) { row[j] = false }
                 }
