@@ -19,12 +19,12 @@ struct Options {
     var minTime = 0.5
     var json = false
     var compareUnfused = false
-    var compareBlas = false
+    var compareKernel: AttentionKernelKind?
 }
 
 let usage = """
     usage: bench-attention [--shape B,T,D]... [--threads N] [--min-time SECONDS] [--json] [--compare-unfused]
-                           [--kernel blas|avx2|avx512] [--compare-blas]
+                           [--kernel blas|avx2|avx512] [--compare-kernel blas|avx2|avx512] [--compare-blas]
       --shape B,T,D      batch, time (Tq = Tv) and features; repeatable
                          (default 32,128,64 8,512,64 1,2048,64 32,200,128)
       --threads N        threads for OpenBLAS and the attention kernel (default: OpenBLAS's choice)
@@ -32,7 +32,8 @@ let usage = """
       --json             print one JSON array, one object per case
       --compare-unfused  also time the composite-op path (matmul, where, softmax, matmul)
       --kernel K         the attention kernels to time (default: the best this CPU runs)
-      --compare-blas     also time the OpenBLAS kernels (weights kept), the tiled ones' twin
+      --compare-kernel K also time kernels K in the same rounds (the ratio is K's time over --kernel's)
+      --compare-blas     --compare-kernel blas: the OpenBLAS kernels (weights kept), the tiled ones' twin
     """
 
 func parseOptions() -> Options {
@@ -56,14 +57,14 @@ func parseOptions() -> Options {
             o.minTime = s
         case "--json": o.json = true
         case "--compare-unfused": o.compareUnfused = true
-        case "--compare-blas": o.compareBlas = true
-        case "--kernel":
+        case "--compare-blas": o.compareKernel = .blas
+        case "--kernel", "--compare-kernel":
             let name = it.next() ?? ""
             guard let kind = AttentionKernelKind.allCases.first(where: { "\($0)" == name }) else {
-                fail("--kernel takes blas, avx2 or avx512")
+                fail("\(arg) takes blas, avx2 or avx512")
             }
-            Heed.attentionKernel = kind
-            if Heed.attentionKernel != kind { fail("this CPU cannot run the \(name) kernels") }
+            guard kind.rawValue <= Heed.bestAttentionKernel.rawValue else { fail("this CPU cannot run the \(name) kernels") }
+            if arg == "--kernel" { Heed.attentionKernel = kind } else { o.compareKernel = kind }
         case "--help", "-h": print(usage); exit(0)
         default: fail("unknown argument \(arg)")
         }
@@ -93,7 +94,7 @@ struct CaseResult: Encodable {
     let samples: Int
     let unfusedMedianMs: Double?, unfusedPeakBytes: Int?, speedupOverUnfused: Double?
     let kernel: String
-    let blasMedianMs: Double?, speedupOverBlas: Double?
+    let comparedKernel: String?, comparedMedianMs: Double?, speedupOverCompared: Double?
 
     enum CodingKeys: String, CodingKey {
         case batch, time, dim, causal, scaled, mode, samples
@@ -102,7 +103,8 @@ struct CaseResult: Encodable {
         case peakBytes = "peak_bytes"
         case unfusedMedianMs = "unfused_median_ms", unfusedPeakBytes = "unfused_peak_bytes"
         case speedupOverUnfused = "speedup_over_unfused"
-        case kernel, blasMedianMs = "blas_median_ms", speedupOverBlas = "speedup_over_blas"
+        case kernel, comparedKernel = "compared_kernel", comparedMedianMs = "compared_median_ms"
+        case speedupOverCompared = "speedup_over_compared"
     }
 }
 
@@ -167,15 +169,15 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
     }
 
     let selected = Heed.attentionKernel
-    let blas: () throws -> Void = {
-        Heed.attentionKernel = .blas
+    let other: () throws -> Void = {
+        Heed.attentionKernel = options.compareKernel ?? selected
         defer { Heed.attentionKernel = selected }
         try fused()
     }
     var variants = [Variant(run: fused), Variant(run: gemm)]
     if options.compareUnfused { variants.append(Variant(run: unfused)) }
-    let blasIndex = variants.count
-    if options.compareBlas { variants.append(Variant(run: blas)) }
+    let otherIndex = variants.count
+    if options.compareKernel != nil { variants.append(Variant(run: other)) }
     for v in variants { try v.run() }  // warm-up
     let peak = try peakExtraBytes(fused)
     let unfusedPeak = options.compareUnfused ? try peakExtraBytes(unfused) : nil
@@ -195,7 +197,7 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
     let gemmGflops = 2 * Double(batch) * Double(time) * Double(time) * Double(dim) / quantile(variants[1].times, 0.5) / 1e9
     let gflops = flops / fusedMedian / 1e9
     let unfusedMedian = options.compareUnfused ? quantile(variants[2].times, 0.5) : nil
-    let blasMedian = options.compareBlas ? quantile(variants[blasIndex].times, 0.5) : nil
+    let otherMedian = options.compareKernel != nil ? quantile(variants[otherIndex].times, 0.5) : nil
     if sink.isNaN { print("") }
     return CaseResult(
         batch: batch, time: time, dim: dim, causal: causal, scaled: scaled, mode: mode.rawValue,
@@ -204,7 +206,8 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
         fractionOfSgemm: gflops / gemmGflops, peakBytes: peak, samples: rounds,
         unfusedMedianMs: unfusedMedian.map { $0 * 1e3 }, unfusedPeakBytes: unfusedPeak,
         speedupOverUnfused: unfusedMedian.map { $0 / fusedMedian }, kernel: "\(selected)",
-        blasMedianMs: blasMedian.map { $0 * 1e3 }, speedupOverBlas: blasMedian.map { $0 / fusedMedian })
+        comparedKernel: options.compareKernel.map { "\($0)" }, comparedMedianMs: otherMedian.map { $0 * 1e3 },
+        speedupOverCompared: otherMedian.map { $0 / fusedMedian })
 }
 
 func megabytes(_ bytes: Int?) -> String {
@@ -247,8 +250,8 @@ for shape in options.shapes {
                 if let u = result.unfusedMedianMs, let s = result.speedupOverUnfused {
                     line += String(format: " | unfused %9.3f ms  %5.2fx  peak ", u, s) + megabytes(result.unfusedPeakBytes)
                 }
-                if let b = result.blasMedianMs, let s = result.speedupOverBlas {
-                    line += String(format: " | blas %8.3f ms  %5.2fx", b, s)
+                if let name = result.comparedKernel, let b = result.comparedMedianMs, let s = result.speedupOverCompared {
+                    line += " | " + padded(name, 6) + String(format: "%8.3f ms  %5.2fx", b, s)
                 }
                 print(line)
             }
