@@ -1,7 +1,7 @@
 import CHeedSupport
 
 /// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of 64
-/// query rows and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own
+/// query rows (32 under a causal mask) and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own
 /// (`heed_flash*.c`), so memory stays O(T·D) per problem and the scores never leave the cache.
 ///
 /// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
@@ -37,7 +37,13 @@ struct FlashAttention: Sendable {
     /// 1 = AVX2, 2 = AVX-512.
     let level: Int32
 
-    static let queryBlock = 64
+    /// Query rows per block: 64, or 32 under a causal mask. A causal block computes the keys
+    /// up to its last row's diagonal, so a shorter block computes fewer hidden scores; without
+    /// a mask the longer block reuses each packed key panel over more rows (docs/performance.md,
+    /// "Block sizes").
+    static func queryBlock(causal: Bool) -> Int { causal ? 32 : 64 }
+    /// Query rows per block of this problem (``queryBlock(causal:)``).
+    let queryBlock: Int
     /// Keys per block of the tiled passes.
     static let tileKeys = 64
     /// The longest key sequence whose weights a training pass keeps (see ``keepsWeights``).
@@ -81,6 +87,7 @@ struct FlashAttention: Sendable {
         self.valueDepth = valueDepth
         self.scale = scale
         causal = visibility.causal
+        queryBlock = Self.queryBlock(causal: visibility.causal)
         maskGroup = visibility.group
         keyMask = visibility.keys
         fullMask = visibility.pairs
@@ -92,7 +99,7 @@ struct FlashAttention: Sendable {
     }
 
     private var keyBlocks: Int { (keyLength + keyBlock - 1) / keyBlock }
-    private var queryBlocks: Int { (queryLength + Self.queryBlock - 1) / Self.queryBlock }
+    private var queryBlocks: Int { (queryLength + queryBlock - 1) / queryBlock }
 
     /// Runs `body` with the problem description over the given buffers (`nil` where a pass does
     /// not read one).
@@ -116,7 +123,7 @@ struct FlashAttention: Sendable {
                         p.tv = keyLength
                         p.d = depth
                         p.dv = valueDepth
-                        p.br = Self.queryBlock
+                        p.br = queryBlock
                         p.bc = keyBlock
                         p.scale = scale
                         p.causal = causal ? 1 : 0
@@ -187,8 +194,8 @@ struct FlashAttention: Sendable {
     /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
     /// per (problem, query block) after packing every problem's panels.
     private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
-        let blocks = queryBlocks, br = Self.queryBlock
-        let size = Self.queryBlock * (keyBlock + 1), per = panelSize(columns: depth)
+        let blocks = queryBlocks, br = queryBlock
+        let size = queryBlock * (keyBlock + 1), per = panelSize(columns: depth)
         if itemPerProblem {
             let workers = KernelLoop.workers(items: batch)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
@@ -283,7 +290,7 @@ struct FlashAttention: Sendable {
         let kPer = keepsWeights ? 0 : panelSize(columns: d), vPer = panelSize(columns: valueDepth)
         let delta = keepsWeights ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
         defer { delta?.deallocate() }
-        let size = (2 * keyBlock + 1) * Self.queryBlock
+        let size = (2 * keyBlock + 1) * queryBlock
         let rows = batch * tq
         // The backward pass only reads the statistics and weights (the C fields are writable for
         // the forward).
