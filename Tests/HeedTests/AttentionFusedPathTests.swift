@@ -1,8 +1,8 @@
 import XCTest
 @testable import Heed
 
-/// The `Attention` layer's fused path (dot scores without dropout in training) against its
-/// composite-op twin, values and gradients, in Double.
+/// The `Attention` layer's dot scores, through the fused op, against the composite reference
+/// (`referenceAttention`), values and gradients, in Double; with dropout in training too.
 final class AttentionFusedPathTests: XCTestCase {
     let valueMask = try! Mask(shape: [2, 4], values: [true, false, true, true, false, true, true, false])
     let queryMask = try! Mask(shape: [2, 3], values: [true, false, true, true, true, false])
@@ -23,9 +23,9 @@ final class AttentionFusedPathTests: XCTestCase {
                                       valueMask: useValueMask ? valueMask : nil, useCausalMask: causal,
                                       training: false, dropoutKeepMask: nil, scale: scale, concatScoreWeight: nil)
         } else {
-            result = try layer.compositeAttend(query: query, value: value, key: key ?? value, queryMask: qm,
-                                               valueMask: useValueMask ? valueMask : nil, useCausalMask: causal,
-                                               training: false, dropoutKeepMask: nil, scale: scale, concatScoreWeight: nil)
+            let r = try referenceAttention(query: query, key: key ?? value, value: value, scale: scale,
+                                           valueMask: useValueMask ? valueMask : nil, queryMask: qm, causal: causal)
+            result = AttentionResult(output: r.output, scores: r.weights, mask: qm)
         }
         let r1 = randomTensor([2, tq, 2], seed: 4), r2 = randomTensor([2, tq, 4], seed: 5)
         try ((result.output * r1).sum() + (result.scores * r2).sum()).backward()
@@ -33,11 +33,64 @@ final class AttentionFusedPathTests: XCTestCase {
                 k.grad?.scalars ?? [], scale?.grad?.scalars ?? []]
     }
 
-    func testDotScoresWithoutDropoutTakeTheFusedKernel() {
-        XCTAssertTrue(Attention<Double>().usesFusedKernel(training: true))
-        XCTAssertTrue(Attention<Double>(dropout: 0.3).usesFusedKernel(training: false))
-        XCTAssertFalse(Attention<Double>(dropout: 0.3).usesFusedKernel(training: true))
-        XCTAssertFalse(Attention<Double>(scoreMode: .concat).usesFusedKernel(training: false))
+    /// Dropout in training (Double: the OpenBLAS kernels) equals the reference given the keep
+    /// mask hashed from the seed the layer draws: the output, the returned weights (after
+    /// dropout, as Keras returns them) and every gradient, with and without the causal mask.
+    func testDropoutInTrainingMatchesTheReferenceWithTheHashedKeepMask() throws {
+        for causal in [false, true] {
+            let layer = Attention<Double>(useScale: true, dropout: 0.4, seed: 5)
+            layer.build()
+            var stream = LayerSeed.generator(seed: 5, name: "attention/dropout")
+            let multipliers = try AttentionDropout(rate: 0.4, seed: stream.next())
+                .multipliers(Double.self, batch: 2, queryLength: 3, keyLength: 4, operation: "test")
+            XCTAssertTrue(multipliers.contains(0) && multipliers.contains(1 / 0.6), "the draw keeps some and drops some")
+            var results: [[[Double]]] = []
+            for fused in [true, false] {
+                let q = randomTensor([2, 3, 2], seed: 1).requiringGrad()
+                let v = randomTensor([2, 4, 2], seed: 2).requiringGrad()
+                let k = randomTensor([2, 4, 2], seed: 3).requiringGrad()
+                let scale = Tensor<Double>(0.7).requiringGrad()
+                let (output, weights): (Tensor<Double>, Tensor<Double>)
+                if fused {
+                    let r = try layer.attend(query: q, value: v, key: k, queryMask: queryMask, valueMask: valueMask,
+                                             useCausalMask: causal, training: true, dropoutKeepMask: nil, scale: scale,
+                                             concatScoreWeight: nil)
+                    (output, weights) = (r.output, r.scores)
+                } else {
+                    let r = try referenceAttention(query: q, key: k, value: v, scale: scale, valueMask: valueMask,
+                                                   queryMask: queryMask, causal: causal,
+                                                   dropout: Tensor(shape: [2, 3, 4], scalars: multipliers))
+                    (output, weights) = (r.output, r.weights)
+                }
+                let r1 = randomTensor([2, 3, 2], seed: 4), r2 = randomTensor([2, 3, 4], seed: 5)
+                try ((output * r1).sum() + (weights * r2).sum()).backward()
+                results.append([output.scalars, weights.scalars, q.grad?.scalars ?? [], v.grad?.scalars ?? [],
+                                k.grad?.scalars ?? [], scale.grad?.scalars ?? []])
+            }
+            for (i, name) in ["output", "weights", "dQuery", "dValue", "dKey", "dScale"].enumerated() {
+                assertClose(results[0][i], results[1][i], rtol: 1e-10, atol: 1e-12, "\(name) causal:\(causal)")
+            }
+        }
+    }
+
+    /// The same seed drops the same weights in both kernel families: Float attention with
+    /// dropout through the tiled kernels (no returned weights) and through the OpenBLAS kernels
+    /// (weights returned) give the same output and gradients.
+    func testBothKernelFamiliesDrawTheSameDropout() throws {
+        let dropout = AttentionDropout(rate: 0.3, seed: 11)
+        var results: [[[Float]]] = []
+        for returnWeights in [false, true] {
+            let q = randomTensor([3, 70, 8], seed: 21).converted(to: Float.self).requiringGrad()
+            let k = randomTensor([3, 90, 8], seed: 22).converted(to: Float.self).requiringGrad()
+            let v = randomTensor([3, 90, 5], seed: 23).converted(to: Float.self).requiringGrad()
+            let out = try Tensor.dotProductAttention(query: q, key: k, value: v, mask: AttentionMask(causal: true),
+                                                     dropout: dropout, returnWeights: returnWeights).output
+            try (out * randomTensor([3, 70, 5], seed: 24).converted(to: Float.self)).sum().backward()
+            results.append([out.scalars, q.grad?.scalars ?? [], k.grad?.scalars ?? [], v.grad?.scalars ?? []])
+        }
+        for (i, name) in ["output", "dQuery", "dKey", "dValue"].enumerated() {
+            assertClose(results[0][i], results[1][i], rtol: 1e-4, atol: 1e-5, name)
+        }
     }
 
     func testFusedPathMatchesCompositeTwinForEveryOption() throws {

@@ -351,14 +351,15 @@ final class SelfAttentionGradientTests: XCTestCase {
         }
     }
 
-    /// Dropout is refused where the plan runs kernels without it (Double), and masks whose
-    /// rows do not divide the batch are refused with their shapes.
-    func testDropoutAndMaskRowsTheKernelsCannotRunAreErrors() {
+    /// A dropout keep mask that does not broadcast to the weights, and masks whose rows do not
+    /// divide the batch, are refused with their shapes.
+    func testKeepMasksAndMaskRowsThatDoNotFitAreErrors() throws {
         let x = randomTensor([4, 3, 2], seed: 9)
-        XCTAssertThrowsError(try Tensor.dotProductAttention(query: x, key: x, value: x,
-                                                            dropout: AttentionDropout(rate: 0.5, seed: 1))) { error in
-            guard case TensorError.invalidArgument = error else { return XCTFail("\(error)") }
+        XCTAssertThrowsError(try Tensor.dotProductAttention(
+            query: x, key: x, value: x, dropout: AttentionDropout(rate: 0.5, keepMask: Mask(filled: true, shape: [4, 2, 3])))) { error in
+            guard case TensorError.shapeMismatch = error else { return XCTFail("\(error)") }
         }
+        XCTAssertNoThrow(try Tensor.dotProductAttention(query: x, key: x, value: x, dropout: AttentionDropout(rate: 0.5, seed: 1)))
         XCTAssertNoThrow(try Tensor.dotProductAttention(query: x, key: x, value: x, dropout: AttentionDropout(rate: 0, seed: 1)))
         XCTAssertThrowsError(try Tensor.dotProductAttention(
             query: x, key: x, value: x, mask: AttentionMask(keys: Mask(filled: true, shape: [3, 3])))) { error in

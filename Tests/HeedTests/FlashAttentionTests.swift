@@ -121,7 +121,7 @@ final class FlashAttentionTests: XCTestCase {
     }
 
     /// Dropout inside the kernel equals the composite twin with the kernel's own keep mask
-    /// (drawn again by `dropoutMultipliers`), in values and gradients; and a pair mask
+    /// (drawn again by `kernelDropoutMultipliers`), in values and gradients; and a pair mask
     /// `[B/g, Tq, Tv]` shared by groups of problems (the heads of one example).
     func testDropoutAndSharedFullMaskMatchCompositeTwin() throws {
         let (groups, heads, tq, tv, d) = (2, 3, 77, 90, 12)
@@ -156,7 +156,7 @@ final class FlashAttentionTests: XCTestCase {
                     }
                     scores = try Tensor.where(Mask(shape: [b, tq, tv], values: keep), scores, scores - Float(1e9))
                     var weights = try scores.softmax(alongAxis: -1)
-                    let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: rate, batch: b, queryLength: tq,
+                    let multipliers = kernelDropoutMultipliers(seed: seed, rate: rate, batch: b, queryLength: tq,
                                                                         keyLength: tv)
                     weights = try weights * Tensor<Float>(shape: [b, tq, tv], scalars: multipliers)
                     let ref = try Tensor.matmul(weights, refLeaves[2])
@@ -175,20 +175,21 @@ final class FlashAttentionTests: XCTestCase {
     /// differs between seeds.
     func testDropoutMaskRateAndScale() {
         let rate: Float = 0.25
-        let m = FlashAttention.dropoutMultipliers(seed: 99, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
+        let m = kernelDropoutMultipliers(seed: 99, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
         let kept = m.filter { $0 != 0 }
         XCTAssertEqual(Double(kept.count) / Double(m.count), 0.75, accuracy: 0.005)
         XCTAssertTrue(kept.allSatisfy { $0 == 1 / (1 - rate) })
-        let other = FlashAttention.dropoutMultipliers(seed: 100, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
+        let other = kernelDropoutMultipliers(seed: 100, rate: rate, batch: 4, queryLength: 256, keyLength: 256)
         let agree = zip(m, other).filter { ($0 == 0) == ($1 == 0) }.count
         XCTAssertLessThan(Double(agree) / Double(m.count), 0.7)
-        XCTAssertEqual(FlashAttention.dropoutMultipliers(seed: 1, rate: 0, batch: 1, queryLength: 3, keyLength: 3),
+        XCTAssertEqual(kernelDropoutMultipliers(seed: 1, rate: 0, batch: 1, queryLength: 3, keyLength: 3),
                        [Float](repeating: 1, count: 9))
     }
 
     /// MultiHeadAttention's heads in the tiled kernels (masks of every kind, causal, dropout)
-    /// against its composite heads given the kernel's keep mask: output and input gradients.
-    func testMultiHeadAttentionTiledHeadsMatchCompositeHeads() throws {
+    /// against the OpenBLAS kernels given the tiled kernels' keep mask (returning the weights):
+    /// output and input gradients.
+    func testMultiHeadAttentionTiledHeadsMatchBLASHeads() throws {
         let (b, tq, tv, width) = (2, 70, 90, 16)
         let layer = try MultiHeadAttention<Float>(numHeads: 3, keyDim: 8, dropout: 0.2, seed: 3)
         let query = randomTensor([b, tq, width], seed: 61).converted(to: Float.self)
@@ -205,21 +206,21 @@ final class FlashAttentionTests: XCTestCase {
                 attentionMask: nil, useCausalMask: causal, layerName: "mha")
             for rate in [0.0, 0.2] {
                 let seed: UInt64 = 77
-                let multipliers = FlashAttention.dropoutMultipliers(seed: seed, rate: Float(rate), batch: b * 3, queryLength: tq,
+                let multipliers = kernelDropoutMultipliers(seed: seed, rate: Float(rate), batch: b * 3, queryLength: tq,
                                                                     keyLength: tv)
                 let keep = try Mask(shape: [b, 3, tq, tv], values: multipliers.map { $0 != 0 })
                 try forEachMode { mode in
                     let tiledLeaves = [query, value].map { $0.requiringGrad() }
                     let tiled = try MultiHeadAttention<Float>.attend(
                         query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
-                        dropoutKeepMask: nil, dropoutRate: rate, kernelDropout: AttentionDropout(rate: rate, seed: seed),
-                        returnScores: false, outputShape: nil, layerName: "mha")
+                        dropout: AttentionDropout(rate: rate, seed: seed), returnScores: false, outputShape: nil,
+                        layerName: "mha")
                     XCTAssertNil(tiled.scores)
                     try (tiled.output * r).sum().backward()
                     let refLeaves = [query, value].map { $0.requiringGrad() }
                     let ref = try MultiHeadAttention<Float>.attend(
                         query: refLeaves[0], value: refLeaves[1], key: nil, weights: weights, mask: mask,
-                        dropoutKeepMask: rate > 0 ? keep : nil, dropoutRate: rate, outputShape: nil, layerName: "mha")
+                        dropout: AttentionDropout(rate: rate, keepMask: keep), outputShape: nil, layerName: "mha")
                     try (ref.output * r).sum().backward()
                     let label = "\(mode) causal \(causal) rate \(rate)"
                     assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
@@ -279,7 +280,7 @@ final class FlashAttentionTests: XCTestCase {
                 try (out * r).sum().backward()
 
                 var stream = LayerSeed.generator(seed: layerSeed, name: layer.name + "/dropout")
-                let multipliers = FlashAttention.dropoutMultipliers(seed: stream.next(), rate: Float(rate), batch: b,
+                let multipliers = kernelDropoutMultipliers(seed: stream.next(), rate: Float(rate), batch: b,
                                                                     queryLength: tq, keyLength: tv)
                 let refLeaves = [q, v, k].map { $0.requiringGrad() }, refScale = scaleValue.requiringGrad()
                 let ref = try referenceAttention(

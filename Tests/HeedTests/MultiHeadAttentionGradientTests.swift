@@ -46,8 +46,9 @@ final class MultiHeadAttentionGradientTests: XCTestCase {
                 : MultiHeadAttention<Double>.Weights(queryKernel: w[0], queryBias: nil, keyKernel: w[1], keyBias: nil,
                                                      valueKernel: w[2], valueBias: nil, outputKernel: w[3], outputBias: nil)
             let (y, scores) = try MultiHeadAttention<Double>.attend(
-                query: query, value: value, key: key, weights: weights, mask: mask, dropoutKeepMask: s.keepMask,
-                dropoutRate: s.dropout, outputShape: s.outputShape, layerName: "mha")
+                query: query, value: value, key: key, weights: weights, mask: mask,
+                dropout: s.keepMask.map { AttentionDropout(rate: s.dropout, keepMask: $0) }, outputShape: s.outputShape,
+                layerName: "mha")
             guard let scores else { throw TensorError.invalidArgument(operation: "test", message: "no scores") }
             return try Tensor.concatenate([y.reshaped([-1]), scores.reshaped([-1])], alongAxis: 0)
         }

@@ -137,7 +137,7 @@ final class MultiHeadAttentionTests: XCTestCase {
 }
 
 /// `MultiHeadAttention`'s heads through the attention op's OpenBLAS kernels (Double: with and
-/// without a pair mask, causal) against the composite heads, values, probabilities and gradients.
+/// without a pair mask, causal) against the composite reference, values, probabilities and gradients.
 final class MultiHeadAttentionFusedPathTests: XCTestCase {
     func testKernelHeadsMatchCompositeHeadsInValuesAndGradients() throws {
         for masked in [false, true] {
@@ -162,8 +162,7 @@ final class MultiHeadAttentionFusedPathTests: XCTestCase {
             let (heads, maybeProbabilities) = fused
                 ? try MultiHeadAttention<Double>.kernelHeads(q: q, k: k, v: v, mask: mask, causal: masked, dropout: nil,
                                                              returnScores: true, layerName: "mha")
-                : try MultiHeadAttention<Double>.compositeHeads(q: q, k: k, v: v, mask: mask, dropoutKeepMask: nil,
-                                                                dropoutRate: 0, layerName: "mha")
+                : try referenceHeads(q: q, k: k, v: v, mask: mask)
             let probabilities = try XCTUnwrap(maybeProbabilities)
             let r1 = randomTensor([2, 3, 4, 2], seed: 74), r2 = randomTensor([2, 3, 4, 6], seed: 75)
             try ((heads * r1).sum() + (probabilities * r2).sum()).backward()
@@ -174,4 +173,17 @@ final class MultiHeadAttentionFusedPathTests: XCTestCase {
             assertClose(a, b, rtol: 1e-10, atol: 1e-12, "\(name) masked \(masked)")
         }
     }
+}
+
+/// The heads of `MultiHeadAttention` through `referenceAttention`: q `[B, N, T, H]`,
+/// k `[B, N, S, H]`, v `[B, N, S, Hv]`, mask `[B, T, S]` shared by the heads → heads
+/// `[B, N, T, Hv]` and probabilities `[B, N, T, S]`.
+private func referenceHeads(q: Tensor<Double>, k: Tensor<Double>, v: Tensor<Double>, mask: Mask?) throws
+    -> (heads: Tensor<Double>, probabilities: Tensor<Double>?) {
+    let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
+    let (s, hv) = (k.shape[2], v.shape[3])
+    let pairs = try mask.map { try $0.reshaped([b, 1, t, s]).broadcast(to: [b, n, t, s]).reshaped([b * n, t, s]) }
+    let r = try referenceAttention(query: q.reshaped([b * n, t, h]), key: k.reshaped([b * n, s, h]),
+                                   value: v.reshaped([b * n, s, hv]), pairMask: pairs)
+    return (try r.output.reshaped([b, n, t, hv]), try r.weights.reshaped([b, n, t, s]))
 }

@@ -10,12 +10,18 @@
 /// the query rows to zero, and the causal rule of which keys past a query block can be skipped
 /// (``AttentionVisibility/keyEnd(problem:rows:_:)``): those keys are neither multiplied nor
 /// exponentiated, and written as 0 where the weights are kept.
+///
+/// Dropout multiplies the weights by ``dropout`` (`[B, Tq, Tv]`, 0 or `1 / (1 − rate)`, from
+/// ``AttentionDropout/multipliers(_:batch:queryLength:keyLength:operation:)``) before the product
+/// with the value; the weights kept for the backward pass and returned are those before dropout.
 struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
     let scale: Scalar
     /// The masks.
     let visibility: AttentionVisibility
+    /// The dropout multipliers `[B, Tq, Tv]`, or `nil` without dropout.
+    let dropout: [Scalar]?
     /// Query rows per work item (forward, and the dQ phase of the backward).
     let blockSize: Int
     /// Key rows per work item (the dK and dV phase of the backward).
@@ -24,7 +30,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     var causal: Bool { visibility.causal }
 
     init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Scalar,
-         visibility: AttentionVisibility) {
+         visibility: AttentionVisibility, dropout: [Scalar]? = nil) {
         self.batch = batch
         self.queryLength = queryLength
         self.keyLength = keyLength
@@ -32,6 +38,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         self.valueDepth = valueDepth
         self.scale = scale
         self.visibility = visibility
+        self.dropout = dropout
         // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
         // give enough items to share between threads. When the batch alone gives the threads
         // enough items, sequences up to 256 stay one block (one GEMM per batch, and Q = K can
@@ -81,6 +88,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let vis = visibility, qm = vis.queries
         let selfScores = query == key && tq == tv
         (vis.keys ?? vis.pairs).withOptionalBuffer { maskRows in
+          dropout.withOptionalBuffer { drop in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
                 let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
@@ -117,14 +125,26 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     softmaxRow(row, count: kEnd, query: i0 + r, visible: visible)
                     if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
+                // Dropout: the product reads the weights times the multipliers, in place when
+                // the weights are not kept, else from a copy.
+                let dropped: UnsafeMutablePointer<Scalar>? = drop == nil || weights == nil ? nil : .allocate(capacity: rows * kEnd)
+                defer { dropped?.deallocate() }
+                let (a, lda) = dropped.map { ($0, kEnd) } ?? (s, ld)
+                if let drop {
+                    for r in 0..<rows {
+                        let mr = drop + (b * tq + i0 + r) * tv
+                        for j in 0..<kEnd { a[r * lda + j] = s[r * ld + j] * mr[j] }
+                    }
+                }
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: dv, k: kEnd, alpha: 1,
-                            a: s, lda: ld, b: value + b * tv * dv, ldb: dv, beta: 0, c: out, ldc: dv)
+                            a: a, lda: lda, b: value + b * tv * dv, ldb: dv, beta: 0, c: out, ldc: dv)
                 if let qm {
                     for r in 0..<rows where !qm[m * tq + i0 + r] {
                         (out + r * dv).update(repeating: 0, count: dv)
                     }
                 }
             }
+          }
         }
     }
 
@@ -138,9 +158,9 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     /// `gradOutput`).
     ///
     /// `gradOutput` must already have the rows of masked queries zeroed. Two phases: items over
-    /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = G·Vᵀ + gradWeights` and
-    /// `dQ = scale · dS·K`; then items over key blocks form `dK = scale · dSᵀ·Q` and
-    /// `dV = Wᵀ·G`. The scale's gradient is `Σ Q ⊙ (dS·K)`, from per-item partial sums added in
+    /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = (G·Vᵀ) ⊙ M + gradWeights`
+    /// (`M` the dropout multipliers, 1 without dropout) and `dQ = scale · dS·K`; then items over
+    /// key blocks form `dK = scale · dSᵀ·Q` and `dV = (W ⊙ M)ᵀ·G`. The scale's gradient is `Σ Q ⊙ (dS·K)`, from per-item partial sums added in
     /// item order.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -159,7 +179,15 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let partials = UnsafeMutablePointer<Scalar>.allocate(capacity: max(batch * qBlocks, 1))
         partials.initialize(repeating: 0, count: max(batch * qBlocks, 1))
         defer { partials.deallocate() }
-        if needScores {
+        // W ⊙ M for dV under dropout.
+        let dropped: UnsafeMutablePointer<Scalar>? = dropout == nil || gradValue == nil || gradOutput == nil
+            ? nil : .allocate(capacity: batch * tq * tv)
+        defer { dropped?.deallocate() }
+        dropout.withOptionalBuffer { drop in
+          if let drop, let dropped {
+              for x in 0..<(batch * tq * tv) { dropped[x] = weights[x] * drop[x] }
+          }
+          if needScores {
             KernelLoop.run(items: batch * qBlocks) { item in
                 let b = item / qBlocks
                 let i0 = (item % qBlocks) * blockSize, i1 = min(tq, i0 + blockSize)
@@ -174,6 +202,10 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
                 for r in 0..<rows {
                     let g = dsBlock + r * tv, w = wBlock + r * tv
+                    if let drop, gradOutput != nil {
+                        let mr = drop + (b * tq + i0 + r) * tv
+                        for j in 0..<kEnd { g[j] *= mr[j] }
+                    }
                     if let gradWeights {
                         let extra = gradWeights + (b * tq + i0 + r) * tv
                         if gradOutput == nil {
@@ -213,8 +245,10 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             if needs.scale {
                 for item in 0..<(batch * qBlocks) { scaleGrad += partials[item] }
             }
+          }
         }
         guard needs.key || needs.value else { return scaleGrad }
+        let applied = UnsafePointer(dropped) ?? weights
         KernelLoop.run(items: batch * kBlocks) { item in
             let b = item / kBlocks
             let j0 = (item % kBlocks) * keyBlockSize, j1 = min(tv, j0 + keyBlockSize)
@@ -239,7 +273,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     out.update(repeating: 0, count: cols * dv)
                 } else {
                     Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: dv, k: rows, alpha: 1,
-                                a: weights + (b * tq + rowStart) * tv + j0, lda: tv,
+                                a: applied + (b * tq + rowStart) * tv + j0, lda: tv,
                                 b: gradOutput + (b * tq + rowStart) * dv, ldb: dv, beta: 0, c: out, ldc: dv)
                 }
             }

@@ -1,3 +1,5 @@
+import CHeedSupport
+
 /// Which keys each query of a dot-product attention sees, and which output rows are kept: the
 /// masks Keras' `Attention` and `MultiHeadAttention` take, for
 /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``.
@@ -42,19 +44,54 @@ public struct AttentionMask: Sendable {
     static func causalKeyEnd(query i: Int, keyLength: Int) -> Int { Swift.min(keyLength, i + 1) }
 }
 
-/// Dropout of the attention weights inside the attention kernels: each weight is kept with
-/// probability `1 − rate` and scaled by `1 / (1 − rate)`, the keep mask drawn from a hash of
-/// (`seed`, row, key) so that the backward pass draws it again instead of storing it.
+/// Dropout of the attention weights: each weight is kept with probability `1 − rate` and scaled
+/// by `1 / (1 − rate)`. The keep mask is either drawn from a hash of (`seed`, row, key), so that
+/// the backward pass draws it again instead of storing it and every kernel draws the same one,
+/// or given (`keepMask`, broadcastable to `[B, Tq, Tv]`, for reproducing a recorded mask).
 public struct AttentionDropout: Sendable, Equatable {
     /// The fraction of weights dropped, in `[0, 1)`.
     public var rate: Double
     /// The seed of the keep mask's hash.
     public var seed: UInt64
+    /// The keep mask to apply instead of the hash's, `true` = kept.
+    public var keepMask: Mask?
 
     /// Dropout of `rate` with the keep mask of `seed`.
     public init(rate: Double, seed: UInt64) {
         self.rate = rate
         self.seed = seed
+    }
+
+    /// Dropout of `rate` with a given keep mask (broadcastable to `[B, Tq, Tv]`).
+    public init(rate: Double, keepMask: Mask) {
+        self.rate = rate
+        self.seed = 0
+        self.keepMask = keepMask
+    }
+
+    /// The weights' multipliers `[B, Tq, Tv]`: 0 where dropped, `1 / (1 − rate)` where kept
+    /// (from ``keepMask``, else from the hash, as the tiled kernels draw it).
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the keep mask does not
+    ///   broadcast to `[B, Tq, Tv]`.
+    func multipliers<S: TensorScalar>(_: S.Type, batch: Int, queryLength: Int, keyLength: Int,
+                                      operation: String) throws -> [S] {
+        let shape = [batch, queryLength, keyLength]
+        let kept = S(1 / (1 - rate))
+        guard let keepMask else {
+            var out = [S](repeating: 0, count: Shape.count(shape))
+            for row in 0..<(batch * queryLength) {
+                for j in 0..<keyLength where heed_flash_dropout_multiplier(seed, Float(rate), UInt64(row), UInt32(j)) != 0 {
+                    out[row * keyLength + j] = kept
+                }
+            }
+            return out
+        }
+        guard let keep = try? keepMask.broadcast(to: shape) else {
+            throw TensorError.shapeMismatch(operation: "\(operation) (dropout keep mask vs weights [batch, Tq, Tv])",
+                                            lhs: keepMask.shape, rhs: shape)
+        }
+        return keep.values.map { $0 ? kept : 0 }
     }
 }
 

@@ -4,23 +4,22 @@
 ///   FMA or AVX-512F (``Heed/attentionKernel``), when the weights are not returned: online
 ///   softmax, memory O(T·D), dropout inside.
 /// - ``blas``: the OpenBLAS kernels (``AttentionKernel``), for `Double`, for calls that return
-///   the weights, and on CPUs without AVX2: the weights `[B, Tq, Tv]` are formed block by block
-///   or kept for the backward pass; no dropout.
+///   the weights or drop them by a given keep mask, and on CPUs without AVX2: the weights
+///   `[B, Tq, Tv]` are formed block by block or kept for the backward pass.
 ///
-/// Within the tiled kernels, ``FlashAttention/forPass(needsGradient:)`` decides per call
-/// whether a training pass keeps the weights of short sequences (a memory budget of
-/// ``FlashAttention/keptWeightsMaxBytes``) and the kernels' block sizes are theirs.
+/// Both apply dropout, with the same hashed keep mask for the same seed. Within the tiled
+/// kernels, ``FlashAttention/forPass(needsGradient:)`` decides per call whether a training pass
+/// keeps the weights of short sequences (a memory budget of ``FlashAttention/keptWeightsMaxBytes``)
+/// and ``FlashAttention/queryBlock(causal:)`` the query block.
 enum AttentionPlan: Equatable, Sendable {
     case blas
     case tiled(level: Int)
 
-    /// The kernels for a call on `Scalar` tensors that does or does not return its weights.
-    static func choose<Scalar: TensorScalar>(_ scalar: Scalar.Type, returnsWeights: Bool) -> AttentionPlan {
+    /// The kernels for a call on `Scalar` tensors that does or does not return its weights and
+    /// does or does not drop them by a given keep mask.
+    static func choose<Scalar: TensorScalar>(_ scalar: Scalar.Type, returnsWeights: Bool, keepMask: Bool = false) -> AttentionPlan {
         let level = FlashAttention.level
-        guard scalar.runsTiledAttention, !returnsWeights, level > 0 else { return .blas }
+        guard scalar.runsTiledAttention, !returnsWeights, !keepMask, level > 0 else { return .blas }
         return .tiled(level: level)
     }
-
-    /// Whether these kernels apply attention dropout themselves.
-    var runsDropout: Bool { self != .blas }
 }

@@ -25,8 +25,8 @@ extension Tensor {
     ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
     ///     require a gradient. `nil` means 1.
     ///   - mask: the hidden keys and zeroed query rows.
-    ///   - dropout: dropout of the weights, applied inside the tiled kernels (`Float`, no
-    ///     returned weights, a CPU with AVX2); the OpenBLAS kernels have none and throw.
+    ///   - dropout: dropout of the weights in training, with a keep mask hashed from its seed
+    ///     (the same in every kernel) or given.
     ///   - returnWeights: also return the attention weights (after masking and softmax, before
     ///     dropout, not zeroed by the query mask). They are differentiable too, through a second
     ///     node.
@@ -34,8 +34,8 @@ extension Tensor {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` when an input is not
     ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the batch, length or
     ///   feature sizes or a mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
-    ///   when `scale` is not one element, a key, feature or value size is zero, or dropout is
-    ///   asked of kernels that have none.
+    ///   when `scale` is not one element or a key, feature or value size is zero; a shape
+    ///   mismatch also when a dropout keep mask does not broadcast to the weights.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dotProductAttention(
@@ -45,22 +45,18 @@ extension Tensor {
         let op = "dotProductAttention"
         let (b, tq, tv, d, dv) = try attentionSizes(query: query, key: key, value: value, scale: scale)
         let visibility = try AttentionVisibility(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
-        let plan = AttentionPlan.choose(Scalar.self, returnsWeights: returnWeights)
         let dropout = dropout.flatMap { $0.rate > 0 ? $0 : nil }
+        let plan = AttentionPlan.choose(Scalar.self, returnsWeights: returnWeights, keepMask: dropout?.keepMask != nil)
         if case let .tiled(level) = plan {
             let flash = FlashAttention(
                 batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv, scale: flashScale(scale),
                 visibility: visibility, dropout: dropout, level: level)
             return (flashAttention(flash, query: query, key: key, value: value, scale: scale, label: op), nil)
         }
-        if let dropout {
-            throw TensorError.invalidArgument(
-                operation: op, message: "dropout \(dropout.rate) needs the tiled kernels (Float, no returned weights, "
-                    + "a CPU with AVX2 + FMA); apply it to the returned weights instead")
-        }
         let kernel = AttentionKernel<Scalar>(
             batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv,
-            scale: scale?.scalars[0] ?? 1, visibility: visibility)
+            scale: scale?.scalars[0] ?? 1, visibility: visibility,
+            dropout: try dropout?.multipliers(Scalar.self, batch: b, queryLength: tq, keyLength: tv, operation: op))
         let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
         let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
         let keepWeights = recording || returnWeights
@@ -88,7 +84,8 @@ extension Tensor {
 
         let qv = query.detached, kv = key.detached, vv = value.detached
         let scaleShape = scale?.shape
-        if query.node === key.node && key.node === value.node && tq == tv && d == dv && scale?.node == nil {
+        if query.node === key.node && key.node === value.node && tq == tv && d == dv && scale?.node == nil
+            && dropout == nil {
             // Self-attention of one tensor `X` (`[x, x]`): one node whose pullback forms the sum
             // of the query, key and value gradients directly,
             // `dX = scale · (dS + dSᵀ)·X + Wᵀ·dO`, one GEMM fewer than the three gradients.

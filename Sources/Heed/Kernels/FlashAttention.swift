@@ -358,20 +358,6 @@ struct FlashAttention: Sendable {
     }
 }
 
-extension FlashAttention {
-    /// The dropout keep mask the kernels draw, scaled: `[B, Tq, Tv]` of 0 or `1 / (1 − rate)`.
-    /// The reference the tests compare the fused dropout with.
-    static func dropoutMultipliers(seed: UInt64, rate: Float, batch: Int, queryLength: Int, keyLength: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: batch * queryLength * keyLength)
-        for row in 0..<(batch * queryLength) {
-            for j in 0..<keyLength {
-                out[row * keyLength + j] = heed_flash_dropout_multiplier(seed, rate, UInt64(row), UInt32(j))
-            }
-        }
-        return out
-    }
-}
-
 extension Tensor {
     /// The value of a one-element scale as `Float` (1 without one).
     static func flashScale(_ scale: Tensor?) -> Float {

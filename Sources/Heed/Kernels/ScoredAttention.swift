@@ -21,8 +21,7 @@ extension AttentionVisibility {
 
 extension Tensor {
     /// Keras' attention from scores already formed, in composite ops (where, softmax, dropout,
-    /// matmul): the path for scores the kernels do not form (`Attention`'s concat scores) and for
-    /// dropout by a given keep mask, and the reference the kernels are tested against.
+    /// matmul): the path for scores the kernels do not form (`Attention`'s concat scores).
     ///
     /// The scores of keys that `mask` hides are lowered by ``AttentionMask/penalty`` in the
     /// scalar type, as the kernels do; the softmax runs over the keys; `keepMask` drops weights

@@ -16,8 +16,8 @@
 /// - output = weights · value, with rows of hidden queries set to 0.
 ///
 /// Dot scores run as one fused op,
-/// ``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``,
-/// unless the weights are dropped out in training; concat scores and dropout use composite ops.
+/// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, dropout
+/// included; concat scores use composite ops.
 public final class Attention<Scalar: TensorScalar>: Layer {
     /// The layer's name, prefix of its weight names (`attention/scale`).
     public let name: String
@@ -106,38 +106,44 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     ) throws -> AttentionResult<Scalar> {
         let key = key ?? value
         try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
-        if usesFusedKernel(training: training) {
-            let (output, weights) = try Tensor.dotProductAttention(
-                query: query, key: key, value: value, scale: scale,
-                mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask), returnWeights: true)
-            guard let weights else { preconditionFailure("Attention: the fused op returned no weights") }
-            return AttentionResult(output: output, scores: weights, mask: queryMask)
+        let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
+        guard scoreMode == .dot else {
+            let scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
+            let keep = training && dropout > 0
+                ? dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: scores.shape, rate: dropout, generator: &generator) : nil
+            let r = try Tensor.attention(scores: scores, value: value, mask: mask, keepMask: keep, rate: dropout,
+                                         operation: "Attention '\(name)'")
+            return AttentionResult(output: r.output, scores: r.applied, mask: queryMask)
         }
-        return try compositeAttend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                                   useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
-                                   scale: scale, concatScoreWeight: concatScoreWeight)
+        let drop = dropoutDraw(training: training, keepMask: dropoutKeepMask)
+        let (output, maybeWeights) = try Tensor.dotProductAttention(
+            query: query, key: key, value: value, scale: scale, mask: mask, dropout: drop, returnWeights: true)
+        guard let weights = maybeWeights else { preconditionFailure("Attention: the fused op returned no weights") }
+        guard let drop else { return AttentionResult(output: output, scores: weights, mask: queryMask) }
+        // Keras returns the weights after dropout.
+        let (b, tq, tv) = (weights.shape[0], weights.shape[1], weights.shape[2])
+        let multipliers = try drop.multipliers(Scalar.self, batch: b, queryLength: tq, keyLength: tv, operation: "Attention '\(name)'")
+        return AttentionResult(output: output, scores: try weights * Tensor(uncheckedShape: weights.shape, scalars: multipliers),
+                               mask: queryMask)
     }
 
-    /// Whether a call that returns the weights takes
-    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``: dot
-    /// scores, and no dropout of the weights in this call (the kernels that return weights
-    /// apply none).
-    func usesFusedKernel(training: Bool) -> Bool {
-        scoreMode == .dot && !(training && dropout > 0)
+    /// This call's dropout of the weights: none outside training or at rate 0, else the given
+    /// keep mask or one hashed from a seed drawn from this layer's stream.
+    private func dropoutDraw(training: Bool, keepMask: Mask?) -> AttentionDropout? {
+        guard training, dropout > 0 else { return nil }
+        return keepMask.map { AttentionDropout(rate: dropout, keepMask: $0) } ?? AttentionDropout(rate: dropout, seed: generator.next())
     }
 
     /// The output alone: dot scores through
     /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, which
-    /// keeps no `[batch, Tq, Tv]` weights when no gradient is recorded and applies training
-    /// dropout itself where ``AttentionPlan`` runs kernels that have it (its keep mask hashed
-    /// from a seed drawn from this layer's stream); otherwise the composite ops.
+    /// keeps no `[batch, Tq, Tv]` weights when no gradient is recorded; concat scores through
+    /// ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
     func attendOutput(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
         queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool, training: Bool
     ) throws -> Tensor<Scalar> {
         build()
-        let dropping = training && dropout > 0
-        guard scoreMode == .dot, !dropping || AttentionPlan.choose(Scalar.self, returnsWeights: false).runsDropout else {
+        guard scoreMode == .dot else {
             return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
                               useCausalMask: useCausalMask, training: training).output
         }
@@ -146,25 +152,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         return try Tensor.dotProductAttention(
             query: query, key: key, value: value, scale: scale?.value,
             mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask),
-            dropout: dropping ? AttentionDropout(rate: dropout, seed: generator.next()) : nil).output
-    }
-
-    /// The attention built from composite ops
-    /// (``Tensor/attention(scores:value:mask:keepMask:rate:operation:)``): the path for concat
-    /// scores and for dropout in training, and the reference the fused kernel is tested against.
-    func compositeAttend(
-        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,
-        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
-        training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
-    ) throws -> AttentionResult<Scalar> {
-        let scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
-        let dropping = training && dropout > 0
-        let keep = dropping
-            ? dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: scores.shape, rate: dropout, generator: &generator) : nil
-        let r = try Tensor.attention(scores: scores, value: value,
-                                     mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask),
-                                     keepMask: keep, rate: dropout, operation: "Attention '\(name)'")
-        return AttentionResult(output: r.output, scores: r.applied, mask: queryMask)
+            dropout: dropoutDraw(training: training, keepMask: nil)).output
     }
 
     /// The raw scores `[batch, Tq, Tv]` before masking.

@@ -162,24 +162,14 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
-        // Dropout: a given keep mask, else inside the attention kernels where they have it,
-        // else a drawn keep mask applied by the composite heads.
-        var keep: Mask? = nil
-        var kernelDropout: AttentionDropout? = nil
-        if training && dropout > 0 {
-            if let dropoutKeepMask {
-                keep = dropoutKeepMask
-            } else if AttentionPlan.choose(Scalar.self, returnsWeights: returnAttentionScores).runsDropout {
-                kernelDropout = AttentionDropout(rate: dropout, seed: dropoutGenerator.next())
-            } else {
-                let scoreShape = [query.shape[0], numHeads, query.shape[1], k.shape[1]]
-                keep = Tensor<Scalar>.dropoutKeepMask(shape: scoreShape, rate: dropout, generator: &dropoutGenerator)
-            }
-        }
+        // Dropout: a given keep mask, else one hashed from a seed drawn from the layer's stream.
+        let drop = training && dropout > 0
+            ? dropoutKeepMask.map { AttentionDropout(rate: dropout, keepMask: $0) }
+                ?? AttentionDropout(rate: dropout, seed: dropoutGenerator.next())
+            : nil
         let (output, scores) = try MultiHeadAttention.attend(
             query: query, value: value, key: key, weights: weights, mask: mask, causal: useCausalMask,
-            dropoutKeepMask: keep, dropoutRate: dropout, kernelDropout: kernelDropout,
-            returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
+            dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)
     }
 
@@ -289,13 +279,12 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// Returns the output `[B, T] + O` and, with `returnScores`, the attention probabilities
     /// `[B, N, T, S]` before dropout. The heads run as one batch of `B·N` problems in
     /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` with
-    /// `mask` shared by each example's heads and `kernelDropout` inside the kernels; a
-    /// `dropoutKeepMask` (with `dropoutRate` > 0) instead takes the composite heads. `causal`
-    /// tells that `mask` includes the causal mask, so keys past a query block can be skipped.
+    /// `mask` shared by each example's heads and `dropout` of the probabilities (a keep mask
+    /// broadcastable to `[B, N, T, S]`, or a seed). `causal` tells that `mask` includes the causal mask, so keys past a query block can be skipped.
     static func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, weights w: Weights,
-        mask: Mask?, causal: Bool = false, dropoutKeepMask: Mask?, dropoutRate: Double,
-        kernelDropout: AttentionDropout? = nil, returnScores: Bool = true, outputShape: [Int]?, layerName: String
+        mask: Mask?, causal: Bool = false, dropout: AttentionDropout? = nil, returnScores: Bool = true,
+        outputShape: [Int]?, layerName: String
     ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
         let keyDim = w.queryKernel.shape[2]
@@ -311,14 +300,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             * Scalar(1 / Double(keyDim).squareRoot())
         let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
-        let heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?
-        if let dropoutKeepMask, dropoutRate > 0 {
-            (heads, probabilities) = try compositeHeads(q: q, k: k, v: v, mask: mask, dropoutKeepMask: dropoutKeepMask,
-                                                        dropoutRate: dropoutRate, layerName: layerName)
-        } else {
-            (heads, probabilities) = try kernelHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: kernelDropout,
+        let (heads, probabilities) = try kernelHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: dropout,
                                                      returnScores: returnScores, layerName: layerName)
-        }
         let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
         let out = Array(w.outputKernel.shape.dropFirst(2))
         let outCount = out.reduce(1, *)
@@ -347,29 +330,18 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         if let mask, mask.shape != [b, t, s] {
             throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape, rhs: [b, t, s])
         }
+        var dropout = dropout
+        if let keep = dropout?.keepMask {
+            // The heads' keep masks as the problems' [B·N, T, S].
+            guard let perHead = try? keep.broadcast(to: [b, n, t, s]).reshaped([b * n, t, s]) else {
+                throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' dropout keep mask",
+                                                lhs: keep.shape, rhs: [b, n, t, s])
+            }
+            dropout?.keepMask = perHead
+        }
         let r = try Tensor.dotProductAttention(
             query: q.reshaped([b * n, t, h]), key: k.reshaped([b * n, s, h]), value: v.reshaped([b * n, s, hv]),
             mask: AttentionMask(pairs: mask, causal: causal), dropout: dropout, returnWeights: returnScores)
         return (try r.output.reshaped([b, n, t, hv]), try r.weights?.reshaped([b, n, t, s]))
-    }
-
-    /// Attention of every head from composite ops
-    /// (``Tensor/attention(scores:value:mask:keepMask:rate:operation:)``): the path for dropout
-    /// with a keep mask (given, or drawn where the kernels have no dropout), and the reference of
-    /// ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``.
-    ///
-    /// Shapes: as ``kernelHeads(q:k:v:mask:causal:dropout:returnScores:layerName:)``;
-    /// `dropoutKeepMask` broadcastable to `[B, N, T, S]`.
-    static func compositeHeads(
-        q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, dropoutKeepMask: Mask?,
-        dropoutRate: Double, layerName: String
-    ) throws -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>) {
-        let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
-        let (s, hv) = (k.shape[2], v.shape[3])
-        let scores = try Tensor.matmul(q.reshaped([b * n, t, h]), k.reshaped([b * n, s, h]), transposeB: true)
-        let r = try Tensor.attention(scores: scores, value: v.reshaped([b * n, s, hv]), mask: AttentionMask(pairs: mask),
-                                     keepMask: dropoutKeepMask?.broadcast(to: [b, n, t, s]).reshaped([b * n, t, s]), rate: dropoutRate,
-                                     operation: "MultiHeadAttention '\(layerName)' mask")
-        return (try r.output.reshaped([b, n, t, hv]), try r.weights.reshaped([b, n, t, s]))
     }
 }
