@@ -62,22 +62,13 @@ extension Tensor {
         let keepWeights = recording || returnWeights
 
         // The kernel writes every element of both (weights past the causal diagonal included).
-        var output = [Scalar].uninitialized(count: b * tq * dv)
-        var weights = [Scalar].uninitialized(count: keepWeights ? b * tq * tv : 0)
-        query.scalars.withUnsafeBufferPointer { q in
-            key.scalars.withUnsafeBufferPointer { k in
-                value.scalars.withUnsafeBufferPointer { v in
-                    output.withUnsafeMutableBufferPointer { o in
-                        weights.withUnsafeMutableBufferPointer { w in
-                            guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                  let o = o.baseAddress else { return }
-                            kernel.forward(query: q, key: k, value: v, output: o,
-                                           weights: keepWeights ? w.baseAddress : nil)
-                        }
-                    }
-                }
+        let made = [Scalar].uninitialized(counts: [b * tq * dv, keepWeights ? b * tq * tv : 0]) { out in
+            withPinned([query.scalars, key.scalars, value.scalars]) { x in
+                guard let q = x[0], let k = x[1], let v = x[2], let o = out[0] else { return }
+                kernel.forward(query: q, key: k, value: v, output: o, weights: out[1])
             }
         }
+        let (output, weights) = (made[0], made[1])
         let weightsTensor = keepWeights ? Tensor(uncheckedShape: [b, tq, tv], scalars: weights) : nil
         let result = Tensor(uncheckedShape: [b, tq, dv], scalars: output)
         guard recording, let weightsTensor else { return (result, returnWeights ? weightsTensor : nil) }
@@ -188,40 +179,22 @@ extension AttentionKernel {
                                                 group: visibility.group)
         }
         // The kernel writes every element of the gradients it is asked for.
-        var dq = [Scalar].uninitialized(count: needs.query ? query.count : 0)
-        var dk = [Scalar].uninitialized(count: needs.key ? key.count : 0)
-        var dv = [Scalar].uninitialized(count: needs.value && g != nil ? value.count : 0)
+        let valueGradient = needs.value && g != nil
         var dScale: Scalar = 0
-        query.scalars.withUnsafeBufferPointer { q in
-            key.scalars.withUnsafeBufferPointer { k in
-                value.scalars.withUnsafeBufferPointer { v in
-                    weights.scalars.withUnsafeBufferPointer { w in
-                        gradOutput.withOptionalBuffer { go in
-                          (gradWeights?.scalars).withOptionalBuffer { gw in
-                            dq.withUnsafeMutableBufferPointer { pdq in
-                                dk.withUnsafeMutableBufferPointer { pdk in
-                                    dv.withUnsafeMutableBufferPointer { pdv in
-                                        guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                              let w = w.baseAddress else { return }
-                                        dScale = backward(
-                                            query: q, key: k, value: v, weights: w, gradOutput: go,
-                                            gradWeights: gw, needs: needs,
-                                            gradQuery: needs.query ? pdq.baseAddress : nil,
-                                            gradKey: needs.key ? pdk.baseAddress : nil,
-                                            gradValue: needs.value && g != nil ? pdv.baseAddress : nil)
-                                    }
-                                }
-                            }
-                          }
-                        }
-                    }
-                }
+        let made = [Scalar].uninitialized(counts: [needs.query ? query.count : 0, needs.key ? key.count : 0,
+                                                   valueGradient ? value.count : 0]) { out in
+            withPinned([query.scalars, key.scalars, value.scalars, weights.scalars, gradOutput ?? [],
+                        gradWeights?.scalars ?? []]) { x in
+                guard let q = x[0], let k = x[1], let v = x[2], let w = x[3] else { return }
+                dScale = backward(query: q, key: k, value: v, weights: w, gradOutput: x[4], gradWeights: x[5],
+                                  needs: needs, gradQuery: out[0], gradKey: out[1], gradValue: out[2])
             }
         }
+        let (dq, dk, dv) = (made[0], made[1], made[2])
         var result: [Tensor<Scalar>?] = [
             needs.query ? Tensor(uncheckedShape: query.shape, scalars: dq) : nil,
             needs.key ? Tensor(uncheckedShape: key.shape, scalars: dk) : nil,
-            needs.value && g != nil ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
+            valueGradient ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
         ]
         if let scaleShape {
             result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
@@ -243,13 +216,9 @@ extension AttentionKernel {
         }
         let count = input.count
         let dx = [Scalar].uninitialized(count: count) { out in
-            input.scalars.withUnsafeBufferPointer { x in
-                weights.scalars.withUnsafeBufferPointer { w in
-                    gradOutput.withUnsafeBufferPointer { go in
-                        guard let x = x.baseAddress, let w = w.baseAddress, let go = go.baseAddress else { return }
-                        selfBackward(input: x, weights: w, gradOutput: go, gradInput: out)
-                    }
-                }
+            withPinned([input.scalars, weights.scalars, gradOutput]) { x in
+                guard let input = x[0], let w = x[1], let go = x[2] else { return }
+                selfBackward(input: input, weights: w, gradOutput: go, gradInput: out)
             }
         }
         return Tensor(uncheckedShape: input.shape, scalars: dx)

@@ -110,43 +110,27 @@ struct FlashAttention: Sendable {
         weights: UnsafeMutablePointer<Float>?, gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
-        keyMask.withOptionalBuffer { km in
-            fullMask.withOptionalBuffer { fm in
-                queryKeep.withOptionalBuffer { qk in
-                    rowHasKey.withOptionalBuffer { rh in
-                        func bytes(_ p: UnsafePointer<Bool>?) -> UnsafePointer<UInt8>? {
-                            p.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
-                        }
-                        var p = heed_flash_problem()
-                        p.batch = batch
-                        p.tq = queryLength
-                        p.tv = keyLength
-                        p.d = depth
-                        p.dv = valueDepth
-                        p.br = queryBlock
-                        p.bc = keyBlock
-                        p.scale = scale
-                        p.causal = causal ? 1 : 0
-                        p.mask_group = maskGroup
-                        p.key_mask = bytes(km)
-                        p.full_mask = bytes(fm)
-                        p.row_has_key = bytes(rh)
-                        p.query_keep = bytes(qk)
-                        p.dropout_rate = dropoutRate
-                        p.dropout_seed = dropoutSeed
-                        p.q = query
-                        p.k = key
-                        p.v = value
-                        p.out = output
-                        p.row_max = rowMax
-                        p.row_logsum = rowLogSum
-                        p.weights = weights
-                        p.go = gradOutput
-                        p.delta = delta
-                        return withUnsafePointer(to: p) { body($0) }
-                    }
-                }
-            }
+        withPinned([keyMask ?? [], fullMask ?? [], queryKeep ?? [], rowHasKey ?? []]) { masks in
+            // A missing (or empty) mask is NULL to the kernels.
+            let bytes = masks.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) } }
+            var p = heed_flash_problem()
+            p.batch = batch
+            p.tq = queryLength
+            p.tv = keyLength
+            p.d = depth
+            p.dv = valueDepth
+            p.br = queryBlock
+            p.bc = keyBlock
+            p.scale = scale
+            p.causal = causal ? 1 : 0
+            p.mask_group = maskGroup
+            (p.key_mask, p.full_mask, p.query_keep, p.row_has_key) = (bytes[0], bytes[1], bytes[2], bytes[3])
+            p.dropout_rate = dropoutRate
+            p.dropout_seed = dropoutSeed
+            (p.q, p.k, p.v, p.out) = (query, key, value, output)
+            (p.row_max, p.row_logsum, p.weights) = (rowMax, rowLogSum, weights)
+            (p.go, p.delta) = (gradOutput, delta)
+            return withUnsafePointer(to: p) { body($0) }
         }
     }
 
@@ -168,27 +152,15 @@ struct FlashAttention: Sendable {
     /// ``keepsWeights`` (else empty).
     func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float], weights: [Float]) {
         let rows = batch * queryLength
-        var statistics = [Float](repeating: 0, count: 2 * rows)
-        var weights = [Float].uninitialized(count: keepsWeights ? rows * keyLength : 0)
-        let output = [Float].uninitialized(count: batch * queryLength * valueDepth) { o in
-            query.withUnsafeBufferPointer { q in
-                key.withUnsafeBufferPointer { k in
-                    value.withUnsafeBufferPointer { v in
-                        statistics.withUnsafeMutableBufferPointer { stats in
-                            weights.withUnsafeMutableBufferPointer { w in
-                                guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                      let stats = stats.baseAddress else { return }
-                                withProblem(query: q, key: k, value: v, output: o, rowMax: stats,
-                                            rowLogSum: stats + rows, weights: keepsWeights ? w.baseAddress : nil) { p in
-                                    forwardPasses(p, key: k)
-                                }
-                            }
-                        }
-                    }
-                }
+        let made = [Float].uninitialized(counts: [rows * valueDepth, 2 * rows, keepsWeights ? rows * keyLength : 0]) { out in
+            out[1]?.initialize(repeating: 0, count: 2 * rows)
+            withPinned([query, key, value]) { x in
+                guard let q = x[0], let k = x[1], let v = x[2], let o = out[0], let stats = out[1] else { return }
+                withProblem(query: q, key: k, value: v, output: o, rowMax: stats, rowLogSum: stats + rows,
+                            weights: out[2]) { p in forwardPasses(p, key: k) }
             }
         }
-        return (output, statistics, weights)
+        return (made[0], made[1], made[2])
     }
 
     /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
@@ -228,43 +200,18 @@ struct FlashAttention: Sendable {
         let go = queryKeep.map {
             zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: maskGroup)
         } ?? gradOutput
-        // Kept weights: one key block, which writes dQ; else every key block adds into it.
-        var dq = keepsWeights
-            ? [Float].uninitialized(count: batch * tq * d)
-            : [Float](repeating: 0, count: batch * tq * d)
-        var dk = [Float].uninitialized(count: batch * tv * d)
-        var dvOut = [Float].uninitialized(count: batch * tv * dv)
-        var partials = [Float](repeating: 0, count: batch)
-        query.withUnsafeBufferPointer { q in
-            key.withUnsafeBufferPointer { k in
-                value.withUnsafeBufferPointer { v in
-                    output.withUnsafeBufferPointer { o in
-                        statistics.withUnsafeBufferPointer { st in
-                            go.withUnsafeBufferPointer { g in
-                                dq.withUnsafeMutableBufferPointer { pdq in
-                                    dk.withUnsafeMutableBufferPointer { pdk in
-                                        dvOut.withUnsafeMutableBufferPointer { pdv in
-                                            partials.withUnsafeMutableBufferPointer { part in
-                                                guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress,
-                                                      let o = o.baseAddress, let st = st.baseAddress, let g = g.baseAddress,
-                                                      let pdq = pdq.baseAddress, let pdk = pdk.baseAddress,
-                                                      let pdv = pdv.baseAddress, let part = part.baseAddress else { return }
-                                                let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g,
-                                                                      dq: pdq, partials: part)
-                                                weights.withUnsafeBufferPointer { w in
-                                                    backwardPasses(buffers, statistics: st, weights: w.baseAddress, dk: pdk, dv: pdv)
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+        let made = [Float].uninitialized(counts: [batch * tq * d, batch * tv * d, batch * tv * dv, batch]) { out in
+            guard let dq = out[0], let dk = out[1], let dvOut = out[2], let partials = out[3] else { return }
+            // Kept weights: one key block, which writes dQ; else every key block adds into it.
+            if !keepsWeights { dq.initialize(repeating: 0, count: batch * tq * d) }
+            partials.initialize(repeating: 0, count: batch)
+            withPinned([query, key, value, output, statistics, go, weights]) { x in
+                guard let q = x[0], let k = x[1], let v = x[2], let o = x[3], let st = x[4], let g = x[5] else { return }
+                let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g, dq: dq, partials: partials)
+                backwardPasses(buffers, statistics: st, weights: x[6], dk: dk, dv: dvOut)
             }
         }
-        return (dq, dk, dvOut, partials.reduce(0, +))
+        return (made[0], made[1], made[2], made[3].reduce(0, +))
     }
 
     /// The read-only inputs of the backward pass, and its per-problem outputs.
