@@ -43,7 +43,7 @@ final class ServedModel: @unchecked Sendable {
     ///   by `label(input, index)`.
     func encode(_ columns: [[String]], label: (Int, Int) -> String) throws -> DynamicBatcher.Inputs {
         for (c, texts) in columns.enumerated() {
-            for (i, text) in texts.enumerated() where !Self.hasWords(text) {
+            for (i, text) in texts.enumerated() where !TextCleaner.hasTokens(text, keepingDigits: ready.config.keepsDigits) {
                 throw ServeError.badRequest(
                     "\(label(c, i)) holds no words after cleaning (only digits, punctuation or symbols); "
                         + "there is nothing to classify")
@@ -59,12 +59,6 @@ final class ServedModel: @unchecked Sendable {
     /// The index of the most likely class of each row.
     static func best(_ row: [Double]) -> Int {
         row.indices.max { row[$0] < row[$1] } ?? 0
-    }
-
-    private static func hasWords(_ text: String) -> Bool {
-        var found = false
-        TextCleaner.forEachToken(in: text) { _ in found = true }
-        return found
     }
 }
 

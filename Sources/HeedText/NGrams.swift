@@ -24,11 +24,12 @@ public enum NGrams {
         return out
     }
 
-    /// The tokens of `text` after cleaning (``TextCleaner``) with n-grams up to width `n`.
+    /// The tokens of `text` after cleaning (``TextCleaner``, digits kept with `keepingDigits`)
+    /// with n-grams up to width `n`.
     ///
     /// - Precondition: `n >= 1`.
-    public static func tokens(in text: String, upTo n: Int) -> [String] {
-        tokens(TextCleaner.tokens(in: text), upTo: n)
+    public static func tokens(in text: String, upTo n: Int, keepingDigits: Bool = false) -> [String] {
+        tokens(TextCleaner.tokens(in: text, keepingDigits: keepingDigits), upTo: n)
     }
 
     /// The widest n-gram `token` is, counting the words its separators join (1 for a word).

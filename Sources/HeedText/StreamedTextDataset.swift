@@ -13,6 +13,8 @@ public struct StreamedTextOptions: Sendable, Equatable {
     public var maxLength: Int
     /// Word n-grams up to this width join the words (see ``NGrams``).
     public var ngrams: Int
+    /// Whether digits are kept as word characters (see ``TextCleaner``).
+    public var keepsDigits: Bool
     /// The seed of the validation split.
     public var seed: UInt64
     /// The training rows of the data file (1-based, the first row after the header is 1); all
@@ -33,7 +35,7 @@ public struct StreamedTextOptions: Sendable, Equatable {
     public var maxFieldBytes: Int
 
     public init(textColumns: [String], labelColumn: String, vocabularySize: Int = 10_000, maxLength: Int = 200,
-                ngrams: Int = 1, seed: UInt64 = 42, trainRows: ClosedRange<Int>? = nil, testRows: ClosedRange<Int>? = nil,
+                ngrams: Int = 1, keepsDigits: Bool = false, seed: UInt64 = 42, trainRows: ClosedRange<Int>? = nil, testRows: ClosedRange<Int>? = nil,
                 testFile: URL? = nil, validationFraction: Double? = nil, format: TextFileFormat? = nil,
                 decoding: TextDecoding = .strict, maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes) {
         self.textColumns = textColumns
@@ -41,6 +43,7 @@ public struct StreamedTextOptions: Sendable, Equatable {
         self.vocabularySize = vocabularySize
         self.maxLength = maxLength
         self.ngrams = ngrams
+        self.keepsDigits = keepsDigits
         self.seed = seed
         self.trainRows = trainRows
         self.testRows = testRows
@@ -188,7 +191,7 @@ public struct StreamedTextDataset {
             parts.append("test=" + (try describe(test)))
         }
         parts.append("columns=\(options.textColumns.joined(separator: "\u{1F}"))|label=\(options.labelColumn)")
-        parts.append("vocab=\(options.vocabularySize)|len=\(options.maxLength)|ngrams=\(options.ngrams)|seed=\(options.seed)")
+        parts.append("vocab=\(options.vocabularySize)|len=\(options.maxLength)|ngrams=\(options.ngrams)|digits=\(options.keepsDigits)|seed=\(options.seed)")
         parts.append("train=\(options.trainRows.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "all")")
         parts.append("testRows=\(options.testRows.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "none")")
         parts.append("validation=\(options.validationFraction.map { "\($0)" } ?? "none")")
@@ -285,7 +288,7 @@ public struct StreamedTextDataset {
                                    progress: progress) { row, line, texts, _ in
                 let r = role(row)
                 guard r != .none else { return }
-                if !texts.allSatisfy(hasWords) {
+                if !texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) {
                     skipped[r, default: []].append(line)
                 } else if r == .train {
                     usable += 1
@@ -308,7 +311,7 @@ public struct StreamedTextDataset {
                                   progress: progress) { row, line, texts, label in
             let r = role(row)
             guard r != .none else { return }
-            guard texts.allSatisfy(hasWords) else {
+            guard texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else {
                 if !scanned { skipped[r, default: []].append(line) }
                 return
             }
@@ -321,9 +324,9 @@ public struct StreamedTextDataset {
             trainLabels.insert(label)
             for (c, text) in texts.enumerated() {
                 if options.ngrams == 1 {
-                    TextCleaner.forEachToken(in: text) { counters[c].add($0) }
+                    TextCleaner.forEachToken(in: text, keepingDigits: options.keepsDigits) { counters[c].add($0) }
                 } else {
-                    counters[c].add(NGrams.tokens(in: text, upTo: options.ngrams))
+                    counters[c].add(NGrams.tokens(in: text, upTo: options.ngrams, keepingDigits: options.keepsDigits))
                 }
             }
         }
@@ -366,7 +369,8 @@ public struct StreamedTextDataset {
                         + labelEncoder.classes.map { "\"\($0)\"" }.joined(separator: ", "))
             }
             for (c, text) in texts.enumerated() {
-                let ids = try TextDataset.encode([text], vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams)
+                let ids = try TextDataset.encode([text], vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams,
+                                                keepingDigits: options.keepsDigits)
                 try writers[part]![c].append(ids.scalars[...])
             }
             labels[part]!.append(id)
@@ -375,7 +379,7 @@ public struct StreamedTextDataset {
         nextValidation = 0
         _ = try eachRow(of: data, columns: columnNames, options: options, pass: "encoding", progress: progress) { row, line, texts, label in
             let r = role(row)
-            guard r != .none, texts.allSatisfy(hasWords) else { return }
+            guard r != .none, texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else { return }
             if r == .test {
                 try append("test", texts, label, file: data.path, line: line)
                 return
@@ -391,7 +395,7 @@ public struct StreamedTextDataset {
         if let testFile = options.testFile {
             var skippedTest: [Int] = []
             _ = try eachRow(of: testFile, columns: columnNames, options: options, pass: "encoding", progress: progress) { _, line, texts, label in
-                guard texts.allSatisfy(hasWords) else {
+                guard texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else {
                     skippedTest.append(line)
                     return
                 }
@@ -432,11 +436,6 @@ public struct StreamedTextDataset {
         return "\(file): skipping \(lines.count) \(role) row\(lines.count == 1 ? "" : "s") with no words after cleaning (\(list))"
     }
 
-    private static func hasWords(_ text: String) -> Bool {
-        var found = false
-        TextCleaner.forEachToken(in: text) { _ in found = true }
-        return found
-    }
 
     /// Calls `body(row, line, texts, label)` for every data row of `url` (rows count from 1),
     /// reporting progress about once a second; returns the number of rows.

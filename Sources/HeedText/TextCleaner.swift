@@ -10,30 +10,41 @@
 /// 3. Letters are lowercased with Unicode's full lowercase mapping.
 /// 4. The text is split on the spaces; empty pieces are dropped.
 ///
+/// With `keepingDigits`, decimal digits (general category `Nd`, `0`–`9` among them) count as
+/// letters in step 2, as Keras `TextVectorization`'s default standardisation keeps them:
+/// `"$1.5 billion in 2003"` gives `["1", "5", "billion", "in", "2003"]`.
+///
 /// It walks the UTF-8 bytes once with an ASCII fast path; no regular expressions.
 public enum TextCleaner {
     /// The tokens of `text`.
     ///
     /// `"It's <b>GREAT</b>, 10/10!"` gives `["it", "s", "great"]`.
-    public static func tokens(in text: String) -> [String] {
+    public static func tokens(in text: String, keepingDigits: Bool = false) -> [String] {
         var tokens: [String] = []
-        forEachToken(in: text) { tokens.append($0) }
+        forEachToken(in: text, keepingDigits: keepingDigits) { tokens.append($0) }
         return tokens
     }
 
     /// The cleaned text: the tokens joined by single spaces.
-    public static func cleaned(_ text: String) -> String {
-        tokens(in: text).joined(separator: " ")
+    public static func cleaned(_ text: String, keepingDigits: Bool = false) -> String {
+        tokens(in: text, keepingDigits: keepingDigits).joined(separator: " ")
+    }
+
+    /// Whether `text` holds at least one token.
+    public static func hasTokens(_ text: String, keepingDigits: Bool = false) -> Bool {
+        var found = false
+        forEachToken(in: text, keepingDigits: keepingDigits) { _ in found = true }
+        return found
     }
 
     /// Calls `body` with each token of `text`, in order, without building an array.
-    public static func forEachToken(in text: String, _ body: (String) throws -> Void) rethrows {
+    public static func forEachToken(in text: String, keepingDigits: Bool = false, _ body: (String) throws -> Void) rethrows {
         var text = text
-        try text.withUTF8 { bytes in try forEachToken(utf8: bytes, body) }
+        try text.withUTF8 { bytes in try forEachToken(utf8: bytes, keepingDigits: keepingDigits, body) }
     }
 
     static func forEachToken(
-        utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (String) throws -> Void
+        utf8 bytes: UnsafeBufferPointer<UInt8>, keepingDigits: Bool = false, _ body: (String) throws -> Void
     ) rethrows {
         // The current word's bytes, lowercased; grown by doubling, never per byte.
         var capacity = 256
@@ -75,6 +86,8 @@ public enum TextCleaner {
                     push(b)
                 } else if b >= 0x41 && b <= 0x5A {  // A-Z
                     push(b | 0x20)
+                } else if keepingDigits && b >= 0x30 && b <= 0x39 {  // 0-9
+                    push(b)
                 } else {
                     try flush()
                     if b == 0x3C && !noTagCloseAhead {  // '<'
@@ -99,6 +112,8 @@ public enum TextCleaner {
                 } else {
                     for k in (i - scalarLength)..<i { push(bytes[k]) }
                 }
+            case .decimalNumber where keepingDigits:
+                for k in (i - scalarLength)..<i { push(bytes[k]) }
             default:
                 try flush()
             }

@@ -20,6 +20,9 @@ public struct TextDatasetOptions: Sendable, Equatable {
     /// The widest word n-gram among the tokens (Keras `TextVectorization`'s `ngrams`): 1 for
     /// words alone, 2 to add every pair of neighbouring words, and so on (see ``NGrams``).
     public var ngrams: Int
+    /// Whether digits are kept as word characters (see ``TextCleaner``); by default they split
+    /// words and are dropped.
+    public var keepsDigits: Bool
     /// The held-out fraction when there is no separate test file.
     public var testFraction: Double
     /// The seed of the random split.
@@ -30,7 +33,8 @@ public struct TextDatasetOptions: Sendable, Equatable {
     public init(
         textColumns: [String], labelColumn: String, format: TextFileFormat? = nil,
         decoding: TextDecoding = .strict, maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes,
-        vocabularySize: Int = 20_000, maxLength: Int = 200, ngrams: Int = 1, testFraction: Double = 0.2, seed: UInt64 = 42
+        vocabularySize: Int = 20_000, maxLength: Int = 200, ngrams: Int = 1, keepsDigits: Bool = false,
+        testFraction: Double = 0.2, seed: UInt64 = 42
     ) {
         self.textColumns = textColumns
         self.labelColumn = labelColumn
@@ -40,6 +44,7 @@ public struct TextDatasetOptions: Sendable, Equatable {
         self.vocabularySize = vocabularySize
         self.maxLength = maxLength
         self.ngrams = ngrams
+        self.keepsDigits = keepsDigits
         self.testFraction = testFraction
         self.seed = seed
     }
@@ -111,12 +116,12 @@ public struct TextDataset: Sendable, Equatable {
             for text in column {
                 var tokens: [String] = []
                 if options.ngrams == 1 {
-                    TextCleaner.forEachToken(in: text) { token in
+                    TextCleaner.forEachToken(in: text, keepingDigits: options.keepsDigits) { token in
                         counter.add(token)
                         if tokens.count < options.maxLength { tokens.append(token) }
                     }
                 } else {
-                    tokens = NGrams.tokens(in: text, upTo: options.ngrams)
+                    tokens = NGrams.tokens(in: text, upTo: options.ngrams, keepingDigits: options.keepsDigits)
                     counter.add(tokens)
                     tokens.removeLast(Swift.max(0, tokens.count - options.maxLength))
                 }
@@ -129,7 +134,8 @@ public struct TextDataset: Sendable, Equatable {
             try SequencePadding.matrix(column.map(vocabulary.encode), maxLength: options.maxLength)
         }
         let testInputs = try test.texts.map {
-            try encode($0, vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams)
+            try encode($0, vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams,
+                       keepingDigits: options.keepsDigits)
         }
         return TextDataset(
             vocabulary: vocabulary, labelEncoder: labelEncoder,
@@ -139,13 +145,14 @@ public struct TextDataset: Sendable, Equatable {
     }
 
     /// Cleans, encodes and pads `texts` with `vocabulary` (for prediction on new text), with
-    /// word n-grams up to width `ngrams` (see ``NGrams``).
+    /// word n-grams up to width `ngrams` (see ``NGrams``), digits kept with `keepingDigits`.
     ///
     /// Shape: `[texts.count, maxLength]`.
     ///
     /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxLength < 1` or
     ///   `ngrams < 1`.
-    public static func encode(_ texts: [String], vocabulary: Vocabulary, maxLength: Int, ngrams: Int = 1) throws -> IntTensor {
+    public static func encode(_ texts: [String], vocabulary: Vocabulary, maxLength: Int, ngrams: Int = 1,
+                              keepingDigits: Bool = false) throws -> IntTensor {
         guard ngrams >= 1 else {
             throw TextDataError.invalidArgument(operation: "TextDataset.encode", message: "ngrams \(ngrams) must be at least 1")
         }
@@ -154,11 +161,11 @@ public struct TextDataset: Sendable, Equatable {
         for text in texts {
             var ids: [Int32] = []
             if ngrams == 1 {
-                TextCleaner.forEachToken(in: text) { token in
+                TextCleaner.forEachToken(in: text, keepingDigits: keepingDigits) { token in
                     if ids.count < maxLength { ids.append(vocabulary.id(for: token)) }
                 }
             } else {
-                ids = NGrams.tokens(in: text, upTo: ngrams).prefix(maxLength).map(vocabulary.id(for:))
+                ids = NGrams.tokens(in: text, upTo: ngrams, keepingDigits: keepingDigits).prefix(maxLength).map(vocabulary.id(for:))
             }
             sequences.append(ids)
         }

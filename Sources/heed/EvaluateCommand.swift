@@ -35,7 +35,7 @@ struct EvaluateCommand: ParsableCommand {
         var rowsRead = try file.readLabeled(data, textColumns: ready.config.textColumns, labelColumn: ready.config.labelColumn)
         if let rows { rowsRead = rowsRead.subset(try rows.indices(rowCount: rowsRead.count, option: "--rows", file: data)) }
         try rowsRead.checkLabels(known: ready.labels.classes)
-        let texts = try rowsRead.droppingTextsWithoutWords(role: "evaluation").texts
+        let texts = try rowsRead.droppingTextsWithoutWords(role: "evaluation", keepingDigits: ready.config.keepsDigits).texts
         let encoded = try EncodedTexts(inputs: ready.encode(texts.texts), labels: IntTensor(ready.labels.encode(texts.labels)))
         let report = try EvaluationReport(model: ready, data: encoded)
         printOut(json ? report.json : report.text)

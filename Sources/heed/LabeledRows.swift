@@ -22,11 +22,11 @@ struct LabeledRows {
     /// others are reported on standard error with their lines.
     ///
     /// - Throws: ``CLIError`` when no example is left.
-    func droppingTextsWithoutWords(role: String) throws -> LabeledRows {
+    func droppingTextsWithoutWords(role: String, keepingDigits: Bool) throws -> LabeledRows {
         var kept: [Int] = []
         var empty: [Int] = []
         for row in 0..<count {
-            if texts.texts.allSatisfy({ hasWords($0[row]) }) { kept.append(row) } else { empty.append(lines[row]) }
+            if texts.texts.allSatisfy({ TextCleaner.hasTokens($0[row], keepingDigits: keepingDigits) }) { kept.append(row) } else { empty.append(lines[row]) }
         }
         if empty.isEmpty { return self }
         if kept.isEmpty {
@@ -59,13 +59,6 @@ struct DataFileError: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
-}
-
-/// Whether `text` holds at least one word after cleaning.
-func hasWords(_ text: String) -> Bool {
-    var found = false
-    TextCleaner.forEachToken(in: text) { _ in found = true }
-    return found
 }
 
 /// "line 3" or "lines 3, 5, …", listing at most five.

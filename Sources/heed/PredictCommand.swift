@@ -38,8 +38,9 @@ struct PredictCommand: ParsableCommand {
         if let text {
             if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }
             if !pair && pairText != nil { throw CLIError("--pair-text is only for pair models") }
-            if !hasWords(text) { throw CLIError(Self.noWords("--text")) }
-            if let pairText, !hasWords(pairText) { throw CLIError(Self.noWords("--pair-text")) }
+            let digits = ready.config.keepsDigits
+            if !TextCleaner.hasTokens(text, keepingDigits: digits) { throw CLIError(Self.noWords("--text")) }
+            if let pairText, !TextCleaner.hasTokens(pairText, keepingDigits: digits) { throw CLIError(Self.noWords("--pair-text")) }
             let columns = pair ? [[text], [pairText ?? ""]] : [[text]]
             let probabilities = try ready.probabilities(ready.encode(columns))[0]
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
@@ -54,7 +55,7 @@ struct PredictCommand: ParsableCommand {
         // Rows with no words get an empty prediction: a model can only guess at padding.
         var usable: [Int] = [], empty: [Int] = []
         for row in 0..<read.lines.count {
-            if read.columns.allSatisfy({ hasWords($0[row]) }) { usable.append(row) } else { empty.append(read.lines[row]) }
+            if read.columns.allSatisfy({ TextCleaner.hasTokens($0[row], keepingDigits: ready.config.keepsDigits) }) { usable.append(row) } else { empty.append(read.lines[row]) }
         }
         if usable.isEmpty { throw DataFileError("\(read.file): every text is empty after cleaning (no letters); check the file's encoding") }
         let columns = read.columns.map { column in usable.map { column[$0] } }

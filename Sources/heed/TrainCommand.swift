@@ -71,6 +71,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Transformer: multiply the token embeddings by √embed-dim before adding the positions (Attention Is All You Need); off, they are added as they are, as in Keras' examples.")
     var scaleEmbeddings = false
 
+    @Flag(help: "Keep digits as word characters (\"2003\", \"1\" and \"5\" from \"$1.5\"), as Keras TextVectorization's default standardisation does; by default only letters make words.")
+    var keepDigits = false
+
     @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
     var filters: Int = 100
 
@@ -79,6 +82,9 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Pair model: add the interaction head [q, a, |q-a|, q*a] with a hidden layer.")
     var interactionHead = false
+
+    @Flag(help: "Pair model: the output layer also reads five word-overlap features of the two texts (shared words and shared neighbouring word pairs, each as a share of either text, and the length difference).")
+    var overlapFeatures = false
 
     @Flag(help: "Text and pair models: mask padding (id 0) in attention and pooling.")
     var maskZero = false
@@ -155,6 +161,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let dropout, dropout > 0, kind == .pair { throw CLIError("--dropout applies to the text and transformer models, not the pair model") }
+        if overlapFeatures && kind != .pair { throw CLIError("--overlap-features applies to the pair model alone (it compares two texts)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw CLIError("--weight-decay must be a number ≥ 0, got \(weightDecay)")
         }
@@ -204,8 +211,8 @@ struct TrainCommand: ParsableCommand {
         } else if let testRows {
             test = all.subset(try testRows.indices(rowCount: all.count, option: "--test-rows", file: data))
         }
-        train = try train.droppingTextsWithoutWords(role: "training")
-        test = try test?.droppingTextsWithoutWords(role: "test")
+        train = try train.droppingTextsWithoutWords(role: "training", keepingDigits: keepDigits)
+        test = try test?.droppingTextsWithoutWords(role: "test", keepingDigits: keepDigits)
         var splits: Splits
         if let test, validationSplit == nil {
             splits = Splits(train: train, validation: test, test: nil, validationIsTest: true)
@@ -266,7 +273,7 @@ struct TrainCommand: ParsableCommand {
             try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count + testRowCount,
                                   advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
-                                             maxLength: maxLength, ngrams: ngrams, seed: seed)
+                                             maxLength: maxLength, ngrams: ngrams, keepsDigits: keepDigits, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
             let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
             try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count + testRowCount,
@@ -354,7 +361,7 @@ struct TrainCommand: ParsableCommand {
         let hasTest = testData != nil || testRows != nil
         let options = StreamedTextOptions(
             textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize, maxLength: maxLength,
-            ngrams: ngrams, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
+            ngrams: ngrams, keepsDigits: keepDigits, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
             testRows: testRows.map { $0.first...$0.last }, testFile: testData.map { URL(fileURLWithPath: $0) },
             validationFraction: validationSplit ?? (hasTest ? nil : 0.2), format: file.format?.format,
             decoding: file.encoding.decoding, maxFieldBytes: file.maxFieldBytes)
@@ -399,9 +406,12 @@ struct TrainCommand: ParsableCommand {
         config.maskZero = maskZero
         // Left out for words alone, so that such folders stay readable by earlier versions.
         config.ngrams = ngrams > 1 ? ngrams : nil
+        config.keepDigits = keepDigits ? true : nil
         config.filters = filters
         config.kernelSize = kernelSize
         config.interactionHead = interactionHead
+        // Left out when off, so that such folders stay readable by earlier versions.
+        config.overlapFeatures = overlapFeatures ? true : nil
         config.numHeads = numHeads
         config.keyDim = keyDim
         config.ffDim = ffDim

@@ -201,6 +201,11 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--dropout applies to the text and transformer models, not the pair model")
     }
 
+    func testOverlapFeaturesOnTheTextModelIsAnError() throws {
+        assertError(try train("reviews.csv", "--overlap-features"), status: 64,
+                    "--overlap-features applies to the pair model alone (it compares two texts)")
+    }
+
     func testZeroEpochsIsAnError() throws {
         assertError(try train("reviews.csv", "--epochs", "0"), status: 64, "--epochs must be at least 1, got 0")
     }

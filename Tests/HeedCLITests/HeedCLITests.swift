@@ -167,6 +167,40 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual((header["cnn/kernel"] as? [String: Any])?["shape"] as? [Int], [2, 4, 6])
     }
 
+    func testPairOverlapFeaturesAreSavedWithTheirStatistics() throws {
+        try trainPair(out: "pair", "--overlap-features", "--keep-digits")
+        let config = try jsonObject(String(contentsOf: file("pair/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["overlap_features"] as? Bool, true)
+        XCTAssertEqual(config["keep_digits"] as? Bool, true)
+        let bytes = try Data(contentsOf: file("pair/model.safetensors"))
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try jsonObject(String(decoding: bytes.dropFirst(8).prefix(length), as: UTF8.self))
+        XCTAssertEqual((header["overlap_normalization/mean"] as? [String: Any])?["shape"] as? [Int], [5])
+        XCTAssertEqual((header["output/kernel"] as? [String: Any])?["shape"] as? [Int], [12 + 5, 1])
+        // A text of digits alone is something to classify for a model that keeps digits.
+        let result = try heed("predict", "--model", "pair", "--text", "1999", "--pair-text", "in 1999")
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
+
+    func testKeepDigitsPutsNumbersInTheVocabulary() throws {
+        let rows = (0..<24).map { "\"won \($0 % 4) to 1 in 2003\",\($0 % 2 == 0 ? "a" : "b")" }
+        try (["score,label"] + rows).joined(separator: "\n").write(to: file("scores.csv"), atomically: true, encoding: .utf8)
+        func train(_ out: String, _ extra: [String]) throws -> [Substring] {
+            let result = try HeedProcess.run(["train", "--data", "scores.csv", "--text-column", "score", "--label-column", "label",
+                                              "--epochs", "1", "--embed-dim", "4", "--max-len", "8", "--out", out, "--quiet"] + extra,
+                                             in: folder)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try String(contentsOf: file("\(out)/vocab.txt"), encoding: .utf8).split(separator: "\n")
+        }
+        XCTAssertEqual(try train("digits", ["--keep-digits"]).sorted(), ["0", "1", "2", "2003", "3", "<PAD>", "<UNK>", "in", "to", "won"])
+        XCTAssertEqual(try train("words", []).sorted(), ["<PAD>", "<UNK>", "in", "to", "won"])
+        let config = try jsonObject(String(contentsOf: file("words/config.json"), encoding: .utf8))
+        XCTAssertNil(config["keep_digits"], "left out when off")
+        let predicted = try heed("predict", "--model", "digits", "--text", "2003")
+        XCTAssertEqual(predicted.status, 0, predicted.stderr)
+        XCTAssertEqual(try heed("predict", "--model", "words", "--text", "2003").status, 64)
+    }
+
     func testResumeContinuesFromTheLastCompleteEpoch() throws {
         try trainText(epochs: "1")
         let resumed = try trainText(epochs: "3", extra: ["--resume"])

@@ -21,6 +21,21 @@ final class TextCleanerTests: XCTestCase {
                        ["it", "s", "a", "must", "see", "b", "e", "mail", "me"])
     }
 
+    func testKeepingDigitsMakesThemWordCharacters() {
+        XCTAssertEqual(TextCleaner.tokens(in: "It's 10/10, $1.5 billion in 2003; B52s", keepingDigits: true),
+                       ["it", "s", "10", "10", "1", "5", "billion", "in", "2003", "b52s"])
+        // Other decimal digits (general category Nd) too; superscripts and fractions are not Nd.
+        XCTAssertEqual(TextCleaner.tokens(in: "٣٤ and x² ½", keepingDigits: true), ["٣٤", "and", "x"])
+        XCTAssertEqual(TextCleaner.cleaned("Route 66!", keepingDigits: true), "route 66")
+    }
+
+    func testHasTokensFollowsTheDigitRule() {
+        XCTAssertFalse(TextCleaner.hasTokens("2003 -- 42!"))
+        XCTAssertTrue(TextCleaner.hasTokens("2003 -- 42!", keepingDigits: true))
+        XCTAssertFalse(TextCleaner.hasTokens("?! ...", keepingDigits: true))
+        XCTAssertTrue(TextCleaner.hasTokens("a"))
+    }
+
     func testUppercaseIsLowered() {
         XCTAssertEqual(TextCleaner.tokens(in: "DUCHOVNY Jolie's"), ["duchovny", "jolie", "s"])
     }

@@ -49,6 +49,20 @@ final class TextDatasetTests: XCTestCase {
         XCTAssertEqual(data.test.inputs[0].scalars, [2, 3, 1, 1, 1, 0])
     }
 
+    func testKeptDigitsJoinTheVocabularyAndTheEncoding() throws {
+        let train = try LabeledTexts(texts: [["won 3 to 1", "lost 1 to 3", "3 3"]], labels: ["a", "b", "a"])
+        let test = try LabeledTexts(texts: [["won 7 to 3"]], labels: ["a"])
+        let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 10, maxLength: 5,
+                                         keepsDigits: true)
+        let data = try TextDataset.make(train: train, test: test, options: options)
+        // Counts: 3 four times, 1 and to twice, then won and lost.
+        XCTAssertEqual(data.vocabulary.tokens, ["<PAD>", "<UNK>", "3", "to", "1", "won", "lost"])
+        XCTAssertEqual(data.test.inputs[0].scalars, [5, 1, 3, 2, 0])
+        let words = try TextDataset.encode(["won 7 to 3"], vocabulary: data.vocabulary, maxLength: 5)
+        XCTAssertEqual(words.scalars, [5, 3, 0, 0, 0], "without keepingDigits the digits are dropped")
+        XCTAssertEqual(NGrams.tokens(in: "won 3-1", upTo: 2, keepingDigits: true), ["won", "3", "1", "won 3", "3 1"])
+    }
+
     func testNGramsAreCutWithTheWordsAtMaxLength() throws {
         let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "a", "b", "c", "a b"])
         let ids = try TextDataset.encode(["a b c", "c"], vocabulary: vocabulary, maxLength: 4, ngrams: 2)

@@ -26,6 +26,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// The widest word n-gram among the tokens (Keras `TextVectorization`'s `ngrams`, see
     /// `NGrams`); `nil`, as in folders written before n-grams existed, means words alone.
     public var ngrams: Int?
+    /// Whether digits are kept as word characters when texts are cleaned (`TextCleaner`'s
+    /// `keepingDigits`); `nil`, as in folders written before the option existed, means no.
+    public var keepDigits: Bool?
     /// Whether id 0 is masked in the text and pair models (the transformer always masks it).
     public var maskZero: Bool = false
     /// Conv1D filters of the pair model.
@@ -36,6 +39,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var interactionHead: Bool = false
     /// Units of the pair model's interaction head.
     public var hiddenUnits: Int = 64
+    /// Whether the pair model's output layer also reads the texts' overlap features (see
+    /// `PairClassifier.overlapFeatures`); `nil`, as in folders written before the option
+    /// existed, means no.
+    public var overlapFeatures: Bool?
     /// Attention heads of the transformer.
     public var numHeads: Int = 2
     /// Per-head key size of the transformer.
@@ -113,6 +120,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Whether the transformer scales its token embeddings: ``scaleEmbeddings``, or `true`
     /// when it is not set (folders written before the option existed).
     public var transformerScalesEmbeddings: Bool { scaleEmbeddings ?? true }
+
+    /// Whether texts keep their digits: ``keepDigits``, or `false` when it is not set.
+    public var keepsDigits: Bool { keepDigits ?? false }
 
     /// The widest word n-gram among the tokens: ``ngrams``, or 1 when it is not set.
     public var ngramWidth: Int { ngrams ?? 1 }

@@ -54,7 +54,8 @@ public final class ReadyModel {
             network = .pair(try PairClassifier(vocabSize: config.vocabSize, embedDim: config.embedDim, filters: config.filters,
                                                kernelSize: config.kernelSize, numClasses: config.classCount,
                                                maskZero: config.maskZero, interactionHead: config.interactionHead,
-                                               hiddenUnits: config.hiddenUnits, seed: config.seed))
+                                               hiddenUnits: config.hiddenUnits,
+                                               overlapFeatures: config.overlapFeatures ?? false, seed: config.seed))
         case .transformer:
             network = .transformer(try TransformerClassifier(
                 vocabSize: config.vocabSize, embedDim: config.embedDim, numHeads: config.numHeads, keyDim: config.keyDim,
@@ -115,14 +116,15 @@ public final class ReadyModel {
                                                  reason: "the model reads \(columns) text column(s), got \(texts.count)")
         }
         return try texts.map {
-            try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength, ngrams: config.ngramWidth)
+            try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength, ngrams: config.ngramWidth,
+                                   keepingDigits: config.keepsDigits)
         }
     }
 
     /// The tokens the model reads from `text`: its cleaned words and, with ``ModelConfig/ngrams``,
     /// their n-grams, cut to ``ModelConfig/maxLength``.
     public func tokens(of text: String) -> [String] {
-        Array(NGrams.tokens(in: text, upTo: config.ngramWidth).prefix(config.maxLength))
+        Array(NGrams.tokens(in: text, upTo: config.ngramWidth, keepingDigits: config.keepsDigits).prefix(config.maxLength))
     }
 
     /// The targets of class ids in the form the loss expects.
@@ -172,6 +174,8 @@ public final class ReadyModel {
                              validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
                              verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
         case let .pair(m):
+            // A resumed run restores the statistics with the other weights.
+            if resumeFrom == nil { try m.adaptOverlapNormalization(PairedSource(inputs[0], inputs[1])) }
             return try m.fit(x: PairedSource(inputs[0], inputs[1]), y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: held.map { (PairedSource($0.inputs[0], $0.inputs[1]), $0.y) },
                              seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
