@@ -5,7 +5,7 @@ APT_PACKAGES := libopenblas-dev pkg-config
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPIRUN := mpirun --allow-run-as-root --oversubscribe
 
-.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-serve bench-scale demo best-imdb examples docs mpi-deps test-mpi bench-mpi test-mpi-hosts bench-mpi-hosts fuzz sanitize sanitize-address sanitize-thread clean
+.PHONY: all deps build release test test-orders mutations conformance bench bench-text bench-memory bench-train bench-compare bench-serve bench-scale demo best-imdb best-msrp examples docs mpi-deps test-mpi bench-mpi test-mpi-hosts bench-mpi-hosts fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
 
@@ -202,6 +202,20 @@ best-imdb: deps
 		--max-len 1200 --mask-zero --dropout 0.5 --embed-dim 64 --epochs 2 --batch-size 32 --learning-rate 0.002 \
 		--seed 42 --quiet --out "$(BEST_IMDB_OUT)" 2>&1 | tee "$(BEST_IMDB_OUT).log"; test $${PIPESTATUS[0]} -eq 0
 	@sed -n 's/^test accuracy: \([0-9.]*\).*/test accuracy: \1/p' "$(BEST_IMDB_OUT).log" | tail -1
+
+# The Microsoft Research Paraphrase Corpus (its train and test files, tab-separated).
+MSRP_DIR ?= $(or $(HEED_MSRP),../shared/datasets/msrp)
+BEST_MSRP_OUT ?= out/best-msrp
+best-msrp: deps
+	$(HEED_RELEASE) --product heed
+	@test -f "$(MSRP_DIR)/msr_paraphrase_train.txt" -a -f "$(MSRP_DIR)/msr_paraphrase_test.txt" || { echo "MSRP files not found in $(MSRP_DIR): pass HEED_MSRP=/path/to/folder with msr_paraphrase_train.txt and msr_paraphrase_test.txt"; exit 1; }
+	@mkdir -p "$(BEST_MSRP_OUT)"
+	$(DEMO_HEED) train --data "$(MSRP_DIR)/msr_paraphrase_train.txt" --test-data "$(MSRP_DIR)/msr_paraphrase_test.txt" \
+		--text-column '#1 String' --pair-column '#2 String' --label-column Quality --model pair --keep-digits \
+		--overlap-features --embed-dim 1 --filters 1 --learning-rate 0.03 --mask-zero --max-len 40 \
+		--validation-split 0.2 --early-stopping 5 --epochs 60 \
+		--seed 42 --quiet --out "$(BEST_MSRP_OUT)" 2>&1 | tee "$(BEST_MSRP_OUT).log"; test $${PIPESTATUS[0]} -eq 0
+	@sed -n 's/^test accuracy: \([0-9.]*\).*/test accuracy: \1/p' "$(BEST_MSRP_OUT).log" | tail -1
 
 EXAMPLES := attention-basics keras-attention-model cnn-attention-pairs transformer-from-scratch custom-op
 
