@@ -5,7 +5,9 @@
 /// and `variance` are the layer's two non-trainable weights: zeros and ones until
 /// ``adapt(_:)`` sets them to the mean and population variance of each feature over all other
 /// axes of the data. They are saved and restored with the other weights, and no gradient
-/// reaches them; the gradient with respect to `x` is `1 / max(√variance, 1e-7)`.
+/// reaches them; the gradient with respect to `x` is `1 / max(√variance, 1e-7)`. Keras' third
+/// weight, the sample `count` of incremental adapting, is not kept: ``adapt(_:)`` sees all the
+/// data at once.
 ///
 /// Shapes: `[..., features]` → the same shape.
 public final class Normalization<Scalar: TensorScalar>: Layer {
