@@ -199,7 +199,7 @@ best-imdb: deps
 	@mkdir -p "$(BEST_IMDB_OUT)"
 	$(DEMO_HEED) train --data "$(DEMO_FOUND)" --text-column review --label-column sentiment \
 		--train-rows 1-25000 --validation-split 0.1 --test-rows 25001-50000 --model text --ngrams 3 --vocab-size 400000 \
-		--max-len 1200 --mask-zero --dropout 0.5 --embed-dim 64 --epochs 2 --batch-size 32 --learning-rate 0.002 \
+		--max-len 1200 --mask-zero --dropout 0.5 --keep-digits --embed-dim 64 --epochs 2 --batch-size 32 --learning-rate 0.002 \
 		--seed 42 --quiet --out "$(BEST_IMDB_OUT)" 2>&1 | tee "$(BEST_IMDB_OUT).log"; test $${PIPESTATUS[0]} -eq 0
 	@sed -n 's/^test accuracy: \([0-9.]*\).*/test accuracy: \1/p' "$(BEST_IMDB_OUT).log" | tail -1
 
