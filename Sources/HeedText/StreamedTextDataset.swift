@@ -266,6 +266,10 @@ public struct StreamedTextDataset {
     private static func write(data: URL, options: StreamedTextOptions, key: String, into folder: URL,
                               progress: (StreamProgress) -> Void, warning: (String) -> Void) throws {
         let columnNames = options.textColumns + [options.labelColumn]
+        /// Whether every text of a row has a token, by the options' cleaning rule.
+        func allHaveTokens(_ texts: [String]) -> Bool {
+            texts.allSatisfy { TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }
+        }
         func role(_ row: Int) -> Role {
             if let train = options.trainRows {
                 if train.contains(row) { return .train }
@@ -288,7 +292,7 @@ public struct StreamedTextDataset {
                                    progress: progress) { row, line, texts, _ in
                 let r = role(row)
                 guard r != .none else { return }
-                if !texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) {
+                if !allHaveTokens(texts) {
                     skipped[r, default: []].append(line)
                 } else if r == .train {
                     usable += 1
@@ -311,7 +315,7 @@ public struct StreamedTextDataset {
                                   progress: progress) { row, line, texts, label in
             let r = role(row)
             guard r != .none else { return }
-            guard texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else {
+            guard allHaveTokens(texts) else {
                 if !scanned { skipped[r, default: []].append(line) }
                 return
             }
@@ -379,7 +383,7 @@ public struct StreamedTextDataset {
         nextValidation = 0
         _ = try eachRow(of: data, columns: columnNames, options: options, pass: "encoding", progress: progress) { row, line, texts, label in
             let r = role(row)
-            guard r != .none, texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else { return }
+            guard r != .none, allHaveTokens(texts) else { return }
             if r == .test {
                 try append("test", texts, label, file: data.path, line: line)
                 return
@@ -395,7 +399,7 @@ public struct StreamedTextDataset {
         if let testFile = options.testFile {
             var skippedTest: [Int] = []
             _ = try eachRow(of: testFile, columns: columnNames, options: options, pass: "encoding", progress: progress) { _, line, texts, label in
-                guard texts.allSatisfy({ TextCleaner.hasTokens($0, keepingDigits: options.keepsDigits) }) else {
+                guard allHaveTokens(texts) else {
                     skippedTest.append(line)
                     return
                 }
