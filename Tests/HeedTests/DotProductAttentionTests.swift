@@ -269,7 +269,8 @@ final class DotProductAttentionTests: XCTestCase {
     }
 }
 
-/// The self-attention pullback (query = key = value) with every mask and a constant scale.
+/// Self-attention (query = key = value, one tensor): its gradient sums the query, key and value
+/// paths, with every mask and a constant scale.
 final class SelfAttentionGradientTests: XCTestCase {
     func testSelfAttentionGradientMatchesSlowTwinWithMasksAndConstantScale() throws {
         let x = randomTensor([3, 6, 4], seed: 61)

@@ -280,60 +280,6 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
         return scaleGrad
     }
-
-    /// The backward of self-attention (query = key = value = `X`, `[batch, T, D]`):
-    /// `dX = scale · (dS + dSᵀ)·X + Wᵀ·dO`, written to `gradInput` (every element).
-    ///
-    /// First, per block of query rows, `dS = softmax′(dO·Xᵀ)`; then, per batch, `dS + dSᵀ` in
-    /// place and two GEMMs into `dX`. `dS` needs one `[batch, T, T]` buffer as in ``backward``.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    func selfBackward(input x: UnsafePointer<Scalar>, weights: UnsafePointer<Scalar>,
-                      gradOutput: UnsafePointer<Scalar>, gradInput: UnsafeMutablePointer<Scalar>) {
-        precondition(queryLength == keyLength && depth == valueDepth, "selfBackward needs query = key = value")
-        let (t, d) = (queryLength, depth)
-        let qBlocks = queryBlocks
-        let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: max(batch * t * t, 1))
-        defer { ds.deallocate() }
-        KernelLoop.run(items: batch * qBlocks) { item in
-            let b = item / qBlocks
-            let i0 = (item % qBlocks) * blockSize, i1 = min(t, i0 + blockSize)
-            let rows = i1 - i0
-            let kEnd = visibility.keyEnd(problem: b, rows: i0, i1)
-            let dsBlock = ds + (b * t + i0) * t
-            let wBlock = weights + (b * t + i0) * t
-            Scalar.gemm(transposeA: false, transposeB: true, m: rows, n: kEnd, k: d, alpha: 1,
-                        a: gradOutput + (b * t + i0) * d, lda: d, b: x + b * t * d, ldb: d,
-                        beta: 0, c: dsBlock, ldc: t)
-            for r in 0..<rows {
-                let g = dsBlock + r * t
-                Scalar.softmaxBackwardRow(g, weights: wBlock + r * t, count: kEnd)
-                if kEnd < t { (g + kEnd).update(repeating: 0, count: t - kEnd) }
-            }
-        }
-        KernelLoop.run(items: batch) { b in
-            let m = ds + b * t * t
-            // dS + dSᵀ in place, in 32 × 32 tiles so that the transposed reads stay in cache.
-            let tile = 32
-            for i0 in stride(from: 0, to: t, by: tile) {
-                for j0 in stride(from: i0, to: t, by: tile) {
-                    for i in i0..<min(t, i0 + tile) {
-                        if j0 == i0 { m[i * t + i] += m[i * t + i] }
-                        for j in max(j0, i + 1)..<max(min(t, j0 + tile), i + 1) {
-                            let sum = m[i * t + j] + m[j * t + i]
-                            m[i * t + j] = sum
-                            m[j * t + i] = sum
-                        }
-                    }
-                }
-            }
-            let out = gradInput + b * t * d
-            Scalar.gemm(transposeA: false, transposeB: false, m: t, n: d, k: t, alpha: scale,
-                        a: m, lda: t, b: x + b * t * d, ldb: d, beta: 0, c: out, ldc: d)
-            Scalar.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, alpha: 1,
-                        a: weights + b * t * t, lda: t, b: gradOutput + b * t * d, ldb: d, beta: 1, c: out, ldc: d)
-        }
-    }
 }
 
 /// The cotangent of an attention output whose hidden query rows were zeroed: those rows pass no

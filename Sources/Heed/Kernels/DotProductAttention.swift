@@ -75,18 +75,6 @@ extension Tensor {
 
         let qv = query.detached, kv = key.detached, vv = value.detached
         let scaleShape = scale?.shape
-        if query.node === key.node && key.node === value.node && tq == tv && d == dv && scale?.node == nil
-            && dropout == nil {
-            // Self-attention of one tensor `X` (`[x, x]`): one node whose pullback forms the sum
-            // of the query, key and value gradients directly,
-            // `dX = scale · (dS + dSᵀ)·X + Wᵀ·dO`, one GEMM fewer than the three gradients.
-            let recorded = record(result, inputs: [query] + (scale.map { [$0] } ?? []), label: "\(op) (self)") { g in
-                [kernel.selfGradient(gradOutput: g, input: qv, weights: weightsTensor)] + (scaleShape == nil ? [] : [nil])
-            }
-            guard returnWeights else { return (recorded, nil) }
-            return (recorded, recordWeights(weightsTensor, inputs: inputs, kernel: kernel, query: qv, key: kv,
-                                            value: vv, scale: scale, op: op))
-        }
         let needs = AttentionKernel<Scalar>.Needs(
             query: query.node != nil, key: key.node != nil, value: value.node != nil,
             scale: scale?.node != nil)
@@ -200,27 +188,5 @@ extension AttentionKernel {
             result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
         }
         return result
-    }
-}
-
-extension AttentionKernel {
-    /// The gradient of self-attention `X` attending over itself (query = key = value = `X`):
-    /// `scale · (dS + dSᵀ)·X + Wᵀ·dO`, the sum of the three paths' gradients.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    func selfGradient(gradOutput g: Tensor<Scalar>, input: Tensor<Scalar>, weights: Tensor<Scalar>) -> Tensor<Scalar> {
-        var gradOutput = g.scalars
-        if let keep = visibility.queries {
-            gradOutput = zeroingHiddenQueryRows(gradOutput, keep: keep, queries: queryLength, width: valueDepth,
-                                                group: visibility.group)
-        }
-        let count = input.count
-        let dx = [Scalar].uninitialized(count: count) { out in
-            withPinned([input.scalars, weights.scalars, gradOutput]) { x in
-                guard let input = x[0], let w = x[1], let go = x[2] else { return }
-                selfBackward(input: input, weights: w, gradOutput: go, gradInput: out)
-            }
-        }
-        return Tensor(uncheckedShape: input.shape, scalars: dx)
     }
 }
