@@ -50,15 +50,18 @@ static inline uint32_t flash_dropout_threshold(float rate) {
 static inline float flash_dropout_scale(float rate) { return 1.0f / (1.0f - rate); }
 
 /* The end of the keys that can carry weight for query rows [i0, i0 + rows) of mask index mb:
-   past a causal block only when every row of it sees some key. The forward pass computes no
-   score past it and the backward pass skips the key blocks that start at or after it. */
+   the key mask's end (past its last visible key), and under a causal mask the block's last
+   row, when every row of the block sees some key. The forward pass computes no score past it
+   and the backward pass skips the key blocks that start at or after it. */
 static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, long rows) {
-    if (!p->causal) return p->tv;
+    const long end = p->key_end ? p->key_end[mb] : p->tv;
+    if (!p->causal) return end;
     if (p->row_has_key) {
         const unsigned char *h = p->row_has_key + mb * p->tq + i0;
         for (long r = 0; r < rows; r++) if (!h[r]) return p->tv;
     }
-    return i0 + rows < p->tv ? i0 + rows : p->tv;
+    const long diagonal = i0 + rows < p->tv ? i0 + rows : p->tv;
+    return diagonal < end ? diagonal : end;
 }
 
 /* One instruction set's kernels, as heed_flash_impl.h defines them; heed_flash.c picks a table

@@ -13,6 +13,9 @@ final class DotProductAttentionTests: XCTestCase {
         case hideFirst(Int)
         /// Every key of batch 0 (its rows are fully masked); random in the others.
         case hideAllOfFirstBatch
+        /// Batch `b` shows its first `lengths[b]` keys (about a quarter of them hidden at
+        /// random, never the first) and hides the rest, as padding at the end of a text does.
+        case padded([Int])
     }
 
     struct Case: CustomStringConvertible {
@@ -37,6 +40,11 @@ final class DotProductAttentionTests: XCTestCase {
             return try Mask(shape: [c.b, c.tv], values: (0..<(c.b * c.tv)).map { $0 % c.tv >= n })
         case .hideAllOfFirstBatch:
             return try Mask(shape: [c.b, c.tv], values: random.enumerated().map { $0.offset >= c.tv && $0.element })
+        case .padded(let lengths):
+            return try Mask(shape: [c.b, c.tv], values: random.enumerated().map { e in
+                let j = e.offset % c.tv
+                return j < lengths[e.offset / c.tv] && (e.element || j == 0)
+            })
         }
     }
 
@@ -130,6 +138,9 @@ final class DotProductAttentionTests: XCTestCase {
         Case(b: 2, tq: 130, tv: 170, d: 5, dv: 5, valueMask: .hideAllOfFirstBatch),
         Case(b: 2, tq: 100, tv: 300, d: 4, dv: 3, valueMask: .hideFirst(3), causal: true, scale: 1.1),
         Case(b: 1, tq: 300, tv: 90, d: 4, dv: 3, valueMask: .random, queryMask: true, causal: true),
+        // Trailing padding ends inside a key block, on a block edge, nowhere, and hides every key.
+        Case(b: 4, tq: 150, tv: 200, d: 6, dv: 5, valueMask: .padded([70, 128, 200, 0]), queryMask: true, scale: 0.8),
+        Case(b: 4, tq: 200, tv: 200, d: 5, dv: 4, valueMask: .padded([0, 90, 64, 199]), queryMask: true, causal: true),
     ]
 
     func testFusedMatchesReferenceOnLongSequences() throws {

@@ -15,8 +15,8 @@
    P V, with `keep` drawn from a hash of (seed, row, key), so the backward pass re-creates the
    same mask without storing it.
 
-   Keys past a causal query block are skipped when every row of the block sees a key
-   (`row_has_key`): their weights are exactly 0 then. */
+   Keys past a causal query block, and keys past `key_end` (trailing padding), are skipped when
+   every row of the block sees a key (`row_has_key`): their weights are exactly 0 then. */
 
 typedef struct heed_flash_problem {
     long batch, tq, tv, d, dv;
@@ -28,6 +28,8 @@ typedef struct heed_flash_problem {
     const unsigned char *full_mask;  /* [B/g, Tq, Tv], 1 = visible; or NULL */
     const unsigned char *row_has_key;/* [B/g, Tq], 1 = the row sees at least one key; NULL = all */
     const unsigned char *query_keep; /* [B/g, Tq], 0 = zero that output row; or NULL */
+    const int32_t *key_end;          /* [B/g]: one past the key mask's last visible key (Tv when
+                                        it shows none); or NULL */
     float dropout_rate;              /* 0 = no dropout */
     uint64_t dropout_seed;
     const float *q, *k, *v;          /* [B, Tq, D], [B, Tv, D], [B, Tv, Dv] */

@@ -112,6 +112,9 @@ struct AttentionVisibility: Sendable {
     /// `[M, Tq]` under a causal mask with other masks: the row sees a key at or before itself.
     /// `nil` when every row does.
     let rowHasKey: [Bool]?
+    /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
+    /// `Tv` when it shows no key. `nil` without a key mask.
+    let keyEnds: [Int32]?
 
     /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys.
     ///
@@ -149,6 +152,12 @@ struct AttentionVisibility: Sendable {
         } else {
             (self.keys, self.pairs) = (mask.keys?.values, mask.pairs?.values)
         }
+        keyEnds = keys.map { keys in
+            (0..<rows).map { m in
+                let row = keys[(m * keyLength)..<((m + 1) * keyLength)]
+                return Int32(row.lastIndex(of: true).map { $0 - m * keyLength + 1 } ?? keyLength)
+            }
+        }
         guard causal, keys != nil || pairs != nil else {
             rowHasKey = nil
             return
@@ -167,17 +176,19 @@ struct AttentionVisibility: Sendable {
 
     /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.
     ///
-    /// The causal rule, in one place for the Swift engine (the tiled kernels apply the same
-    /// rule in C from ``rowHasKey``): the keys past the block's last row have weight exactly 0
+    /// The rule, in one place for the Swift engine (the tiled kernels apply the same rule in C
+    /// from ``keyEnds`` and ``rowHasKey``): keys past the key mask's last visible one (trailing
+    /// padding), and under a causal mask keys past the block's last row, have weight exactly 0
     /// when every row of the block sees some key, so they are neither multiplied nor
     /// exponentiated. A row that sees none gets Keras' softmax over every key's `s − 1e9`.
     func keyEnd(problem b: Int, rows i0: Int, _ i1: Int) -> Int {
-        guard causal else { return keyLength }
+        let end = keyEnds.map { Int($0[b / group]) } ?? keyLength
+        guard causal else { return end }
         if let rowHasKey {
             let base = (b / group) * queryLength
             for i in i0..<i1 where !rowHasKey[base + i] { return keyLength }
         }
-        return AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength)
+        return Swift.min(end, AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength))
     }
 
     /// Whether every query row of problem `b` sees a key (under a causal mask: at or before it).

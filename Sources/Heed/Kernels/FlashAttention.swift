@@ -32,6 +32,8 @@ struct FlashAttention: Sendable {
     let queryKeep: [Bool]?
     /// `[B/g, Tq]`: the row sees some key (under a causal mask with other masks; else `nil`).
     let rowHasKey: [Bool]?
+    /// `[B/g]`: one past the key mask's last visible key (``AttentionVisibility/keyEnds``).
+    let keyEnds: [Int32]?
     let dropoutRate: Float
     let dropoutSeed: UInt64
     /// 1 = AVX2, 2 = AVX-512.
@@ -93,6 +95,7 @@ struct FlashAttention: Sendable {
         fullMask = visibility.pairs
         queryKeep = visibility.queries
         rowHasKey = visibility.rowHasKey
+        keyEnds = visibility.keyEnds
         dropoutRate = Float(dropout?.rate ?? 0)
         dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
@@ -130,7 +133,10 @@ struct FlashAttention: Sendable {
             (p.q, p.k, p.v, p.out) = (query, key, value, output)
             (p.row_max, p.row_logsum, p.weights) = (rowMax, rowLogSum, weights)
             (p.go, p.delta) = (gradOutput, delta)
-            return withUnsafePointer(to: p) { body($0) }
+            return withPinned([keyEnds ?? []]) { ends in
+                p.key_end = ends[0]
+                return withUnsafePointer(to: p) { body($0) }
+            }
         }
     }
 
