@@ -14,7 +14,8 @@ final class DotProductAttentionTests: XCTestCase {
         /// Every key of batch 0 (its rows are fully masked); random in the others.
         case hideAllOfFirstBatch
         /// Batch `b` shows its first `lengths[b]` keys (about a quarter of them hidden at
-        /// random, never the first) and hides the rest, as padding at the end of a text does.
+        /// random, never the first) and hides the rest, as padding at the end of a text does;
+        /// a query mask hides the query rows past `lengths[b]` too.
         case padded([Int])
     }
 
@@ -51,7 +52,12 @@ final class DotProductAttentionTests: XCTestCase {
     static func queryMask(_ c: Case, seed: UInt64) throws -> Mask? {
         guard c.queryMask else { return nil }
         var g = SeededGenerator(seed: seed)
-        return try Mask(shape: [c.b, c.tq], values: (0..<(c.b * c.tq)).map { _ in g.nextUnit() > 0.3 })
+        var values = (0..<(c.b * c.tq)).map { _ in g.nextUnit() > 0.3 }
+        if case .padded(let lengths) = c.valueMask {
+            // The queries are padded as the keys are: a text attending over itself.
+            for e in values.indices where e % c.tq >= lengths[e / c.tq] { values[e] = false }
+        }
+        return try Mask(shape: [c.b, c.tq], values: values)
     }
 
     /// Runs the fused op and the slow twin on the same inputs and compares the output, the

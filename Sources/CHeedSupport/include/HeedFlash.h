@@ -30,6 +30,8 @@ typedef struct heed_flash_problem {
     const unsigned char *query_keep; /* [B/g, Tq], 0 = zero that output row; or NULL */
     const int32_t *key_end;          /* [B/g]: one past the key mask's last visible key (Tv when
                                         it shows none); or NULL */
+    const int32_t *query_end;        /* [B/g]: one past the last row query_keep keeps; query
+                                        blocks from it on are zeroed, not computed; or NULL */
     float dropout_rate;              /* 0 = no dropout */
     uint64_t dropout_seed;
     const float *q, *k, *v;          /* [B, Tq, D], [B, Tv, D], [B, Tv, Dv] */

@@ -115,6 +115,9 @@ struct AttentionVisibility: Sendable {
     /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
     /// `Tv` when it shows no key. `nil` without a key mask.
     let keyEnds: [Int32]?
+    /// `[M]` with a query mask: one past its last kept query (0 when it keeps none). `nil`
+    /// without a query mask.
+    let queryEnds: [Int32]?
 
     /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys.
     ///
@@ -152,12 +155,8 @@ struct AttentionVisibility: Sendable {
         } else {
             (self.keys, self.pairs) = (mask.keys?.values, mask.pairs?.values)
         }
-        keyEnds = keys.map { keys in
-            (0..<rows).map { m in
-                let row = keys[(m * keyLength)..<((m + 1) * keyLength)]
-                return Int32(row.lastIndex(of: true).map { $0 - m * keyLength + 1 } ?? keyLength)
-            }
-        }
+        keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
+        queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
         guard causal, keys != nil || pairs != nil else {
             rowHasKey = nil
             return
@@ -189,6 +188,13 @@ struct AttentionVisibility: Sendable {
             for i in i0..<i1 where !rowHasKey[base + i] { return keyLength }
         }
         return Swift.min(end, AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength))
+    }
+
+    /// Per row of `flags` (`[rows, length]`): one past its last `true`, or `none` without one.
+    private static func ends(of flags: [Bool], rows: Int, length: Int, none: Int) -> [Int32] {
+        (0..<rows).map { m in
+            Int32(flags[(m * length)..<((m + 1) * length)].lastIndex(of: true).map { $0 - m * length + 1 } ?? none)
+        }
     }
 
     /// Whether every query row of problem `b` sees a key (under a causal mask: at or before it).

@@ -34,6 +34,8 @@ struct FlashAttention: Sendable {
     let rowHasKey: [Bool]?
     /// `[B/g]`: one past the key mask's last visible key (``AttentionVisibility/keyEnds``).
     let keyEnds: [Int32]?
+    /// `[B/g]`: one past the query mask's last kept row (``AttentionVisibility/queryEnds``).
+    let queryEnds: [Int32]?
     let dropoutRate: Float
     let dropoutSeed: UInt64
     /// 1 = AVX2, 2 = AVX-512.
@@ -96,6 +98,7 @@ struct FlashAttention: Sendable {
         queryKeep = visibility.queries
         rowHasKey = visibility.rowHasKey
         keyEnds = visibility.keyEnds
+        queryEnds = visibility.queryEnds
         dropoutRate = Float(dropout?.rate ?? 0)
         dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
@@ -133,8 +136,8 @@ struct FlashAttention: Sendable {
             (p.q, p.k, p.v, p.out) = (query, key, value, output)
             (p.row_max, p.row_logsum, p.weights) = (rowMax, rowLogSum, weights)
             (p.go, p.delta) = (gradOutput, delta)
-            return withPinned([keyEnds ?? []]) { ends in
-                p.key_end = ends[0]
+            return withPinned([keyEnds ?? [], queryEnds ?? []]) { ends in
+                (p.key_end, p.query_end) = (ends[0], ends[1])
                 return withUnsafePointer(to: p) { body($0) }
             }
         }
