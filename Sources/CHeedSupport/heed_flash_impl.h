@@ -194,7 +194,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
     float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
-    if (i0 >= (p->query_end ? p->query_end[mb] : tq)) {
+    if (i0 >= flash_query_end(p, mb)) {
         /* Hidden query rows past the last kept one (trailing padding): their output is 0. */
         memset(o, 0, (size_t)(rows * dv) * sizeof(float));
         for (long r = 0; r < rows; r++) { m[r] = 0; l[r] = 0; }
@@ -204,7 +204,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
     if (p->weights) {
         /* One key block; the weights are normalised where they are kept, so O needs no final
-           scaling. Keys past a causal block get weight 0. One pass over the rows per step, so
+           scaling. Keys past the key end get weight 0. One pass over the rows per step, so
            the rows' reductions overlap. */
         float *w = p->weights + (b * tq + i0) * tv;
         FN(gemm)(rows, kend, d, p->scale, q, d, 0, kt, bc, w, tv, 0);
@@ -296,7 +296,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
     long written = 0;  /* rows of dk and dv written so far; the rest are added into */
-    const long qend = p->query_end ? p->query_end[mb] : tq;
+    const long qend = flash_query_end(p, mb);
     for (long i0 = 0; i0 < tq; i0 += br) {
         if (i0 >= qend) {  /* hidden query rows past the last kept one: no gradient flows from them */
             if (p->weights) memset(dq + i0 * d, 0, (size_t)((tq - i0) * d) * sizeof(float));

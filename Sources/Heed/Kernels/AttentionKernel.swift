@@ -7,7 +7,8 @@
 /// phase); ``KernelLoop`` spreads the items over the threads.
 ///
 /// Masks come normalised (``AttentionVisibility``): a key mask row or a pair mask row per query,
-/// the query rows to zero, and the causal rule of which keys past a query block can be skipped
+/// the query rows to zero, and the rule of which keys past a query block (past the diagonal
+/// under a causal mask, or in trailing padding) can be skipped
 /// (``AttentionVisibility/keyEnd(problem:rows:_:)``): those keys are neither multiplied nor
 /// exponentiated, and written as 0 where the weights are kept.
 ///

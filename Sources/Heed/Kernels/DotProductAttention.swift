@@ -11,8 +11,10 @@ extension Tensor {
     /// `key`, `value` and `scale`. One plan chooses the kernels: Heed's tiled AVX2 /
     /// AVX-512 kernels for `Float` without returned weights (memory O(T·D), dropout inside),
     /// else the OpenBLAS kernels (the weights `[batch, Tq, Tv]` kept when a gradient is
-    /// recorded). Either way keys past a causal query block are skipped when every row of the
-    /// block sees a key. The work is spread over `Heed.threads` threads with denormals flushed.
+    /// recorded). Either way keys past a causal query block or past the key mask's last visible
+    /// key are skipped when every row of the block sees a key, and the tiled kernels skip the
+    /// query blocks past the query mask's last kept row. The work is spread over `Heed.threads`
+    /// threads with denormals flushed.
     ///
     /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
     /// `scale []` (one element), masks as ``AttentionMask`` → `output [batch, Tq, Dv]`,
