@@ -6,7 +6,7 @@ import CHeedSupport
 ///
 /// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
 /// `[B, Tq, Dv]`; `B` counts problems (batch × heads for multi-head attention). Masks are read
-/// at index `b / maskGroup`, so the heads of one example share theirs.
+/// at index `b / visibility.group`, so the heads of one example share theirs.
 ///
 /// The forward pass keeps, per query row, the maximum score and the log of the softmax sum; the
 /// backward pass recomputes the weights block by block from them (FlashAttention-2's scheme):
@@ -21,21 +21,8 @@ import CHeedSupport
 struct FlashAttention: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     let scale: Float
-    let causal: Bool
-    /// Problems per mask row: problem `b` reads the masks at `b / maskGroup`.
-    let maskGroup: Int
-    /// `[B/g, Tv]`, `true` = visible.
-    let keyMask: [Bool]?
-    /// `[B/g, Tq, Tv]`, `true` = visible.
-    let fullMask: [Bool]?
-    /// `[B/g, Tq]`, `false` = zero the output row (Keras `Attention`'s query mask).
-    let queryKeep: [Bool]?
-    /// `[B/g, Tq]`: the row sees some key (under a causal mask with other masks; else `nil`).
-    let rowHasKey: [Bool]?
-    /// `[B/g]`: one past the key mask's last visible key (``AttentionVisibility/keyEnds``).
-    let keyEnds: [Int32]?
-    /// `[B/g]`: one past the query mask's last kept row (``AttentionVisibility/queryEnds``).
-    let queryEnds: [Int32]?
+    /// The masks, read at index `b / visibility.group` (the heads of one example share theirs).
+    let visibility: AttentionVisibility
     let dropoutRate: Float
     let dropoutSeed: UInt64
     /// 1 = AVX2, 2 = AVX-512.
@@ -90,15 +77,8 @@ struct FlashAttention: Sendable {
         self.depth = depth
         self.valueDepth = valueDepth
         self.scale = scale
-        causal = visibility.causal
+        self.visibility = visibility
         queryBlock = Self.queryBlock(causal: visibility.causal)
-        maskGroup = visibility.group
-        keyMask = visibility.keys
-        fullMask = visibility.pairs
-        queryKeep = visibility.queries
-        rowHasKey = visibility.rowHasKey
-        keyEnds = visibility.keyEnds
-        queryEnds = visibility.queryEnds
         dropoutRate = Float(dropout?.rate ?? 0)
         dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
@@ -116,7 +96,7 @@ struct FlashAttention: Sendable {
         weights: UnsafeMutablePointer<Float>?, gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
-        withPinned([keyMask ?? [], fullMask ?? [], queryKeep ?? [], rowHasKey ?? []]) { masks in
+        withPinned([visibility.keys ?? [], visibility.pairs ?? [], visibility.queries ?? [], visibility.rowHasKey ?? []]) { masks in
             // A missing (or empty) mask is NULL to the kernels.
             let bytes = masks.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) } }
             var p = heed_flash_problem()
@@ -128,15 +108,15 @@ struct FlashAttention: Sendable {
             p.br = queryBlock
             p.bc = keyBlock
             p.scale = scale
-            p.causal = causal ? 1 : 0
-            p.mask_group = maskGroup
+            p.causal = visibility.causal ? 1 : 0
+            p.mask_group = visibility.group
             (p.key_mask, p.full_mask, p.query_keep, p.row_has_key) = (bytes[0], bytes[1], bytes[2], bytes[3])
             p.dropout_rate = dropoutRate
             p.dropout_seed = dropoutSeed
             (p.q, p.k, p.v, p.out) = (query, key, value, output)
             (p.row_max, p.row_logsum, p.weights) = (rowMax, rowLogSum, weights)
             (p.go, p.delta) = (gradOutput, delta)
-            return withPinned([keyEnds ?? [], queryEnds ?? []]) { ends in
+            return withPinned([visibility.keyEnds ?? [], visibility.queryEnds ?? []]) { ends in
                 (p.key_end, p.query_end) = (ends[0], ends[1])
                 return withUnsafePointer(to: p) { body($0) }
             }
@@ -206,8 +186,8 @@ struct FlashAttention: Sendable {
     func backward(query: [Float], key: [Float], value: [Float], output: [Float], statistics: [Float],
                   weights: [Float], gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
-        let go = queryKeep.map {
-            zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: maskGroup)
+        let go = visibility.queries.map {
+            zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: visibility.group)
         } ?? gradOutput
         let made = [Float].uninitialized(counts: [batch * tq * d, batch * tv * d, batch * tv * dv, batch]) { out in
             guard let dq = out[0], let dk = out[1], let dvOut = out[2], let partials = out[3] else { return }
