@@ -212,7 +212,7 @@ final class FlashAttentionTests: XCTestCase {
                 try forEachMode { mode in
                     let tiledLeaves = [query, value].map { $0.requiringGrad() }
                     let tiled = try MultiHeadAttention<Float>.attend(
-                        query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask, causal: causal,
+                        query: tiledLeaves[0], value: tiledLeaves[1], key: nil, weights: weights, mask: mask,
                         dropout: AttentionDropout(rate: rate, seed: seed), returnScores: false, outputShape: nil,
                         layerName: "mha")
                     XCTAssertNil(tiled.scores)

@@ -115,14 +115,33 @@ final class MultiHeadAttentionTests: XCTestCase {
             valueMask: Mask(shape: [1, 3], values: [true, false, true]), keyMask: nil,
             attentionMask: Mask(shape: [2, 3], values: [true, true, true, false, true, true]),
             useCausalMask: true, layerName: "mha")
+        let visible = try AttentionVisibility(combined, batch: 1, queryLength: 2, keyLength: 3, operation: "test")
+            .visibleScores(batch: 1)
         // Row 0: causal [T F F] ∧ value [T F T] ∧ explicit [T T T]; row 1: [T T F] ∧ [T F T] ∧ [F T T].
-        XCTAssertEqual(combined, try Mask(shape: [1, 2, 3], values: [true, false, false, false, false, false]))
+        XCTAssertEqual(visible, try Mask(shape: [1, 2, 3], values: [true, false, false, false, false, false]))
     }
 
-    func testNoMasksMeansNoCombinedMask() throws {
-        XCTAssertNil(try MultiHeadAttention<Float>.combinedMask(
+    func testAHiddenQuerySeesNoKey() throws {
+        let combined = try MultiHeadAttention<Float>.combinedMask(
+            batch: 1, queryLength: 2, keyLength: 3, queryMask: Mask(shape: [1, 2], values: [false, true]),
+            valueMask: nil, keyMask: Mask(shape: [1, 3], values: [true, true, false]), attentionMask: nil,
+            useCausalMask: false, layerName: "mha")
+        let visible = try AttentionVisibility(combined, batch: 1, queryLength: 2, keyLength: 3, operation: "test")
+            .visibleScores(batch: 1)
+        XCTAssertEqual(visible, try Mask(shape: [1, 2, 3], values: [false, false, false, true, true, false]))
+    }
+
+    func testPaddingAndCausalMasksFormNoPairArray() throws {
+        let none = try MultiHeadAttention<Float>.combinedMask(
             batch: 1, queryLength: 2, keyLength: 3, queryMask: nil, valueMask: nil, keyMask: nil,
-            attentionMask: nil, useCausalMask: false, layerName: "mha"))
+            attentionMask: nil, useCausalMask: false, layerName: "mha")
+        XCTAssertTrue(none.keys == nil && none.pairs == nil && !none.causal)
+        let padded = try MultiHeadAttention<Float>.combinedMask(
+            batch: 1, queryLength: 2, keyLength: 3, queryMask: nil, valueMask: Mask(shape: [1, 3], values: [true, true, false]),
+            keyMask: Mask(shape: [1, 3], values: [false, true, true]), attentionMask: nil, useCausalMask: true, layerName: "mha")
+        XCTAssertNil(padded.pairs)
+        XCTAssertEqual(padded.keys, try Mask(shape: [1, 3], values: [false, true, false]))
+        XCTAssertTrue(padded.causal)
     }
 
     func testMismatchedMaskShapeThrows() throws {
@@ -160,7 +179,7 @@ final class MultiHeadAttentionFusedPathTests: XCTestCase {
             }
             let mask = masked ? try Mask(shape: [2, 4, 6], values: values) : nil
             let (heads, maybeProbabilities) = fused
-                ? try MultiHeadAttention<Double>.kernelHeads(q: q, k: k, v: v, mask: mask, causal: masked, dropout: nil,
+                ? try MultiHeadAttention<Double>.kernelHeads(q: q, k: k, v: v, mask: AttentionMask(pairs: mask, causal: masked), dropout: nil,
                                                              returnScores: true, layerName: "mha")
                 : try referenceHeads(q: q, k: k, v: v, mask: mask)
             let probabilities = try XCTUnwrap(maybeProbabilities)

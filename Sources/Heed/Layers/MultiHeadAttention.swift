@@ -18,8 +18,10 @@
 ///
 /// Masks: the query's mask (`[batch, T]`), the value's and the key's (`[batch, S]`), an explicit
 /// `attentionMask` (broadcastable to `[batch, T, S]`) and the causal mask (query `i` sees keys
-/// `j ≤ i`) are ANDed into one `[batch, T, S]` mask. The output is not zeroed at masked
-/// queries; the output's mask is the query's mask.
+/// `j ≤ i`) hide a score where any of them hides it, as Keras' one ANDed mask does; a hidden
+/// query sees no key. Only the explicit and query masks form a `[batch, T, S]` array, so the
+/// kernels skip padded keys and the causal rule needs no array. The output is not zeroed at
+/// masked queries; the output's mask is the query's mask.
 public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// The layer's name, the prefix of its weights' full names.
     public let name: String
@@ -168,8 +170,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
                 ?? AttentionDropout(rate: dropout, seed: dropoutGenerator.next())
             : nil
         let (output, scores) = try MultiHeadAttention.attend(
-            query: query, value: value, key: key, weights: weights, mask: mask, causal: useCausalMask,
-            dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
+            query: query, value: value, key: key, weights: weights, mask: mask, dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)
     }
 
@@ -213,52 +214,39 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         var outputKernel: Tensor<Scalar>, outputBias: Tensor<Scalar>?
     }
 
-    /// ANDs the Keras masks, the explicit mask and the causal mask into one `[batch, T, S]`
-    /// mask, or `nil` when nothing is masked.
+    /// The Keras masks as the attention op's mask: the value and key masks ANDed as its key
+    /// mask, the explicit mask (broadcast to `[batch, T, S]`) with the rows of hidden queries
+    /// cleared as its pair mask (a hidden query sees no key), and the causal mask as itself. A
+    /// score is hidden where any of them hides it, as in Keras' one ANDed mask.
     static func combinedMask(
         batch: Int, queryLength: Int, keyLength: Int, queryMask: Mask?, valueMask: Mask?, keyMask: Mask?,
         attentionMask: Mask?, useCausalMask: Bool, layerName: String
-    ) throws -> Mask? {
+    ) throws -> AttentionMask {
         let op = "MultiHeadAttention '\(layerName)'"
         let (tq, tk) = (queryLength, keyLength)
-        if let queryMask, queryMask.shape != [batch, tq] {
-            throw TensorError.shapeMismatch(operation: "\(op) query mask", lhs: queryMask.shape, rhs: [batch, tq])
-        }
-        for (label, m) in [("value mask", valueMask), ("key mask", keyMask)] {
-            if let m, m.shape != [batch, tk] {
-                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: [batch, tk])
+        for (label, m, shape) in [("query mask", queryMask, [batch, tq]), ("value mask", valueMask, [batch, tk]),
+                                  ("key mask", keyMask, [batch, tk])] {
+            if let m, m.shape != shape {
+                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: shape)
             }
         }
-        guard queryMask != nil || valueMask != nil || keyMask != nil || attentionMask != nil || useCausalMask else {
-            return nil
+        var keys = valueMask ?? keyMask
+        if let v = valueMask, let k = keyMask {
+            keys = Mask(uncheckedShape: v.shape, values: zip(v.values, k.values).map { $0 && $1 })
         }
+        guard attentionMask != nil || queryMask != nil else { return AttentionMask(keys: keys, causal: useCausalMask) }
         let target = [batch, tq, tk]
-        var keep: [Bool]
+        var pairs = [Bool](repeating: true, count: batch * tq * tk)
         if let attentionMask {
-            do {
-                keep = try attentionMask.broadcast(to: target).values
-            } catch {
+            guard let full = try? attentionMask.broadcast(to: target) else {
                 throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: target)
             }
-        } else {
-            keep = [Bool](repeating: true, count: batch * tq * tk)
+            pairs = full.values
         }
-        let q = queryMask?.values, v = valueMask?.values, k = keyMask?.values
-        let explicit = attentionMask != nil
-        var keys = [Bool](repeating: true, count: tk)
-        keep.withUnsafeMutableBufferPointer { out in
-            for b in 0..<batch {
-                for j in 0..<tk { keys[j] = (v?[b * tk + j] ?? true) && (k?[b * tk + j] ?? true) }
-                for i in 0..<tq {
-                    let row = out.baseAddress.unsafelyUnwrapped + (b * tq + i) * tk
-                    // Keys past the diagonal (causal) and every key of a hidden query are hidden.
-                    let end = !(q?[b * tq + i] ?? true) ? 0 : useCausalMask ? AttentionMask.causalKeyEnd(query: i, keyLength: tk) : tk
-                    for j in 0..<end { row[j] = (!explicit || row[j]) && keys[j] }
-                    for j in end..<max(tk, end) { row[j] = false }
-                }
-            }
+        for row in 0..<(batch * tq) where !(queryMask?.values[row] ?? true) {
+            pairs.replaceSubrange((row * tk)..<((row + 1) * tk), with: repeatElement(false, count: tk))
         }
-        return Mask(uncheckedShape: target, values: keep)
+        return AttentionMask(keys: keys, pairs: Mask(uncheckedShape: target, values: pairs), causal: useCausalMask)
     }
 
     /// Projects `x [B, T, D]` with `kernel [D, N, H]` (+ `bias [N, H]`) to `[B, N, T, H]`.
@@ -280,10 +268,10 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// `[B, N, T, S]` before dropout. The heads run as one batch of `B·N` problems in
     /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` with
     /// `mask` shared by each example's heads and `dropout` of the probabilities (a keep mask
-    /// broadcastable to `[B, N, T, S]`, or a seed). `causal` tells that `mask` includes the causal mask, so keys past a query block can be skipped.
+    /// broadcastable to `[B, N, T, S]`, or a seed).
     static func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, weights w: Weights,
-        mask: Mask?, causal: Bool = false, dropout: AttentionDropout? = nil, returnScores: Bool = true,
+        mask: AttentionMask, dropout: AttentionDropout? = nil, returnScores: Bool = true,
         outputShape: [Int]?, layerName: String
     ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
@@ -300,7 +288,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             * Scalar(1 / Double(keyDim).squareRoot())
         let k = try project(key, kernel: w.keyKernel, bias: w.keyBias, label: "'\(layerName)' key")
         let v = try project(value, kernel: w.valueKernel, bias: w.valueBias, label: "'\(layerName)' value")
-        let (heads, probabilities) = try kernelHeads(q: q, k: k, v: v, mask: mask, causal: causal, dropout: dropout,
+        let (heads, probabilities) = try kernelHeads(q: q, k: k, v: v, mask: mask, dropout: dropout,
                                                      returnScores: returnScores, layerName: layerName)
         let (n, hv) = (w.outputKernel.shape[0], w.outputKernel.shape[1])
         let out = Array(w.outputKernel.shape.dropFirst(2))
@@ -318,17 +306,17 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
 
     /// Attention of every head through
     /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, as a
-    /// batch of `B·N` problems sharing each example's `[T, S]` mask.
+    /// batch of `B·N` problems sharing each example's masks.
     ///
-    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, mask
-    /// `[B, T, S]` → heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]` with `returnScores`.
-    static func kernelHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: Mask?, causal: Bool,
+    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, masks
+    /// `keys [B, S]`, `pairs [B, T, S]` → heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]` with `returnScores`.
+    static func kernelHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: AttentionMask,
                             dropout: AttentionDropout?, returnScores: Bool, layerName: String) throws
         -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?) {
         let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (s, hv) = (k.shape[2], v.shape[3])
-        if let mask, mask.shape != [b, t, s] {
-            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: mask.shape, rhs: [b, t, s])
+        for (m, shape) in [(mask.keys, [b, s]), (mask.pairs, [b, t, s])] where m.map({ $0.shape != shape }) ?? false {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: m?.shape ?? [], rhs: shape)
         }
         var dropout = dropout
         if let keep = dropout?.keepMask {
@@ -341,7 +329,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         }
         let r = try Tensor.dotProductAttention(
             query: q.reshaped([b * n, t, h]), key: k.reshaped([b * n, s, h]), value: v.reshaped([b * n, s, hv]),
-            mask: AttentionMask(pairs: mask, causal: causal), dropout: dropout, returnWeights: returnScores)
+            mask: mask, dropout: dropout, returnWeights: returnScores)
         return (try r.output.reshaped([b, n, t, hv]), try r.weights?.reshaped([b, n, t, s]))
     }
 }
