@@ -107,6 +107,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Train with AdamW and this decoupled weight decay (Keras AdamW's weight_decay: every step each weight w first becomes w − w·decay·learning rate); default: Adam, no decay.")
     var weightDecay: Double?
 
+    @Option(parsing: .unconditional, help: "Keep a moving average of the weights with this momentum, e.g. 0.99 (Keras use_ema=True, ema_momentum): after each step average = m·average + (1 − m)·weights; validation is evaluated with the average (SwapEMAWeights) and the model folder ends with it.")
+    var emaMomentum: Double?
+
     @Option(help: "Seed of the initial weights, the shuffling and the random split.")
     var seed: UInt64 = 42
 
@@ -166,6 +169,12 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--weight-decay must be a number ≥ 0, got \(weightDecay)")
         }
         if let earlyStopping, earlyStopping < 0 { throw CLIError("--early-stopping must not be negative, got \(earlyStopping)") }
+        if let emaMomentum, !(emaMomentum >= 0 && emaMomentum < 1) {
+            throw CLIError("--ema-momentum must be in [0, 1), got \(emaMomentum)")
+        }
+        if emaMomentum != nil && earlyStopping != nil {
+            throw CLIError("--ema-momentum and --early-stopping cannot be combined: early stopping would restore trained weights that the averages then replace; fix --epochs instead")
+        }
         if let validationSplit, !(validationSplit > 0 && validationSplit < 1) {
             throw CLIError("--validation-split must be between 0 and 1 (both excluded), got \(validationSplit)")
         }
@@ -319,6 +328,7 @@ struct TrainCommand: ParsableCommand {
             if let earlyStopping {
                 callbacks.append(EarlyStopping(monitor: "val_loss", patience: earlyStopping, restoreBestWeights: true))
             }
+            if ready.config.training.emaMomentum != nil { callbacks.append(SwapEMAWeights()) }
             // The ROC curve is drawn once, from the final evaluation below, rather than from
             // another pass over the held-out rows after every epoch.
             callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
@@ -424,7 +434,7 @@ struct TrainCommand: ParsableCommand {
         if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
         config.seed = seed
         config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
-                                earlyStoppingPatience: earlyStopping, weightDecay: weightDecay)
+                                earlyStoppingPatience: earlyStopping, weightDecay: weightDecay, emaMomentum: emaMomentum)
         if cosineDecay {
             let stepsPerEpoch = self.stepsPerEpoch ?? (trainingRows + batchSize - 1) / batchSize
             config.training.cosineDecaySteps = max(1, epochs * stepsPerEpoch)

@@ -196,6 +196,12 @@ final class HeedCLIErrorTests: XCTestCase {
         assertError(try train("reviews.csv", "--weight-decay", "-0.1"), status: 64, "--weight-decay must be a number ≥ 0, got -0.1")
     }
 
+    func testEMAMomentumOutsideZeroToOneOrWithEarlyStoppingIsAnError() throws {
+        assertError(try train("reviews.csv", "--ema-momentum", "1"), status: 64, "--ema-momentum must be in [0, 1), got 1.0")
+        assertError(try train("reviews.csv", "--ema-momentum", "0.99", "--early-stopping", "1"), status: 64,
+                    "--ema-momentum and --early-stopping cannot be combined: early stopping would restore trained weights that the averages then replace; fix --epochs instead")
+    }
+
     func testDropoutOnThePairModelIsAnError() throws {
         assertError(try train("reviews.csv", "--model", "pair", "--pair-column", "title", "--dropout", "0.2"), status: 64,
                     "--dropout applies to the text and transformer models, not the pair model")

@@ -148,6 +148,20 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
     }
 
+    func testTheMovingAverageIsSavedResumedAndEndsInTheModel() throws {
+        let trained = try trainText(epochs: "2", extra: ["--ema-momentum", "0.9", "--validation-split", "0.25"])
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual((config["training"] as? [String: Any])?["ema_momentum"] as? Double, 0.9)
+        // The folder holds the averaged weights, and beside them the averages for a resume.
+        let bytes = try Data(contentsOf: file("model/model.safetensors"))
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try jsonObject(String(decoding: bytes.dropFirst(8).prefix(length), as: UTF8.self))
+        XCTAssertTrue(header.keys.contains { $0.hasSuffix("/average") }, "\(header.keys.sorted())")
+        XCTAssertTrue(trained.stdout.contains("validation accuracy:"), trained.stdout)
+        let resumed = try trainText(epochs: "3", extra: ["--ema-momentum", "0.9", "--validation-split", "0.25", "--resume"])
+        XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
+    }
+
     func testCosineDecaySpansEveryStepOfTheEpochs() throws {
         let trained = try trainText(epochs: "2", extra: ["--cosine-decay"])
         let rows = try XCTUnwrap(trained.stdout.split(separator: ";").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },

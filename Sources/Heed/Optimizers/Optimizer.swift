@@ -50,6 +50,14 @@ open class Optimizer<Scalar: TensorScalar> {
     public internal(set) var iterations: Int = 0
     /// Slot values per parameter name, then slot name.
     var slots: [String: [String: [Scalar]]] = [:]
+    /// Keep an exponential moving average of each trained weight (Keras `use_ema`), in the slot
+    /// `average`: after each update `average ← m·average + (1 − m)·w` with `m` =
+    /// ``emaMomentum``, and `m = 0` on the first step, so the average starts at the updated
+    /// weights. `fit` copies the averages into the weights after the last epoch
+    /// (``finalizeVariableValues(_:)``); ``SwapEMAWeights`` evaluates with them.
+    public var useEMA = false
+    /// The momentum `m` of the weights' moving average (Keras `ema_momentum`, default 0.99).
+    public var emaMomentum = 0.99
 
     /// An optimizer with a schedule and clipping.
     public init(schedule: LearningRateSchedule, clipping: GradientClipping = .none) {
@@ -62,6 +70,12 @@ open class Optimizer<Scalar: TensorScalar> {
 
     /// The slot names this optimizer keeps per parameter, in creation order.
     open var slotNames: [String] { [] }
+
+    /// ``slotNames``, and `average` with ``useEMA``.
+    private var allSlotNames: [String] { slotNames + (useEMA ? [Self.averageSlot] : []) }
+
+    /// The slot of a weight's moving average.
+    static var averageSlot: String { "average" }
 
     /// The learning rate the next update will use.
     public var learningRate: Double { schedule.learningRate(atStep: iterations) }
@@ -82,13 +96,52 @@ open class Optimizer<Scalar: TensorScalar> {
         for (i, entry) in active.enumerated() {
             // Taking the slots out of the table keeps them uniquely referenced: updated in place.
             var state = slots.removeValue(forKey: entry.name) ?? Dictionary(
-                uniqueKeysWithValues: slotNames.map { ($0, [Scalar](repeating: 0, count: gradients[i].count)) })
+                uniqueKeysWithValues: allSlotNames.map { ($0, [Scalar](repeating: 0, count: gradients[i].count)) })
             entry.parameter.update { weights in
                 update(weights: &weights, gradient: gradients[i], slots: &state, learningRate: lr, step: step)
+                if useEMA, var average = state.removeValue(forKey: Self.averageSlot) {
+                    Self.moveAverage(&average, toward: weights, momentum: Scalar(iterations == 0 ? 0 : emaMomentum))
+                    state[Self.averageSlot] = average
+                }
             }
             slots[entry.name] = state
         }
         iterations += 1
+    }
+
+    /// `average ← momentum·average + (1 − momentum)·weights`, in the scalar type as Keras
+    /// computes it, on the kernel threads for large weights.
+    private static func moveAverage(_ average: inout [Scalar], toward weights: [Scalar], momentum: Scalar) {
+        let keep = 1 - momentum, count = weights.count, chunk = 1 << 16
+        average.withUnsafeMutableBufferPointer { a in
+            weights.withUnsafeBufferPointer { w in
+                guard let a = a.baseAddress, let w = w.baseAddress else { return }
+                KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
+                    for i in (item * chunk)..<Swift.min(count, (item + 1) * chunk) { a[i] = momentum * a[i] + keep * w[i] }
+                }
+            }
+        }
+    }
+
+    /// Copies each weight's moving average into it (Keras `finalize_variable_values`); does
+    /// nothing without ``useEMA`` or for weights not updated yet.
+    public func finalizeVariableValues(_ parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        guard useEMA else { return }
+        for (name, parameter) in parameters {
+            guard let average = slots[name]?[Self.averageSlot] else { continue }
+            try parameter.assign(Tensor(uncheckedShape: parameter.shape, scalars: average))
+        }
+    }
+
+    /// Exchanges each weight with its moving average (Keras `SwapEMAWeights`); swapping twice
+    /// restores both. Does nothing without ``useEMA``.
+    public func swapEMAWeights(_ parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        guard useEMA else { return }
+        for (name, parameter) in parameters {
+            guard let average = slots[name]?[Self.averageSlot] else { continue }
+            slots[name]?[Self.averageSlot] = parameter.value.scalars
+            try parameter.assign(Tensor(uncheckedShape: parameter.shape, scalars: average))
+        }
     }
 
     /// Updates one parameter. `step` is 1 for the first update (Keras' `iterations + 1`).
@@ -132,10 +185,10 @@ open class Optimizer<Scalar: TensorScalar> {
         var remaining = state.slots
         var restored: [String: [String: [Scalar]]] = [:]
         for (name, parameter) in parameters {
-            let present = slotNames.filter { remaining["\(name)/\($0)"] != nil }
+            let present = allSlotNames.filter { remaining["\(name)/\($0)"] != nil }
             if present.isEmpty { continue }
             var perParameter: [String: [Scalar]] = [:]
-            for slot in slotNames {
+            for slot in allSlotNames {
                 let key = "\(name)/\(slot)"
                 guard let tensor = remaining.removeValue(forKey: key) else { throw OptimizerStateError.missingSlot(key) }
                 guard tensor.shape == parameter.shape else {

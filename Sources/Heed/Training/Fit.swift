@@ -117,6 +117,7 @@ extension Model {
                 try self.save(to: url, includeOptimizer: true, epoch: completed)
             },
             write: write)
+        context.swapEMABody = { try optimizer.swapEMAWeights(parameters) }
         var allCallbacks = callbacks
         if verbose != .silent && rank == 0 {
             allCallbacks.insert(ProgressLogger(verbosity: verbose, isTerminal: isatty(1) != 0, write: output), at: 0)
@@ -166,14 +167,18 @@ extension Model {
                 logs.merge(merged) { _, all in all }
             }
             if let validation {
+                for callback in allCallbacks { try callback.onTestBegin(context) }
                 for (key, value) in try evaluate(x: validation.x, y: validation.y, batchSize: batchSize) {
                     logs["val_" + key] = value
                 }
+                for callback in allCallbacks { try callback.onTestEnd(context) }
             }
             history.append(epoch: epoch, logs: logs)
             for callback in allCallbacks { try callback.onEpochEnd(epoch, logs: logs, context: context) }
             epoch += 1
         }
+        // Keras: the weights become their moving averages after the last epoch.
+        if epochs > 0 { try optimizer.finalizeVariableValues(parameters) }
         for callback in allCallbacks { try callback.onTrainEnd(context) }
         return history
     }

@@ -82,16 +82,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         /// With a value, the learning rate follows Keras' `CosineDecay` from ``learningRate``
         /// to 0 over this many steps; `nil` keeps it constant.
         public var cosineDecaySteps: Int?
+        /// With a value, the optimizer keeps a moving average of the weights with this momentum
+        /// (Keras `use_ema=True, ema_momentum=…`), validation is evaluated with it and the model
+        /// ends with it; `nil` keeps none.
+        public var emaMomentum: Double?
 
         /// Settings with Keras' usual defaults.
         public init(epochs: Int = 10, batchSize: Int = 32, learningRate: Double = 0.001, earlyStoppingPatience: Int? = nil,
-                    weightDecay: Double? = nil, cosineDecaySteps: Int? = nil) {
+                    weightDecay: Double? = nil, cosineDecaySteps: Int? = nil, emaMomentum: Double? = nil) {
             self.epochs = epochs
             self.batchSize = batchSize
             self.learningRate = learningRate
             self.earlyStoppingPatience = earlyStoppingPatience
             self.weightDecay = weightDecay
             self.cosineDecaySteps = cosineDecaySteps
+            self.emaMomentum = emaMomentum
         }
 
         /// The learning rate over the optimizer's steps.
@@ -149,6 +154,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         if let weightDecay = training.weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw fail("training weight_decay \(weightDecay) must be a number ≥ 0")
+        }
+        if let momentum = training.emaMomentum, !(momentum >= 0 && momentum < 1) {
+            throw fail("training ema_momentum \(momentum) must be in [0, 1)")
         }
         if let steps = training.cosineDecaySteps, steps < 1 { throw fail("training cosine_decay_steps \(steps) must be at least 1") }
         if training.epochs < 1 || training.batchSize < 1 { throw fail("training epochs and batch_size must be at least 1") }

@@ -93,11 +93,16 @@ public final class ReadyModel {
     }
 
     /// Sets the loss, the optimizer (Adam with the configured learning rate and schedule, or
-    /// AdamW with a weight decay) and the metrics.
+    /// AdamW with a weight decay; with a moving average of the weights when configured) and the
+    /// metrics.
     public func compile() {
         let schedule = config.training.schedule
         let optimizer = config.training.weightDecay.map { AdamW<Float>(schedule: schedule, weightDecay: $0) }
             ?? Adam<Float>(schedule: schedule)
+        if let momentum = config.training.emaMomentum {
+            optimizer.useEMA = true
+            optimizer.emaMomentum = momentum
+        }
         switch network {
         case let .text(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
         case let .pair(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)

@@ -4,7 +4,8 @@ import HeedText
 
 /// A callback that writes the model folder after every epoch: weights with optimizer state
 /// and epoch count, `history.csv`, the loss/accuracy charts and, for two classes, `roc.svg` on
-/// the validation data. After early stopping restored the best weights, it writes them again.
+/// the validation data. After early stopping restored the best weights, or `fit` replaced the
+/// weights by their moving averages, it writes them again.
 public final class EpochWriter: Callback {
     /// The model being trained.
     public let model: ReadyModel
@@ -34,9 +35,10 @@ public final class EpochWriter: Callback {
         try writeROC()
     }
 
-    /// Writes the weights again when training stopped early (the best weights may have been restored).
+    /// Writes the weights again when training stopped early (the best weights may have been
+    /// restored) or the weights became their moving averages.
     public func onTrainEnd(_ context: TrainingContext) throws {
-        guard context.stopTraining else { return }
+        guard context.stopTraining || model.config.training.emaMomentum != nil else { return }
         try ModelFolder.writeEpoch(of: model, history: history, completedEpochs: completedEpochs, to: folder)
         try writeROC()
     }

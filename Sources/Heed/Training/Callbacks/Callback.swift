@@ -16,6 +16,10 @@ public protocol Callback: AnyObject {
     func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws
     /// After the last epoch (also when stopped early).
     func onTrainEnd(_ context: TrainingContext) throws
+    /// Before the validation data of an epoch is evaluated.
+    func onTestBegin(_ context: TrainingContext) throws
+    /// After the validation data of an epoch was evaluated.
+    func onTestEnd(_ context: TrainingContext) throws
 }
 
 extension Callback {
@@ -29,6 +33,10 @@ extension Callback {
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {}
     /// Called after training ends.
     public func onTrainEnd(_ context: TrainingContext) throws {}
+    /// Called before each evaluation of the validation data.
+    public func onTestBegin(_ context: TrainingContext) throws {}
+    /// Called after each evaluation of the validation data.
+    public func onTestEnd(_ context: TrainingContext) throws {}
 }
 
 /// A restorable copy of a model's weights.
@@ -69,6 +77,8 @@ public final class TrainingContext {
     let snapshotBody: () -> WeightSnapshot
     let checkpointBody: (URL, Int) throws -> Void
     let writeBody: (String) -> Void
+    /// Exchanges the weights with the optimizer's moving averages (set by `fit`).
+    var swapEMABody: () throws -> Void = {}
 
     /// A context; `fit` makes one, tests may make their own.
     public init(epochs: Int, initialEpoch: Int = 0, stepsPerEpoch: Int, logOrder: [String] = ["loss"],
@@ -98,6 +108,10 @@ public final class TrainingContext {
 
     /// A copy of the current weights.
     public func snapshotWeights() -> WeightSnapshot { snapshotBody() }
+
+    /// Exchanges the weights with the optimizer's moving averages
+    /// (``Optimizer/swapEMAWeights(_:)``); nothing without ``Optimizer/useEMA``.
+    public func swapEMAWeights() throws { try swapEMABody() }
 
     /// Saves weights and optimizer state with `completedEpochs` in the metadata.
     ///
