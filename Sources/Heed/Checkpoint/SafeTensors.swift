@@ -43,13 +43,26 @@ public struct SafeTensor: Sendable, Equatable {
 
     /// A float tensor, stored as `F32` or `F64`.
     public init<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) {
-        if Scalar.self == Float.self {
+        if let dtype = Self.nativeDType(Scalar.self) {
+            // The file's little-endian IEEE layout is the memory's: the bytes copy as they are.
+            self.init(dtype: dtype, shape: tensor.shape, bytes: tensor.scalars.withUnsafeBytes { Array($0) })
+        } else if Scalar.self == Float.self {
             let bits = tensor.scalars.map { Float($0).bitPattern.littleEndian }
             self.init(dtype: .f32, shape: tensor.shape, bytes: bits.withUnsafeBytes { Array($0) })
         } else {
             let bits = tensor.scalars.map { Double($0).bitPattern.littleEndian }
             self.init(dtype: .f64, shape: tensor.shape, bytes: bits.withUnsafeBytes { Array($0) })
         }
+    }
+
+    /// The dtype whose bytes are `Scalar`'s own in memory (Float or Double on a little-endian
+    /// machine), or `nil` when values must be converted one by one.
+    private static func nativeDType<Scalar: TensorScalar>(_: Scalar.Type) -> SafeTensorsDType? {
+        #if _endian(little)
+        if Scalar.self == Float.self { return .f32 }
+        if Scalar.self == Double.self { return .f64 }
+        #endif
+        return nil
     }
 
     /// Integers stored as `I64`.
@@ -69,6 +82,16 @@ public struct SafeTensor: Sendable, Equatable {
             throw SafeTensorsError.invalidHeader("dtype \(dtype.rawValue) where \(expected.rawValue) was expected")
         }
         let n = Shape.count(shape)
+        if Self.nativeDType(Scalar.self) == dtype {
+            // The stored bytes are the values' own (see nativeDType): copied as they are.
+            let values = [Scalar](unsafeUninitializedCapacity: n) { out, count in
+                bytes.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(n * MemoryLayout<Scalar>.stride)))
+                }
+                count = n
+            }
+            return Tensor(uncheckedShape: shape, scalars: values)
+        }
         var values = [Scalar](repeating: 0, count: n)
         bytes.withUnsafeBytes { raw in
             if dtype == .f32 {
