@@ -59,8 +59,9 @@ public enum Heed {
     /// maps large blocks afresh and gives freed memory at the top of the heap back to the
     /// system, so every step faults in and zeroes new pages (a quarter of a step's time in the
     /// text classifier of `bench-train`). This raises glibc's mmap threshold to its maximum
-    /// (32 MiB), its trim threshold to 1 GiB and its top pad to 64 MiB, so that freed blocks
-    /// are reused; the process keeps its peak heap mapped. It changes process-wide malloc
+    /// (32 MiB), serves larger blocks (an embedding table's gradient) from the heap too, and
+    /// raises its trim threshold to 1 GiB and its top pad to 64 MiB, so that freed blocks are
+    /// reused; the process keeps its peak heap mapped. It changes process-wide malloc
     /// settings, so executables call it once at start-up. It does nothing where the C library
     /// is not glibc.
     public static func retainFreedMemory() {
