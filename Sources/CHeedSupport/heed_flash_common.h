@@ -54,12 +54,12 @@ static inline float flash_dropout_scale(float rate) { return 1.0f / (1.0f - rate
    row, when every row of the block sees some key. The forward pass computes no score past it
    and the backward pass skips the key blocks that start at or after it. */
 static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, long rows) {
-    const long end = p->key_end ? p->key_end[mb] : p->tv;
-    if (!p->causal) return end;
     if (p->row_has_key) {
         const unsigned char *h = p->row_has_key + mb * p->tq + i0;
         for (long r = 0; r < rows; r++) if (!h[r]) return p->tv;
     }
+    const long end = p->key_end ? p->key_end[mb] : p->tv;
+    if (!p->causal) return end;
     const long diagonal = i0 + rows < p->tv ? i0 + rows : p->tv;
     return diagonal < end ? diagonal : end;
 }

@@ -198,9 +198,16 @@ final class FlashAttentionTests: XCTestCase {
         _ = try layer(query: query, value: value)
         guard let weights = layer.weights else { return XCTFail("not built") }
         var g = SeededGenerator(seed: 64)
-        let queryMask = try Mask(shape: [b, tq], values: (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 })
-        let valueMask = try Mask(shape: [b, tv], values: (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 })
-        for causal in [false, true] {
+        let randomQueries = (0..<(b * tq)).map { _ in g.nextUnit() > 0.2 }
+        let randomKeys = (0..<(b * tv)).map { _ in g.nextUnit() > 0.3 }
+        // Padded: example 0 keeps 66 queries (its second query block holds hidden ones, which
+        // see no key) and 50 keys (the first block skips the padded keys); example 1 keeps all.
+        let (queryLengths, keyLengths) = ([66, tq], [50, tv])
+        for (padded, causal) in [(false, false), (false, true), (true, false), (true, true)] {
+            let queryMask = try Mask(shape: [b, tq], values: padded
+                ? (0..<(b * tq)).map { $0 % tq < queryLengths[$0 / tq] } : randomQueries)
+            let valueMask = try Mask(shape: [b, tv], values: padded
+                ? (0..<(b * tv)).map { $0 % tv < keyLengths[$0 / tv] && (randomKeys[$0] || $0 % tv == 0) } : randomKeys)
             let mask = try MultiHeadAttention<Float>.combinedMask(
                 batch: b, queryLength: tq, keyLength: tv, queryMask: queryMask, valueMask: valueMask, keyMask: valueMask,
                 attentionMask: nil, useCausalMask: causal, layerName: "mha")
@@ -222,7 +229,7 @@ final class FlashAttentionTests: XCTestCase {
                         query: refLeaves[0], value: refLeaves[1], key: nil, weights: weights, mask: mask,
                         dropout: AttentionDropout(rate: rate, keepMask: keep), outputShape: nil, layerName: "mha")
                     try (ref.output * r).sum().backward()
-                    let label = "\(mode) causal \(causal) rate \(rate)"
+                    let label = "\(mode) padded \(padded) causal \(causal) rate \(rate)"
                     assertClose(tiled.output.scalars, ref.output.scalars, rtol: 1e-4, atol: 1e-5, "output \(label)")
                     assertClose(tiledLeaves[0].grad?.scalars ?? [], refLeaves[0].grad?.scalars ?? [], rtol: 1e-4, atol: 1e-5,
                                 "dQuery \(label)")

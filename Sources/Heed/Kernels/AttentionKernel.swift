@@ -6,7 +6,7 @@
 /// `blockSize` query rows (forward, and the dQ phase of the backward) or key rows (the dK and dV
 /// phase); ``KernelLoop`` spreads the items over the threads.
 ///
-/// Masks come normalised (``AttentionVisibility``): a key mask row or a pair mask row per query,
+/// Masks come normalised (``AttentionVisibility``): a key mask row and a pair mask row per query,
 /// the query rows to zero, and the rule of which keys past a query block (past the diagonal
 /// under a causal mask, or in trailing padding) can be skipped
 /// (``AttentionVisibility/keyEnd(problem:rows:_:)``): those keys are neither multiplied nor
@@ -55,24 +55,18 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
 
     /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`;
-    /// `visible` is the row's key or pair mask).
+    /// `keys` and `pairs` are the row's key and pair masks).
     @inline(__always)
     func softmaxRow(_ s: UnsafeMutablePointer<Scalar>, count: Int, query i: Int,
-                    visible: UnsafePointer<Bool>?) {
+                    keys: UnsafePointer<Bool>?, pairs: UnsafePointer<Bool>?) {
         let penalty = Scalar(AttentionMask.penalty)
         // Keras subtracts the penalty once where the combined mask hides a key; the float
         // rounding of `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
-        if causal {
-            let diagonalEnd = AttentionMask.causalKeyEnd(query: i, keyLength: count)
-            if let visible {
-                for j in 0..<diagonalEnd where !visible[j] { s[j] -= penalty }
-            }
-            if diagonalEnd < count {
-                for j in diagonalEnd..<count { s[j] -= penalty }
-            }
-        } else if let visible {
-            for j in 0..<count where !visible[j] { s[j] -= penalty }
+        let end = causal ? AttentionMask.causalKeyEnd(query: i, keyLength: count) : count
+        if keys != nil || pairs != nil {
+            for j in 0..<end where !((keys?[j] ?? true) && (pairs?[j] ?? true)) { s[j] -= penalty }
         }
+        for j in end..<max(count, end) { s[j] -= penalty }
         Scalar.softmaxRow(s, count: count)
     }
 
@@ -88,7 +82,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let blocks = queryBlocks
         let vis = visibility, qm = vis.queries
         let selfScores = query == key && tq == tv
-        (vis.keys ?? vis.pairs).withOptionalBuffer { maskRows in
+        vis.keys.withOptionalBuffer { keyRows in
+         vis.pairs.withOptionalBuffer { pairRows in
           dropout.withOptionalBuffer { drop in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
@@ -122,8 +117,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 let m = b / vis.group
                 for r in 0..<rows {
                     let row = s + r * ld
-                    let visible = maskRows.map { vis.keys != nil ? $0 + m * tv : $0 + (m * tq + i0 + r) * tv }
-                    softmaxRow(row, count: kEnd, query: i0 + r, visible: visible)
+                    softmaxRow(row, count: kEnd, query: i0 + r, keys: keyRows.map { $0 + m * tv },
+                               pairs: pairRows.map { $0 + (m * tq + i0 + r) * tv })
                     if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 // Dropout: the product reads the weights times the multipliers, in place when
@@ -146,6 +141,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
             }
           }
+         }
         }
     }
 

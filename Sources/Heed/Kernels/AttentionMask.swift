@@ -96,21 +96,22 @@ public struct AttentionDropout: Sendable, Equatable {
 }
 
 /// An ``AttentionMask`` checked against a call's sizes and laid out for the kernels: flat
-/// arrays, the key mask folded into the pair mask when both are given, and under a causal mask
-/// which rows see a key at all. Both engines read this one description.
+/// arrays, and which rows see a key at all when a pair or causal mask can hide every key of a
+/// row. Both engines read this one description.
 struct AttentionVisibility: Sendable {
     let queryLength: Int, keyLength: Int
     /// Problems per mask row: problem `b` reads row `b / group`.
     let group: Int
-    /// `[M, Tv]`, `true` = visible; `nil` when there is no key mask or it is folded into `pairs`.
+    /// `[M, Tv]`, `true` = visible.
     let keys: [Bool]?
     /// `[M, Tq, Tv]`, `true` = visible.
     let pairs: [Bool]?
     /// `[M, Tq]`, `false` = zero the output row.
     let queries: [Bool]?
     let causal: Bool
-    /// `[M, Tq]` under a causal mask with other masks: the row sees a key at or before itself.
-    /// `nil` when every row does.
+    /// `[M, Tq]` with a pair mask, or a causal mask with a key mask: the row sees some key (under
+    /// a causal mask, at or before itself). `nil` when every row that a key mask leaves a key
+    /// sees one.
     let rowHasKey: [Bool]?
     /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
     /// `Tv` when it shows no key. `nil` without a key mask.
@@ -142,31 +143,20 @@ struct AttentionVisibility: Sendable {
         group = batch / rows
         causal = mask.causal
         queries = mask.queries?.values
-        if let pairs = mask.pairs, let keys = mask.keys {
-            var both = pairs.values
-            for m in 0..<rows {
-                for i in 0..<queryLength {
-                    for j in 0..<keyLength where !keys.values[m * keyLength + j] {
-                        both[(m * queryLength + i) * keyLength + j] = false
-                    }
-                }
-            }
-            (self.keys, self.pairs) = (nil, both)
-        } else {
-            (self.keys, self.pairs) = (mask.keys?.values, mask.pairs?.values)
-        }
+        (keys, pairs) = (mask.keys?.values, mask.pairs?.values)
         keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
         queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
-        guard causal, keys != nil || pairs != nil else {
+        guard pairs != nil || (causal && keys != nil) else {
             rowHasKey = nil
             return
         }
+        let (k, p) = (keys, pairs)
         var sees = [Bool](repeating: false, count: rows * queryLength)
         for m in 0..<rows {
             for i in 0..<queryLength {
-                for j in 0..<AttentionMask.causalKeyEnd(query: i, keyLength: keyLength) where keys?[m * keyLength + j] ?? pairs?[(m * queryLength + i) * keyLength + j] ?? true {
-                    sees[m * queryLength + i] = true
-                    break
+                let end = causal ? AttentionMask.causalKeyEnd(query: i, keyLength: keyLength) : keyLength
+                sees[m * queryLength + i] = (0..<end).contains { j in
+                    (k?[m * keyLength + j] ?? true) && (p?[(m * queryLength + i) * keyLength + j] ?? true)
                 }
             }
         }
@@ -181,13 +171,12 @@ struct AttentionVisibility: Sendable {
     /// when every row of the block sees some key, so they are neither multiplied nor
     /// exponentiated. A row that sees none gets Keras' softmax over every key's `s − 1e9`.
     func keyEnd(problem b: Int, rows i0: Int, _ i1: Int) -> Int {
-        let end = keyEnds.map { Int($0[b / group]) } ?? keyLength
-        guard causal else { return end }
         if let rowHasKey {
             let base = (b / group) * queryLength
             for i in i0..<i1 where !rowHasKey[base + i] { return keyLength }
         }
-        return Swift.min(end, AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength))
+        let end = keyEnds.map { Int($0[b / group]) } ?? keyLength
+        return causal ? Swift.min(end, AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength)) : end
     }
 
     /// Per row of `flags` (`[rows, length]`): one past its last `true`, or `none` without one.
