@@ -82,8 +82,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let blocks = queryBlocks
         let vis = visibility, qm = vis.queries
         let selfScores = query == key && tq == tv
-        vis.keys.withOptionalBuffer { keyRows in
-         vis.pairs.withOptionalBuffer { pairRows in
+        withPinned([vis.keys ?? [], vis.pairs ?? []]) { masks in
+          let (keyRows, pairRows) = (masks[0], masks[1])
           dropout.withOptionalBuffer { drop in
             KernelLoop.run(items: batch * blocks) { item in
                 let b = item / blocks
@@ -141,7 +141,6 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
             }
           }
-         }
         }
     }
 

@@ -24,6 +24,14 @@ enum KernelLoop {
         run(items: items, workers: workers(items: items)) { _, item in body(item) }
     }
 
+    /// Calls `body` with consecutive ranges of `0..<count` (65,536 elements each, the last
+    /// shorter), as ``run(items:_:)`` calls items: an element-wise pass over large arrays (an
+    /// embedding table's optimizer update) shared between the threads.
+    static func run(elements count: Int, _ body: (Range<Int>) -> Void) {
+        let chunk = 1 << 16
+        run(items: (count + chunk - 1) / chunk) { item in body((item * chunk)..<Swift.min(count, (item + 1) * chunk)) }
+    }
+
     /// Whether the calling thread is a worker of a running loop (then work stays on it).
     static var inWorker: Bool { heed_in_kernel_worker() != 0 }
 

@@ -58,8 +58,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
         let alpha = Scalar(learningRate) * (1 - Scalar.pow(b2, t)).squareRoot() / (1 - Scalar.pow(b1, t))
         var m = slots.removeValue(forKey: "m") ?? [], v = slots.removeValue(forKey: "v") ?? []
         var vhat = amsgrad ? (slots.removeValue(forKey: "vhat") ?? []) : []
-        let ams = amsgrad
-        let count = weights.count, chunk = 1 << 16
+        let ams = amsgrad, count = weights.count
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
@@ -71,8 +70,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer<Scalar> {
                             // Large weights (an embedding table) are updated in chunks on the
                             // kernel threads; each element's arithmetic is the same either way.
                             let c1 = 1 - b1, c2 = 1 - b2
-                            KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
-                                let range = (item * chunk)..<Swift.min(count, (item + 1) * chunk)
+                            KernelLoop.run(elements: count) { range in
                                 guard ams, let vh else {
                                     Scalar.adamStep(weights: w + range.lowerBound, m: m + range.lowerBound,
                                                     v: v + range.lowerBound, gradient: g + range.lowerBound,

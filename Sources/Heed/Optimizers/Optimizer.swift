@@ -112,12 +112,12 @@ open class Optimizer<Scalar: TensorScalar> {
     /// `average ← momentum·average + (1 − momentum)·weights`, in the scalar type as Keras
     /// computes it, on the kernel threads for large weights.
     private static func moveAverage(_ average: inout [Scalar], toward weights: [Scalar], momentum: Scalar) {
-        let keep = 1 - momentum, count = weights.count, chunk = 1 << 16
+        let keep = 1 - momentum, count = weights.count
         average.withUnsafeMutableBufferPointer { a in
             weights.withUnsafeBufferPointer { w in
                 guard let a = a.baseAddress, let w = w.baseAddress else { return }
-                KernelLoop.run(items: (count + chunk - 1) / chunk) { item in
-                    for i in (item * chunk)..<Swift.min(count, (item + 1) * chunk) { a[i] = momentum * a[i] + keep * w[i] }
+                KernelLoop.run(elements: count) { range in
+                    for i in range { a[i] = momentum * a[i] + keep * w[i] }
                 }
             }
         }
