@@ -15,6 +15,8 @@ public struct StreamedTextOptions: Sendable, Equatable {
     public var ngrams: Int
     /// Whether digits are kept as word characters (see ``TextCleaner``).
     public var keepsDigits: Bool
+    /// Whether each text is the set of its token ids (see ``TextDatasetOptions/distinctTokens``).
+    public var distinctTokens: Bool
     /// The seed of the validation split.
     public var seed: UInt64
     /// The training rows of the data file (1-based, the first row after the header is 1); all
@@ -35,7 +37,7 @@ public struct StreamedTextOptions: Sendable, Equatable {
     public var maxFieldBytes: Int
 
     public init(textColumns: [String], labelColumn: String, vocabularySize: Int = 10_000, maxLength: Int = 200,
-                ngrams: Int = 1, keepsDigits: Bool = false, seed: UInt64 = 42, trainRows: ClosedRange<Int>? = nil, testRows: ClosedRange<Int>? = nil,
+                ngrams: Int = 1, keepsDigits: Bool = false, distinctTokens: Bool = false, seed: UInt64 = 42, trainRows: ClosedRange<Int>? = nil, testRows: ClosedRange<Int>? = nil,
                 testFile: URL? = nil, validationFraction: Double? = nil, format: TextFileFormat? = nil,
                 decoding: TextDecoding = .strict, maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes) {
         self.textColumns = textColumns
@@ -44,6 +46,7 @@ public struct StreamedTextOptions: Sendable, Equatable {
         self.maxLength = maxLength
         self.ngrams = ngrams
         self.keepsDigits = keepsDigits
+        self.distinctTokens = distinctTokens
         self.seed = seed
         self.trainRows = trainRows
         self.testRows = testRows
@@ -191,7 +194,7 @@ public struct StreamedTextDataset {
             parts.append("test=" + (try describe(test)))
         }
         parts.append("columns=\(options.textColumns.joined(separator: "\u{1F}"))|label=\(options.labelColumn)")
-        parts.append("vocab=\(options.vocabularySize)|len=\(options.maxLength)|ngrams=\(options.ngrams)|digits=\(options.keepsDigits)|seed=\(options.seed)")
+        parts.append("vocab=\(options.vocabularySize)|len=\(options.maxLength)|ngrams=\(options.ngrams)|digits=\(options.keepsDigits)|distinct=\(options.distinctTokens)|seed=\(options.seed)")
         parts.append("train=\(options.trainRows.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "all")")
         parts.append("testRows=\(options.testRows.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "none")")
         parts.append("validation=\(options.validationFraction.map { "\($0)" } ?? "none")")
@@ -374,7 +377,7 @@ public struct StreamedTextDataset {
             }
             for (c, text) in texts.enumerated() {
                 let ids = try TextDataset.encode([text], vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams,
-                                                keepingDigits: options.keepsDigits)
+                                                keepingDigits: options.keepsDigits, distinct: options.distinctTokens)
                 try writers[part]![c].append(ids.scalars[...])
             }
             labels[part]!.append(id)

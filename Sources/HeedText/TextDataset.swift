@@ -23,6 +23,11 @@ public struct TextDatasetOptions: Sendable, Equatable {
     /// Whether digits are kept as word characters (see ``TextCleaner``); by default they split
     /// words and are dropped.
     public var keepsDigits: Bool
+    /// Whether each text becomes the set of its token ids rather than their sequence: every id
+    /// once, in the order of its first appearance, cut to `maxLength` after the repeats are
+    /// dropped (Keras `TextVectorization(output_mode="multi_hot")`, kept as the list of the ids
+    /// that are set instead of a vocabulary-wide vector).
+    public var distinctTokens: Bool
     /// The held-out fraction when there is no separate test file.
     public var testFraction: Double
     /// The seed of the random split.
@@ -34,7 +39,7 @@ public struct TextDatasetOptions: Sendable, Equatable {
         textColumns: [String], labelColumn: String, format: TextFileFormat? = nil,
         decoding: TextDecoding = .strict, maxFieldBytes: Int = DelimitedFileReader.defaultMaxFieldBytes,
         vocabularySize: Int = 20_000, maxLength: Int = 200, ngrams: Int = 1, keepsDigits: Bool = false,
-        testFraction: Double = 0.2, seed: UInt64 = 42
+        distinctTokens: Bool = false, testFraction: Double = 0.2, seed: UInt64 = 42
     ) {
         self.textColumns = textColumns
         self.labelColumn = labelColumn
@@ -45,6 +50,7 @@ public struct TextDatasetOptions: Sendable, Equatable {
         self.maxLength = maxLength
         self.ngrams = ngrams
         self.keepsDigits = keepsDigits
+        self.distinctTokens = distinctTokens
         self.testFraction = testFraction
         self.seed = seed
     }
@@ -107,7 +113,8 @@ public struct TextDataset: Sendable, Equatable {
         let testLabels = try labelEncoder.encode(test.labels)
 
         // One cleaning pass over the training texts: count every token, keep only the first
-        // maxLength of each text for encoding.
+        // maxLength of each text for encoding (every distinct token with `distinctTokens`, since
+        // the cut comes after the repeats and the unknown tokens are merged).
         var counter = TokenCounter()
         var kept: [[[String]]] = []
         for column in train.texts {
@@ -115,7 +122,12 @@ public struct TextDataset: Sendable, Equatable {
             columnTokens.reserveCapacity(column.count)
             for text in column {
                 var tokens: [String] = []
-                if options.ngrams == 1 {
+                if options.distinctTokens {
+                    let all = NGrams.tokens(in: text, upTo: options.ngrams, keepingDigits: options.keepsDigits)
+                    counter.add(all)
+                    var seen = Set<String>()
+                    tokens = all.filter { seen.insert($0).inserted }
+                } else if options.ngrams == 1 {
                     TextCleaner.forEachToken(in: text, keepingDigits: options.keepsDigits) { token in
                         counter.add(token)
                         if tokens.count < options.maxLength { tokens.append(token) }
@@ -131,11 +143,13 @@ public struct TextDataset: Sendable, Equatable {
         }
         let vocabulary = try Vocabulary(counter: counter, maxSize: options.vocabularySize)
         let trainInputs = try kept.map { column in
-            try SequencePadding.matrix(column.map(vocabulary.encode), maxLength: options.maxLength)
+            try SequencePadding.matrix(column.map {
+                options.distinctTokens ? distinctIDs(vocabulary.encode($0)) : vocabulary.encode($0)
+            }, maxLength: options.maxLength)
         }
         let testInputs = try test.texts.map {
             try encode($0, vocabulary: vocabulary, maxLength: options.maxLength, ngrams: options.ngrams,
-                       keepingDigits: options.keepsDigits)
+                       keepingDigits: options.keepsDigits, distinct: options.distinctTokens)
         }
         return TextDataset(
             vocabulary: vocabulary, labelEncoder: labelEncoder,
@@ -145,14 +159,16 @@ public struct TextDataset: Sendable, Equatable {
     }
 
     /// Cleans, encodes and pads `texts` with `vocabulary` (for prediction on new text), with
-    /// word n-grams up to width `ngrams` (see ``NGrams``), digits kept with `keepingDigits`.
+    /// word n-grams up to width `ngrams` (see ``NGrams``), digits kept with `keepingDigits`;
+    /// with `distinct`, each text's ids once each, in the order of their first appearance
+    /// (see ``TextDatasetOptions/distinctTokens``).
     ///
     /// Shape: `[texts.count, maxLength]`.
     ///
     /// - Throws: ``TextDataError/invalidArgument(operation:message:)`` if `maxLength < 1` or
     ///   `ngrams < 1`.
     public static func encode(_ texts: [String], vocabulary: Vocabulary, maxLength: Int, ngrams: Int = 1,
-                              keepingDigits: Bool = false) throws -> IntTensor {
+                              keepingDigits: Bool = false, distinct: Bool = false) throws -> IntTensor {
         guard ngrams >= 1 else {
             throw TextDataError.invalidArgument(operation: "TextDataset.encode", message: "ngrams \(ngrams) must be at least 1")
         }
@@ -160,7 +176,9 @@ public struct TextDataset: Sendable, Equatable {
         sequences.reserveCapacity(texts.count)
         for text in texts {
             var ids: [Int32] = []
-            if ngrams == 1 {
+            if distinct {
+                ids = distinctIDs(NGrams.tokens(in: text, upTo: ngrams, keepingDigits: keepingDigits).map(vocabulary.id(for:)))
+            } else if ngrams == 1 {
                 TextCleaner.forEachToken(in: text, keepingDigits: keepingDigits) { token in
                     if ids.count < maxLength { ids.append(vocabulary.id(for: token)) }
                 }
@@ -170,6 +188,12 @@ public struct TextDataset: Sendable, Equatable {
             sequences.append(ids)
         }
         return try SequencePadding.matrix(sequences, maxLength: maxLength)
+    }
+
+    /// `ids` without their repeats, each kept where it first appears.
+    static func distinctIDs(_ ids: [Int32]) -> [Int32] {
+        var seen = Set<Int32>(minimumCapacity: ids.count)
+        return ids.filter { seen.insert($0).inserted }
     }
 
     private static func read(_ url: URL, _ options: TextDatasetOptions) throws -> LabeledTexts {

@@ -41,27 +41,32 @@ final class StreamedTextDatasetTests: XCTestCase {
     func testStreamedDatasetEqualsTheInMemoryOne() throws {
         var lines = ["text,label"]
         for i in 0..<40 {
-            lines.append("\"\(["good film", "bad plot", "great acting, good story", "awful, boring"][i % 4]) \(i % 7 == 0 ? "again" : "")\",\(i % 4 < 2 ? "x" : "y")")
+            lines.append("\"\(["good film, good film", "bad plot", "great acting, good story", "awful, boring"][i % 4]) \(i % 7 == 0 ? "again" : "")\",\(i % 4 < 2 ? "x" : "y")")
         }
         let data = try folder.file("data.csv", lines.joined(separator: "\n") + "\n")
-        let options = StreamedTextOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 5,
-                                          ngrams: 2, seed: 3, validationFraction: 0.25)
-        var passes: [String] = []
-        let streamed = try StreamedTextDataset.build(data: data, options: options, cacheRoot: folder.url.appendingPathComponent("cache"),
-                                                     progress: { if $0.finished { passes.append($0.pass) } })
-        XCTAssertEqual(passes, ["scanning rows", "counting tokens", "encoding"])
-        let memory = try TextDataset.load(data, options: TextDatasetOptions(
-            textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 5, ngrams: 2, testFraction: 0.25, seed: 3))
-        XCTAssertEqual(streamed.vocabulary.tokens, memory.vocabulary.tokens)
-        XCTAssertEqual(streamed.labelEncoder.classes, memory.labelEncoder.classes)
-        let train = streamed.train, validation = try XCTUnwrap(streamed.validation)
-        XCTAssertEqual(try train.inputs[0].examples(Array(0..<train.count)), memory.train.inputs[0])
-        XCTAssertEqual(train.labels, memory.train.labels)
-        XCTAssertEqual(try validation.inputs[0].examples(Array(0..<validation.count)), memory.test.inputs[0])
-        XCTAssertEqual(validation.labels, memory.test.labels)
-        XCTAssertFalse(streamed.reused)
-        let again = try StreamedTextDataset.build(data: data, options: options, cacheRoot: folder.url.appendingPathComponent("cache"))
-        XCTAssertTrue(again.reused)
-        XCTAssertEqual(again.cacheFolder, streamed.cacheFolder)
+        // Sequences, and sets of distinct tokens (cut after the repeats are dropped).
+        for distinct in [false, true] {
+            let options = StreamedTextOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 5,
+                                              ngrams: 2, distinctTokens: distinct, seed: 3, validationFraction: 0.25)
+            let cache = folder.url.appendingPathComponent("cache")
+            var passes: [String] = []
+            let streamed = try StreamedTextDataset.build(data: data, options: options, cacheRoot: cache,
+                                                         progress: { if $0.finished { passes.append($0.pass) } })
+            XCTAssertEqual(passes, ["scanning rows", "counting tokens", "encoding"])
+            let memory = try TextDataset.load(data, options: TextDatasetOptions(
+                textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 5, ngrams: 2, distinctTokens: distinct,
+                testFraction: 0.25, seed: 3))
+            XCTAssertEqual(streamed.vocabulary.tokens, memory.vocabulary.tokens)
+            XCTAssertEqual(streamed.labelEncoder.classes, memory.labelEncoder.classes)
+            let train = streamed.train, validation = try XCTUnwrap(streamed.validation)
+            XCTAssertEqual(try train.inputs[0].examples(Array(0..<train.count)), memory.train.inputs[0], "distinct \(distinct)")
+            XCTAssertEqual(train.labels, memory.train.labels)
+            XCTAssertEqual(try validation.inputs[0].examples(Array(0..<validation.count)), memory.test.inputs[0])
+            XCTAssertEqual(validation.labels, memory.test.labels)
+            XCTAssertFalse(streamed.reused, "distinct \(distinct) has a cache of its own")
+            let again = try StreamedTextDataset.build(data: data, options: options, cacheRoot: cache)
+            XCTAssertTrue(again.reused)
+            XCTAssertEqual(again.cacheFolder, streamed.cacheFolder)
+        }
     }
 }

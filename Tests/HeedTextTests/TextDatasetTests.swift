@@ -69,6 +69,25 @@ final class TextDatasetTests: XCTestCase {
         XCTAssertEqual(ids.scalars, [2, 3, 4, 5, 4, 0, 0, 0])
     }
 
+    func testDistinctTokensKeepEachIDOnceBeforeTheCut() throws {
+        let train = try LabeledTexts(texts: [["good good bad good film plot", "bad film"]], labels: ["x", "y"])
+        let test = try LabeledTexts(texts: [["plot plot unseen good film"]], labels: ["x"])
+        let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 10, maxLength: 3,
+                                         distinctTokens: true)
+        let data = try TextDataset.make(train: train, test: test, options: options)
+        // Counts over every token, repeats included: good 3, bad 2, film 2, plot 1.
+        XCTAssertEqual(data.vocabulary.tokens, ["<PAD>", "<UNK>", "good", "bad", "film", "plot"])
+        // good, bad, film (plot is cut); the sequence cut would give good, good, bad.
+        XCTAssertEqual(data.train.inputs[0].scalars, [2, 3, 4, 3, 4, 0])
+        XCTAssertEqual(data.test.inputs[0].scalars, [5, 1, 2])
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>", "a", "b", "a b"])
+        // a, b, a, b, "a b", "b a" (unknown), "a b" → a, b, "a b", <UNK>.
+        XCTAssertEqual(try TextDataset.encode(["a b a b", "b b"], vocabulary: vocabulary, maxLength: 5, ngrams: 2, distinct: true).scalars,
+                       [2, 3, 4, 1, 0, 3, 1, 0, 0, 0])
+        XCTAssertEqual(try TextDataset.encode(["a b a b"], vocabulary: vocabulary, maxLength: 5, ngrams: 2).scalars,
+                       [2, 3, 2, 3, 4], "without distinct the repeats stay")
+    }
+
     func testNGramsBelowOneAreAnError() throws {
         let train = try LabeledTexts(texts: [["a", "b"]], labels: ["x", "y"])
         let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", ngrams: 0)
