@@ -62,6 +62,9 @@ final class ModelFolderTests: XCTestCase {
             case let .transformer(m):
                 m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
                 logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
+            case let .bag(m):
+                m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
+                logs = try m.evaluate(x: data.inputs[0], y: y, batchSize: 2)
             case let .pair(m):
                 m.compile(loss: model.loss, optimizer: Adam(), metrics: [])
                 logs = try m.evaluate(x: InputPair(data.inputs[0], data.inputs[1]), y: y, batchSize: 2)

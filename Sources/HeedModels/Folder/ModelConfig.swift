@@ -60,6 +60,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// `TransformerClassifier`). A new transformer configuration says `false`; `nil`, as in
     /// folders written before the option existed, means `true`, the scale those were trained with.
     public var scaleEmbeddings: Bool?
+    /// The added weight of each token's naive Bayes vote in the bag model (see
+    /// `BagClassifier`); `nil` means ``defaultNBWeight``.
+    public var nbWeight: Double?
     /// The seed of the initial weights and of the shuffling.
     public var seed: UInt64 = 42
     /// The training settings.
@@ -119,6 +122,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.scaleEmbeddings = kind == .transformer ? false : nil
     }
 
+    /// The bag model's naive Bayes weight when ``nbWeight`` is not set.
+    public static let defaultNBWeight = 0.02
+
     /// The number of classes.
     public var classCount: Int { classes.count }
 
@@ -152,6 +158,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if let embeddingDropout, !(embeddingDropout >= 0 && embeddingDropout < 1) {
             throw fail("embedding_dropout \(embeddingDropout) must be in [0, 1)")
         }
+        if let nbWeight, !(nbWeight >= 0 && nbWeight.isFinite) { throw fail("nb_weight \(nbWeight) must be a number ≥ 0") }
         if let weightDecay = training.weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw fail("training weight_decay \(weightDecay) must be a number ≥ 0")
         }

@@ -6,4 +6,6 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     case pair
     /// ``TransformerClassifier``: positions, multi-head attention blocks, pooling, Dense.
     case transformer
+    /// ``BagClassifier``: naive Bayes–scaled logistic regression over the set of a text's tokens.
+    case bag
 }

@@ -17,6 +17,8 @@ public final class ReadyModel {
         case pair(PairClassifier<Float>)
         /// A ``TransformerClassifier``.
         case transformer(TransformerClassifier<Float>)
+        /// A ``BagClassifier``.
+        case bag(BagClassifier<Float>)
     }
 
     /// The architecture, sizes and training settings.
@@ -61,6 +63,25 @@ public final class ReadyModel {
                 vocabSize: config.vocabSize, embedDim: config.embedDim, numHeads: config.numHeads, keyDim: config.keyDim,
                 ffDim: config.ffDim, blocks: config.blocks, dropout: config.dropout, numClasses: config.classCount,
                 scaleEmbeddings: config.transformerScalesEmbeddings, seed: config.seed))
+        case .bag:
+            network = .bag(try BagClassifier(vocabSize: config.vocabSize, numClasses: config.classCount,
+                                             nbWeight: config.nbWeight ?? ModelConfig.defaultNBWeight))
+        }
+    }
+
+    /// The network by what it reads: one id matrix (every kind but the pair model) or two.
+    private enum Reader {
+        case one(Model<Float, IntTensor>)
+        case two(PairClassifier<Float>)
+    }
+
+    /// The network by what it reads.
+    private var reader: Reader {
+        switch network {
+        case let .text(m): return .one(m)
+        case let .transformer(m): return .one(m)
+        case let .bag(m): return .one(m)
+        case let .pair(m): return .two(m)
         }
     }
 
@@ -74,10 +95,9 @@ public final class ReadyModel {
     ///
     /// - Throws: `ModelError.duplicateParameterName(_:)`.
     public func namedParameters() throws -> [(name: String, parameter: Parameter<Float>)] {
-        switch network {
-        case let .text(m): return try m.namedParameters()
-        case let .pair(m): return try m.namedParameters()
-        case let .transformer(m): return try m.namedParameters()
+        switch reader {
+        case let .one(m): return try m.namedParameters()
+        case let .two(m): return try m.namedParameters()
         }
     }
 
@@ -103,10 +123,9 @@ public final class ReadyModel {
             optimizer.useEMA = true
             optimizer.emaMomentum = momentum
         }
-        switch network {
-        case let .text(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
-        case let .pair(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
-        case let .transformer(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
+        switch reader {
+        case let .one(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
+        case let .two(m): m.compile(loss: loss, optimizer: optimizer, metrics: metrics)
         }
     }
 
@@ -122,14 +141,18 @@ public final class ReadyModel {
         }
         return try texts.map {
             try TextDataset.encode($0, vocabulary: vocabulary, maxLength: config.maxLength, ngrams: config.ngramWidth,
-                                   keepingDigits: config.keepsDigits)
+                                   keepingDigits: config.keepsDigits, distinct: config.kind == .bag)
         }
     }
 
     /// The tokens the model reads from `text`: its cleaned words and, with ``ModelConfig/ngrams``,
-    /// their n-grams, cut to ``ModelConfig/maxLength``.
+    /// their n-grams, cut to ``ModelConfig/maxLength``; for a bag model, the first token of each
+    /// distinct id (every unknown token is `<UNK>`), in the order of the encoded ids.
     public func tokens(of text: String) -> [String] {
-        Array(NGrams.tokens(in: text, upTo: config.ngramWidth, keepingDigits: config.keepsDigits).prefix(config.maxLength))
+        let all = NGrams.tokens(in: text, upTo: config.ngramWidth, keepingDigits: config.keepsDigits)
+        guard config.kind == .bag else { return Array(all.prefix(config.maxLength)) }
+        var seen = Set<Int32>()
+        return Array(all.filter { seen.insert(vocabulary.id(for: $0)).inserted }.prefix(config.maxLength))
     }
 
     /// The targets of class ids in the form the loss expects.
@@ -169,17 +192,14 @@ public final class ReadyModel {
         let settings = config.training
         let y = targets(labels)
         let held = validation.map { (inputs: $0.inputs, y: targets($0.labels)) }
-        switch network {
-        case let .text(m):
+        // A resumed run restores the statistics with the other weights.
+        if case let .bag(m) = network, resumeFrom == nil { try m.adapt(inputs[0], labels: labels) }
+        switch reader {
+        case let .one(m):
             return try m.fit(x: inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
                              verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
-        case let .transformer(m):
-            return try m.fit(x: inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
-                             validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
-                             verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
-        case let .pair(m):
-            // A resumed run restores the statistics with the other weights.
+        case let .two(m):
             if resumeFrom == nil { try m.adaptOverlapNormalization(PairedSource(inputs[0], inputs[1])) }
             return try m.fit(x: PairedSource(inputs[0], inputs[1]), y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: held.map { (PairedSource($0.inputs[0], $0.inputs[1]), $0.y) },
@@ -194,10 +214,9 @@ public final class ReadyModel {
     /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
     public func probabilities(_ inputs: [IntTensor], batchSize: Int = 64) throws -> [[Double]] {
         let out: Tensor<Float>
-        switch network {
-        case let .text(m): out = try m.predict(inputs[0], batchSize: batchSize)
-        case let .transformer(m): out = try m.predict(inputs[0], batchSize: batchSize)
-        case let .pair(m): out = try m.predict(InputPair(inputs[0], inputs[1]), batchSize: batchSize)
+        switch reader {
+        case let .one(m): out = try m.predict(inputs[0], batchSize: batchSize)
+        case let .two(m): out = try m.predict(InputPair(inputs[0], inputs[1]), batchSize: batchSize)
         }
         return rows(of: out, count: inputs[0].shape[0])
     }
@@ -233,10 +252,9 @@ public final class ReadyModel {
         -> (probabilities: [[Double]], loss: Double) where S.Batch == IntTensor {
         let y = targets(labels)
         let (out, loss): (Tensor<Float>, Double)
-        switch network {
-        case let .text(m): (out, loss) = try Self.outputsAndLoss(of: m, x: inputs[0], y: y, loss: self.loss, batchSize: batchSize)
-        case let .transformer(m): (out, loss) = try Self.outputsAndLoss(of: m, x: inputs[0], y: y, loss: self.loss, batchSize: batchSize)
-        case let .pair(m):
+        switch reader {
+        case let .one(m): (out, loss) = try Self.outputsAndLoss(of: m, x: inputs[0], y: y, loss: self.loss, batchSize: batchSize)
+        case let .two(m):
             (out, loss) = try Self.outputsAndLoss(of: m, x: PairedSource(inputs[0], inputs[1]), y: y, loss: self.loss,
                                                   batchSize: batchSize)
         }
@@ -289,6 +307,7 @@ public final class ReadyModel {
             case let .text(m): return try m.trace(inputs[0])
             case let .transformer(m): return try m.trace(inputs[0])
             case let .pair(m): return try m.trace(InputPair(inputs[0], inputs[1]))
+            case let .bag(m): return try m.trace(inputs[0])
             }
         }
     }
@@ -298,10 +317,9 @@ public final class ReadyModel {
     ///
     /// - Throws: checkpoint and file errors.
     public func saveWeights(to url: URL, epoch: Int?, metadata: [String: String]) throws {
-        switch network {
-        case let .text(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
-        case let .pair(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
-        case let .transformer(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
+        switch reader {
+        case let .one(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
+        case let .two(m): try m.save(to: url, includeOptimizer: true, epoch: epoch, metadata: metadata)
         }
     }
 
@@ -310,10 +328,9 @@ public final class ReadyModel {
     /// - Throws: `SafeTensorsError` or `CheckpointError` naming the tensor that does not fit.
     @discardableResult
     public func loadWeights(from url: URL) throws -> CheckpointInfo {
-        switch network {
-        case let .text(m): return try m.load(from: url)
-        case let .pair(m): return try m.load(from: url)
-        case let .transformer(m): return try m.load(from: url)
+        switch reader {
+        case let .one(m): return try m.load(from: url)
+        case let .two(m): return try m.load(from: url)
         }
     }
 }
