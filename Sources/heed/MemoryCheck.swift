@@ -17,14 +17,23 @@ struct MemoryCheck {
     static func largest(for config: ModelConfig, batchSize: Int, rows: Int) -> [MemoryCheck] {
         let batch = Double(max(1, min(batchSize, rows)))
         let t = Double(config.maxLength), e = Double(config.embedDim), v = Double(config.vocabSize)
+        let ids = MemoryCheck(what: "the ids of \(rows) rows × --max-len \(config.maxLength)",
+                              bytes: Double(rows) * t * Double(config.textColumns.count) * 4)
+        if config.kind == .bag {
+            let c = Double(config.classCount)
+            return [ids,
+                    MemoryCheck(what: "the weights and ratios (vocabulary \(config.vocabSize) × \(config.classCount) classes, "
+                                + "with the gradient and Adam moments)", bytes: v * c * 5 * 4),
+                    MemoryCheck(what: "one batch's token contributions (--batch-size × --max-len × classes)", bytes: batch * t * c * 4)]
+        }
         var checks = [
-            MemoryCheck(what: "the ids of \(rows) rows × --max-len \(config.maxLength)",
-                        bytes: Double(rows) * t * Double(config.textColumns.count) * 4),
+            ids,
             MemoryCheck(what: "the embedding table (vocabulary \(config.vocabSize) × --embed-dim \(config.embedDim), "
                         + "with its gradient and Adam moments)", bytes: v * e * 4 * 4),
             MemoryCheck(what: "one batch's embeddings (--batch-size × --max-len × --embed-dim)", bytes: batch * t * e * 4),
         ]
         switch config.kind {
+        case .bag: break
         case .text:
             checks.append(MemoryCheck(what: "one batch's attention scores (--batch-size × --max-len²)", bytes: batch * t * t * 4))
         case .pair:

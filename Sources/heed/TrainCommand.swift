@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The column holding the label (any strings; at least two classes).")
     var labelColumn: String
 
-    @Option(help: "The model: text (attention classifier), pair (CNN + attention over two texts) or transformer.")
+    @Option(help: "The model: text (attention classifier), pair (CNN + attention over two texts), transformer, or bag (logistic regression over the set of a text's words and n-grams, scaled by naive Bayes: NBSVM; --max-len caps its distinct tokens).")
     var model: ModelKindOption?
 
     @Option(parsing: .unconditional, help: "Vocabulary size, padding and unknown-word ids included.")
@@ -67,6 +67,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Dropout rate while training: the transformer's, in every block (default 0.1); the text model's, on the embedded tokens (Keras Dropout after the Embedding; default 0, none).")
     var dropout: Double?
+
+    @Option(parsing: .unconditional, help: "Bag model: the added weight of each token's naive Bayes log-count ratio in the logits, the model before training (default 0.02).")
+    var nbWeight: Double?
 
     @Flag(help: "Transformer: multiply the token embeddings by √embed-dim before adding the positions (Attention Is All You Need); off, they are added as they are, as in Keras' examples.")
     var scaleEmbeddings = false
@@ -164,6 +167,11 @@ struct TrainCommand: ParsableCommand {
         }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
         if let dropout, dropout > 0, kind == .pair { throw CLIError("--dropout applies to the text and transformer models, not the pair model") }
+        if let dropout, dropout > 0, kind == .bag { throw CLIError("--dropout applies to the text and transformer models, not the bag model") }
+        if let nbWeight {
+            if kind != .bag { throw CLIError("--nb-weight applies to the bag model alone (--model bag)") }
+            if !(nbWeight >= 0 && nbWeight.isFinite) { throw CLIError("--nb-weight must be a number ≥ 0, got \(nbWeight)") }
+        }
         if overlapFeatures && kind != .pair { throw CLIError("--overlap-features applies to the pair model alone (it compares two texts)") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw CLIError("--weight-decay must be a number ≥ 0, got \(weightDecay)")
@@ -282,7 +290,8 @@ struct TrainCommand: ParsableCommand {
             try MemoryCheck.check(sizes, batchSize: batchSize, rows: trainTexts.count + heldOutTexts.count + testRowCount,
                                   advice: advice)
             let options = TextDatasetOptions(textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize,
-                                             maxLength: maxLength, ngrams: ngrams, keepsDigits: keepDigits, seed: seed)
+                                             maxLength: maxLength, ngrams: ngrams, keepsDigits: keepDigits,
+                                             distinctTokens: kind == .bag, seed: seed)
             let dataset = try TextDataset.make(train: trainTexts, test: heldOutTexts, options: options)
             let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
             try MemoryCheck.check(config, batchSize: batchSize, rows: dataset.train.count + dataset.test.count + testRowCount,
@@ -371,7 +380,7 @@ struct TrainCommand: ParsableCommand {
         let hasTest = testData != nil || testRows != nil
         let options = StreamedTextOptions(
             textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize, maxLength: maxLength,
-            ngrams: ngrams, keepsDigits: keepDigits, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
+            ngrams: ngrams, keepsDigits: keepDigits, distinctTokens: kind == .bag, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
             testRows: testRows.map { $0.first...$0.last }, testFile: testData.map { URL(fileURLWithPath: $0) },
             validationFraction: validationSplit ?? (hasTest ? nil : 0.2), format: file.format?.format,
             decoding: file.encoding.decoding, maxFieldBytes: file.maxFieldBytes)
@@ -429,6 +438,7 @@ struct TrainCommand: ParsableCommand {
         switch kind {
         case .transformer: config.dropout = dropout ?? 0.1
         case .text: config.embeddingDropout = dropout.flatMap { $0 > 0 ? $0 : nil }
+        case .bag: config.nbWeight = nbWeight
         case .pair: break
         }
         if kind == .transformer { config.scaleEmbeddings = scaleEmbeddings }
@@ -449,7 +459,7 @@ struct TrainCommand: ParsableCommand {
 
 /// `--model`: which ready model to train.
 enum ModelKindOption: String, ExpressibleByArgument, CaseIterable {
-    case text, pair, transformer
+    case text, pair, transformer, bag
 
     var kind: ModelKind { ModelKind(rawValue: rawValue) ?? .text }
 }

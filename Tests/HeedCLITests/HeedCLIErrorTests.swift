@@ -207,6 +207,13 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--dropout applies to the text and transformer models, not the pair model")
     }
 
+    func testNBWeightOutsideTheBagModelOrNegativeIsAnError() throws {
+        assertError(try train("reviews.csv", "--nb-weight", "0.1"), status: 64, "--nb-weight applies to the bag model alone (--model bag)")
+        assertError(try train("reviews.csv", "--model", "bag", "--nb-weight", "-1"), status: 64, "--nb-weight must be a number ≥ 0, got -1.0")
+        assertError(try train("reviews.csv", "--model", "bag", "--dropout", "0.2"), status: 64,
+                    "--dropout applies to the text and transformer models, not the bag model")
+    }
+
     func testOverlapFeaturesOnTheTextModelIsAnError() throws {
         assertError(try train("reviews.csv", "--overlap-features"), status: 64,
                     "--overlap-features applies to the pair model alone (it compares two texts)")

@@ -289,6 +289,28 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"), String(svg.prefix(80)))
     }
 
+    func testBagModelTrainsOnTrigramsEvaluatesAndExplains() throws {
+        let trained = try trainText(epochs: "2", extra: ["--model", "bag", "--ngrams", "3", "--nb-weight", "0.1",
+                                                         "--train-rows", "1-24", "--test-rows", "25-36"])
+        XCTAssertTrue(trained.stdout.contains("heed: bag model"), trained.stdout)
+        let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
+        XCTAssertEqual(config["kind"] as? String, "bag")
+        XCTAssertEqual(config["nb_weight"] as? Double, 0.1)
+        let evaluated = try heed("evaluate", "--model", "model", "--data", "reviews.csv", "--rows", "25-36", "--json")
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let accuracy = try XCTUnwrap(try jsonObject(evaluated.stdout)["accuracy"] as? Double)
+        XCTAssertTrue(trained.stdout.contains(String(format: "test accuracy: %.4f", accuracy)), trained.stdout)
+        let explained = try heed("explain", "--model", "model", "--text", "a wonderful wonderful plot", "--out", "words.svg")
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        XCTAssertTrue(explained.stdout.contains("(logit over the other classes):"), explained.stdout)
+        // Each distinct token is listed once: wonderful is not repeated.
+        XCTAssertEqual(explained.stdout.components(separatedBy: "  wonderful  ").count, 2, explained.stdout)
+        XCTAssertTrue(exists("words.svg"))
+        let resumed = try trainText(epochs: "3", extra: ["--model", "bag", "--ngrams", "3", "--nb-weight", "0.1",
+                                                         "--train-rows", "1-24", "--test-rows", "25-36", "--resume"])
+        XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
+    }
+
     func testPlotRedrawsCurvesFromHistory() throws {
         try trainText(epochs: "1")
         try FileManager.default.removeItem(at: file("model/loss.svg"))
