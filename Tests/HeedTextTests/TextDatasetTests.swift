@@ -88,6 +88,26 @@ final class TextDatasetTests: XCTestCase {
                        [2, 3, 2, 3, 4], "without distinct the repeats stay")
     }
 
+    /// Keras 3.15.1, `Benchmarks/reference/keras_multi_hot.py`: TextVectorization(output_mode=
+    /// "multi_hot", ngrams=3) with a fixed vocabulary sets these indices (0 = unknown, k = the
+    /// k-th entry); Heed's distinct ids of the same texts are the same set, one higher.
+    func testDistinctTokensMatchKerasMultiHot() throws {
+        let entries = ["good", "film", "not", "not good", "good film", "a good film", "bad", "2", "bad bad", "at all"]
+        let vocabulary = try Vocabulary(tokens: ["<PAD>", "<UNK>"] + entries)
+        let keras: [(String, [Int32])] = [
+            ("A good film, a GOOD film!", [0, 1, 2, 5, 6]),
+            ("not good, not good at all", [0, 1, 3, 4, 10]),
+            ("bad bad film 2 2 10", [0, 2, 7, 8, 9]),
+            ("nothing known here", [0]),
+        ]
+        for (text, set) in keras {
+            let ids = try TextDataset.encode([text], vocabulary: vocabulary, maxLength: 20, ngrams: 3, keepingDigits: true,
+                                             distinct: true).scalars.filter { $0 != 0 }
+            XCTAssertEqual(ids.count, Set(ids).count, "each id once: \(text)")
+            XCTAssertEqual(ids.sorted(), set.map { $0 + 1 }, text)
+        }
+    }
+
     func testNGramsBelowOneAreAnError() throws {
         let train = try LabeledTexts(texts: [["a", "b"]], labels: ["x", "y"])
         let options = TextDatasetOptions(textColumns: ["text"], labelColumn: "label", ngrams: 0)
