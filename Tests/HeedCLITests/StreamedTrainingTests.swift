@@ -88,6 +88,16 @@ final class StreamedTrainingTests: XCTestCase {
         XCTAssertEqual(cached.count, 1, "\(cached)")
     }
 
+    func testStreamedBagModelEqualsInMemory() throws {
+        let options = textOptions + ["--model", "bag", "--ngrams", "3", "--max-len", "6"]
+        let memory = try heed(["train"] + options + ["--out", "memory"])
+        let streamed = try heed(["train"] + options + ["--stream", "--out", "streamed"])
+        XCTAssertTrue(streamed.stdout.contains("heed: bag model"), streamed.stdout)
+        XCTAssertEqual(try weights("streamed"), try weights("memory"), "the same ratios and weights, bit for bit")
+        XCTAssertEqual(memory.stdout.split(separator: "\n").last { $0.hasPrefix("test accuracy") },
+                       streamed.stdout.split(separator: "\n").last { $0.hasPrefix("test accuracy") })
+    }
+
     func testStreamedRunResumesFromItsLastEpoch() throws {
         let options = textOptions.dropLast(2) + ["--epochs", "3"]
         _ = try heed(["train"] + options + ["--out", "whole"])
