@@ -179,6 +179,14 @@ for filter in FlashAttentionWorkSplitTests FlashAttentionTests; do
         'for w in 0..<(workers - 1) {' 'for w in 0..<0 {' "$filter"
 done
 
+# (e) The bag model's naive Bayes ratios: the other classes' denominator counts every class, and
+# the ratios join the graph (a gradient is computed for weights that are never trained).
+check_code "e. the other classes' total keeps the class itself" Sources/HeedModels/Models/BagClassifier.swift \
+    '(alpha * tokens + all - totals[c])' '(alpha * tokens + all)' BagClassifierTests
+check_code "e. the ratios are gathered with the graph on" Sources/HeedModels/Models/BagClassifier.swift \
+    'let r = try withoutGrad { try ratios.value.gatheringRows(ids) }' 'let r = try ratios.value.gatheringRows(ids)' \
+    BagClassifierTests
+
 if [ "$problems" -gt 0 ]; then
     echo "$problems check(s) above went wrong" >&2
     exit 1
