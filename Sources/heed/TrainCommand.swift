@@ -326,7 +326,10 @@ struct TrainCommand: ParsableCommand {
                         history: History, completed: Int, folder: URL, started: ContinuousClock.Instant) throws {
         let rows = "\(train.count) training rows, \(heldOut.count) \(validationIsTest ? "test" : "validation") rows"
             + (test.map { ", \($0.count) test rows" } ?? "")
-        printOut("heed: \(ready.config.kind.rawValue) model, \(try ready.namedParameters().reduce(0) { $0 + $1.parameter.value.count }) weights; "
+        let parameters = try ready.namedParameters().map(\.parameter)
+        let total = parameters.reduce(0) { $0 + $1.value.count }
+        let trained = parameters.filter(\.trainable).reduce(0) { $0 + $1.value.count }
+        printOut("heed: \(ready.config.kind.rawValue) model, \(total) weights\(trained == total ? "" : " (\(trained) trained)"); "
                  + "\(rows); vocabulary \(ready.vocabulary.count); "
                  + "classes \(ready.labels.classes.joined(separator: ", ")); BLAS kernel \(Heed.blasCoreName), \(Heed.threads) thread(s)")
         if completed >= epochs {

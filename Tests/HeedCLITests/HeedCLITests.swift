@@ -292,7 +292,8 @@ final class HeedCLITests: XCTestCase {
     func testBagModelTrainsOnTrigramsEvaluatesAndExplains() throws {
         let trained = try trainText(epochs: "2", extra: ["--model", "bag", "--ngrams", "3", "--nb-weight", "0.1",
                                                          "--train-rows", "1-24", "--test-rows", "25-36"])
-        XCTAssertTrue(trained.stdout.contains("heed: bag model"), trained.stdout)
+        // Kernel and ratios 30 × 3 each and 3 biases; the ratios are not trained.
+        XCTAssertTrue(trained.stdout.contains("heed: bag model, 183 weights (93 trained); "), trained.stdout)
         let config = try jsonObject(String(contentsOf: file("model/config.json"), encoding: .utf8))
         XCTAssertEqual(config["kind"] as? String, "bag")
         XCTAssertEqual(config["nb_weight"] as? Double, 0.1)
