@@ -44,7 +44,7 @@ public final class BagClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor>
 
     /// Sets the log-count ratios from the training texts (Keras `adapt`); call it before `fit`.
     ///
-    /// - Throws: errors reading `texts`; ``TensorError`` for ids outside the vocabulary, labels
+    /// - Throws: errors reading `texts`; `TensorError` for ids outside the vocabulary, labels
     ///   outside the classes or a label count that differs from the texts'.
     public func adapt<S: ExampleSource>(_ texts: S, labels: IntTensor) throws where S.Batch == IntTensor {
         try linear.adapt(texts, labels: labels)
@@ -52,7 +52,7 @@ public final class BagClassifier<Scalar: TensorScalar>: Model<Scalar, IntTensor>
 
     /// The logits `[batch, numClasses]` for distinct token ids `[batch, time]`.
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary or a bad shape.
+    /// - Throws: `TensorError` for ids outside the vocabulary or a bad shape.
     public override func forward(_ input: IntTensor, training: Bool) throws -> Tensor<Scalar> {
         try linear(input)
     }
@@ -110,7 +110,7 @@ public final class NaiveBayesLinear<Scalar: TensorScalar>: Layer {
     /// Counts, for each class, the texts holding each token (once per text, padding skipped)
     /// and sets ``ratios`` from the counts.
     ///
-    /// - Throws: errors reading `texts`; ``TensorError`` for ids outside the vocabulary, labels
+    /// - Throws: errors reading `texts`; `TensorError` for ids outside the vocabulary, labels
     ///   outside the classes or a label count that differs from the texts'.
     public func adapt<S: ExampleSource>(_ texts: S, labels: IntTensor) throws where S.Batch == IntTensor {
         let (rows, classes) = (kernel.shape[0], kernel.shape[1])
@@ -170,7 +170,7 @@ public final class NaiveBayesLinear<Scalar: TensorScalar>: Layer {
 
     /// Each token's share of the logits, `r · (nbWeight + w)`: `[batch, time, classes]`.
     ///
-    /// - Throws: ``TensorError`` for ids outside the vocabulary or ids that are not `[batch, time]`.
+    /// - Throws: `TensorError` for ids outside the vocabulary or ids that are not `[batch, time]`.
     public func contributions(_ ids: IntTensor) throws -> Tensor<Scalar> {
         guard ids.rank == 2 else {
             throw TensorError.invalidRank(operation: "NaiveBayesLinear '\(name)'", expected: "token ids [batch, time]", shape: ids.shape)
