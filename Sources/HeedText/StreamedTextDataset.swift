@@ -36,6 +36,8 @@ public struct StreamedTextOptions: Sendable, Equatable {
     /// The longest field accepted, in bytes.
     public var maxFieldBytes: Int
 
+    /// Options with the given columns; every other value takes the default documented on its
+    /// property (no validation split, all rows for training).
     public init(textColumns: [String], labelColumn: String, vocabularySize: Int = 10_000, maxLength: Int = 200,
                 ngrams: Int = 1, keepsDigits: Bool = false, distinctTokens: Bool = false, seed: UInt64 = 42, trainRows: ClosedRange<Int>? = nil, testRows: ClosedRange<Int>? = nil,
                 testFile: URL? = nil, validationFraction: Double? = nil, format: TextFileFormat? = nil,
@@ -136,6 +138,9 @@ public struct StreamedTextDataset {
     /// Reads (or reuses) the id cache of `data` under `cacheRoot`.
     ///
     /// - Parameters:
+    ///   - data: the CSV or TSV file.
+    ///   - options: the columns, rows, vocabulary and encoding; every one is part of the cache key.
+    ///   - cacheRoot: the folder that holds the cache folders.
     ///   - progress: called about once a second during each pass, and at its end.
     ///   - warning: called with each warning (rows skipped because they hold no words).
     /// - Throws: ``TextDataError`` for unreadable or malformed files, missing columns, bad

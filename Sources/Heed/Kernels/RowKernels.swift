@@ -50,6 +50,7 @@ extension TensorScalar {
     }
 }
 
+/// `Float`'s element loops: the C vector kernels behind the `TensorScalar` requirements.
 extension Float {
     /// `true`: the tiled attention kernels run `Float` tensors.
     public static var runsTiledAttention: Bool { true }

@@ -2,7 +2,7 @@
 /// demand (so a data set need not fit in memory).
 ///
 /// Every ``Batchable`` value in Heed (``Tensor``, ``IntTensor``, ``InputPair``) is its own
-/// source; ``Model/fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+/// source; ``Model/fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
 /// and ``Model/evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)`` take any source whose batches
 /// are the model's input, and see the same batches from either.
 public protocol ExampleSource<Batch> {

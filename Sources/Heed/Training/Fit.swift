@@ -183,7 +183,7 @@ extension Model {
         return history
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
     /// with class ids as targets.
     @discardableResult
     public func fit<X: ExampleSource>(
@@ -198,7 +198,7 @@ extension Model {
                 stepsPerEpoch: stepsPerEpoch)
     }
 
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
     /// with float targets (one-hot rows, binary labels `[batch, 1]`, regression values).
     @discardableResult
     public func fit<X: ExampleSource>(
@@ -292,7 +292,7 @@ extension Model {
     /// Creates the weights of every lazily built layer by running the first example of `x`
     /// through the forward pass in inference mode, without recording gradients.
     ///
-    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
     /// calls it itself; call it before ``load(from:includeOptimizer:)`` or
     /// ``namedParameters()`` on a model that has not run yet.
     ///

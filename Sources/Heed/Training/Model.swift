@@ -90,7 +90,7 @@ open class Model<Scalar: TensorScalar, Input: Batchable> {
         try namedParameters().reduce(0) { $0 + $1.parameter.value.count }
     }
 
-    /// Sets the loss, optimizer and metrics for ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_)``
+    /// Sets the loss, optimizer and metrics for ``fit(x:y:batchSize:epochs:initialEpoch:validationData:validationSplit:shuffle:seed:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(_,Targets<Scalar>,_,_,_,_,_,_,_,_,_,_,_)``
     /// and ``evaluate(x:y:batchSize:)-(_,Targets<Scalar>,_)``.
     public func compile(loss: Loss, optimizer: Optimizer<Scalar>, metrics: [Metric] = []) {
         configuration = TrainingConfiguration(loss: loss, optimizer: optimizer, metrics: metrics)

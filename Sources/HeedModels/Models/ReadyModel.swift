@@ -172,7 +172,7 @@ public final class ReadyModel {
                 epochs: epochs, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
     }
 
-    /// Trains on examples read from an id cache (see ``StreamedTextDataset``), batch by batch;
+    /// Trains on examples read from an id cache (see `StreamedTextDataset`), batch by batch;
     /// with the same rows, seed and options the weights equal those of
     /// ``fit(_:validation:epochs:callbacks:verbose:resumeFrom:stepsPerEpoch:)-(EncodedTexts,_,_,_,_,_,_)``.
     ///
