@@ -381,9 +381,11 @@ struct TrainCommand: ParsableCommand {
     func runStreamed(folder: URL) throws {
         let started = ContinuousClock.now
         let hasTest = testData != nil || testRows != nil
+        // A resumed model reads its texts as it was trained on them: a bag model as sets of ids.
+        let trainedKind = resume ? (try? savedConfig(in: folder).kind) ?? kind : kind
         let options = StreamedTextOptions(
             textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize, maxLength: maxLength,
-            ngrams: ngrams, keepsDigits: keepDigits, distinctTokens: kind == .bag, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
+            ngrams: ngrams, keepsDigits: keepDigits, distinctTokens: trainedKind == .bag, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
             testRows: testRows.map { $0.first...$0.last }, testFile: testData.map { URL(fileURLWithPath: $0) },
             validationFraction: validationSplit ?? (hasTest ? nil : 0.2), format: file.format?.format,
             decoding: file.encoding.decoding, maxFieldBytes: file.maxFieldBytes)
@@ -406,6 +408,10 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("--resume: \(out) was trained on other data or options (its vocabulary or classes differ); "
                                + "pass the options it was trained with")
             }
+            guard ready.config.maxLength == maxLength else {
+                throw CLIError("--resume: \(out) was trained with --max-len \(ready.config.maxLength), not \(maxLength); "
+                               + "pass the options it was trained with")
+            }
             (history, completed) = try ModelFolder.savedProgress(in: folder)
         } else {
             let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
@@ -418,6 +424,12 @@ struct TrainCommand: ParsableCommand {
                            test: validationIsTest ? nil : dataset.test.map(Examples.cached),
                            validationIsTest: validationIsTest, history: history, completed: completed,
                            folder: folder, started: started)
+    }
+
+    /// The configuration saved in the model folder `folder`.
+    func savedConfig(in folder: URL) throws -> ModelConfig {
+        let url = folder.appendingPathComponent(ModelFolder.configFile)
+        return try ModelConfig.decode(Data(contentsOf: url), file: url.path)
     }
 
     /// The model configuration of these options for a vocabulary and classes.

@@ -98,6 +98,23 @@ final class StreamedTrainingTests: XCTestCase {
                        streamed.stdout.split(separator: "\n").last { $0.hasPrefix("test accuracy") })
     }
 
+    func testStreamedBagModelResumesAsABagModelWithoutItsModelOption() throws {
+        let bag = textOptions.dropLast(2) + ["--model", "bag", "--ngrams", "3", "--max-len", "6"]
+        _ = try heed(["train"] + bag + ["--epochs", "3", "--stream", "--out", "whole"])
+        _ = try heed(["train"] + bag + ["--epochs", "2", "--stream", "--out", "resumed"])
+        // Resumed without --model bag: the saved kind decides how the texts are read.
+        let resumed = try heed(["train"] + textOptions.dropLast(2) + ["--ngrams", "3", "--max-len", "6", "--epochs", "3",
+                                                                      "--stream", "--resume", "--out", "resumed"])
+        XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
+        XCTAssertEqual(try weights("resumed"), try weights("whole"))
+        let otherLength = try HeedProcess.run(["train"] + bag + ["--max-len", "7", "--epochs", "4", "--stream", "--resume",
+                                                                 "--out", "resumed"], in: folder)
+        XCTAssertEqual(otherLength.status, 64)
+        XCTAssertTrue(otherLength.stderr.hasSuffix(
+            "heed: error: --resume: resumed was trained with --max-len 6, not 7; pass the options it was trained with\n"),
+                      otherLength.stderr)
+    }
+
     func testStreamedRunResumesFromItsLastEpoch() throws {
         let options = textOptions.dropLast(2) + ["--epochs", "3"]
         _ = try heed(["train"] + options + ["--out", "whole"])
