@@ -190,7 +190,7 @@ bench-mpi-hosts: deps mpi-deps
 
 # The best IMDb model (docs/quality.md): the bag model (NBSVM) over the distinct word 1-3-grams
 # of each review, 1,000,000 of them, naive Bayes weight 0.01, Adam 1e-3, 3 epochs; every
-# setting chosen on the same validation split of the training rows (10%, held out here too),
+# setting chosen on validation splits of the training rows (10%, this one held out here too),
 # the test rows read once at the end. About a minute on 2 cores.
 BEST_IMDB_OUT ?= out/best-imdb
 best-imdb: deps
