@@ -80,8 +80,16 @@ static inline int heed_cpu_level(void) {
     return state;
 }
 
+/* 1 on an AMD CPU (the cpuid vendor string "AuthenticAMD"), else 0. */
+static inline int heed_cpu_is_amd(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return 0;
+    return b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;
+}
+
 #else
 static inline int heed_cpu_level(void) { return 0; }
+static inline int heed_cpu_is_amd(void) { return 0; }
 #endif
 
 #endif

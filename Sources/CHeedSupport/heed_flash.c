@@ -7,6 +7,8 @@
 
 int heed_flash_cpu_level(void) { return heed_cpu_level(); }
 
+int heed_flash_cpu_is_amd(void) { return heed_cpu_is_amd(); }
+
 /* The level in use: -1 until first asked, then the CPU's level lowered by HEED_ATTENTION_KERNEL
    (`blas`, `avx2`, `avx512`) or by heed_flash_set_level. */
 static int flash_selected = -1;

@@ -54,7 +54,7 @@ final class FlashAttentionTests: XCTestCase {
     typealias Case = DotProductAttentionTests.Case
 
     /// The small cases of the BLAS kernel's tests, and sequences across several 64-row and
-    /// 64-key blocks with widths that are not multiples of a vector.
+    /// 64-key blocks (or one long kept block) with widths that are not multiples of a vector.
     var cases: [Case] {
         var list = DotProductAttentionTests.cases + DotProductAttentionTests.longCases
         list += [
@@ -62,6 +62,8 @@ final class FlashAttentionTests: XCTestCase {
             Case(b: 5, tq: 100, tv: 129, d: 40, dv: 24, valueMask: .hideFirst(3), causal: true, scale: 1.1),
             Case(b: 6, tq: 65, tv: 65, d: 64, dv: 64),
             Case(b: 1, tq: 64, tv: 192, d: 32, dv: 48, causal: true),
+            // Keys past 256 in one kept block (AMD AVX-512 CPUs keep up to 1,024).
+            Case(b: 2, tq: 70, tv: 700, d: 16, dv: 8, valueMask: .random, scale: 0.5),
         ]
         return list
     }

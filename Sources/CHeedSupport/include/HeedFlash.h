@@ -49,6 +49,9 @@ typedef struct heed_flash_problem {
 /* 0: no tiled kernel on this CPU, 1: AVX2 + FMA, 2: AVX-512F. */
 int heed_flash_cpu_level(void);
 
+/* 1 on an AMD CPU, else 0 (the attention plan sizes some choices by it). */
+int heed_flash_cpu_is_amd(void);
+
 /* The level the attention ops use: the CPU's, lowered by the environment variable
    HEED_ATTENTION_KERNEL (`blas` = 0, `avx2` = 1, `avx512` = 2) read on first use. */
 int heed_flash_level(void);
