@@ -307,6 +307,23 @@ final class FlashAttentionTests: XCTestCase {
         }
     }
 
+    /// Past 256 keys only the AVX-512 kernels on an AMD CPU keep the weights, up to 1,024 keys:
+    /// the AVX2 kernels recompute them at 512 keys, and every level at 2,048.
+    func testKeptWeightsPast256KeysFollowTheKernelLevel() throws {
+        func keeps(keys: Int, level: Int) throws -> Bool {
+            let visibility = try AttentionVisibility(.none, batch: 4, queryLength: keys, keyLength: keys, operation: "test")
+            return FlashAttention(batch: 4, queryLength: keys, keyLength: keys, depth: 8, valueDepth: 8, scale: 1,
+                                  visibility: visibility, dropout: nil, level: level).forPass(needsGradient: true).keepsWeights
+        }
+        try withHeedThreads(2) {
+            XCTAssertTrue(try keeps(keys: 256, level: 1))
+            XCTAssertFalse(try keeps(keys: 512, level: 1), "the AVX2 kernels")
+            XCTAssertEqual(try keeps(keys: 512, level: 2), FlashAttention.cpuIsAMD)
+            XCTAssertEqual(try keeps(keys: 1024, level: 2), FlashAttention.cpuIsAMD)
+            XCTAssertFalse(try keeps(keys: 2048, level: 2))
+        }
+    }
+
     /// The kept-weights binding holds inside its scope only: a shape that keeps no weights by
     /// default keeps them inside `true`, and not before or after.
     func testKeptWeightsBindingHoldsOnlyInsideItsScope() throws {

@@ -37,15 +37,18 @@ struct FlashAttention: Sendable {
     let queryBlock: Int
     /// Keys per block of the tiled passes.
     static let tileKeys = 64
-    /// The longest key sequence whose weights a training pass keeps (see ``keepsWeights``):
-    /// 1,024 on an AMD CPU with AVX-512 (Zen 4, where keeping them made forward + backward
-    /// 10–15 % faster at 384 to 1,024 keys and gained nothing at 2,048), 256 elsewhere (the
-    /// Intel Xeon and AVX2-only CPUs, where longer sequences were not measured).
-    static let keptWeightsMaxKeys = heed_flash_cpu_is_amd() != 0 && heed_flash_cpu_level() == 2 ? 1024 : 256
+    /// Whether the CPU is an AMD one (read once).
+    static let cpuIsAMD = heed_flash_cpu_is_amd() != 0
+    /// The longest key sequence whose weights a training pass at kernel `level` keeps (see
+    /// ``keepsWeights``): 1,024 for the AVX-512 kernels on an AMD CPU (Zen 4, where keeping them
+    /// made forward + backward 10–15 % faster at 384 to 1,024 keys and gained nothing at 2,048),
+    /// 256 otherwise (the Intel Xeon, and the AVX2 kernels, where longer sequences were not
+    /// measured).
+    static func keptWeightsMaxKeys(level: Int32) -> Int { level == 2 && cpuIsAMD ? 1024 : 256 }
     /// The most memory the kept weights of one call may take; larger batches recompute them.
     static let keptWeightsMaxBytes = 64 << 20
     /// Tests bind this to run one mode: `true` keeps the weights whenever a gradient is needed,
-    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys`` and the shape. Task-local, so a
+    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys(level:)`` and the shape. Task-local, so a
     /// binding holds only for the code it wraps, on that thread or task, never process-wide.
     @TaskLocal static var keptWeightsOverride: Bool? = nil
 
@@ -63,7 +66,7 @@ struct FlashAttention: Sendable {
     func forPass(needsGradient: Bool) -> FlashAttention {
         var copy = self
         copy.keepsWeights = needsGradient
-            && (Self.keptWeightsOverride ?? (keyLength <= Self.keptWeightsMaxKeys && itemPerProblem
+            && (Self.keptWeightsOverride ?? (keyLength <= Self.keptWeightsMaxKeys(level: level) && itemPerProblem
                 && batch * queryLength * keyLength * MemoryLayout<Float>.size <= Self.keptWeightsMaxBytes))
         return copy
     }
