@@ -46,6 +46,7 @@ final class BagClassifierTests: XCTestCase {
         XCTAssertThrowsError(try model.adapt(texts, labels: IntTensor([0, 2])))
         XCTAssertThrowsError(try model.adapt(texts, labels: IntTensor([0])))
         XCTAssertThrowsError(try model.adapt(IntTensor(shape: [1, 2], scalars: [1, 4]), labels: IntTensor([0])))
+        XCTAssertThrowsError(try model.adapt(IntTensor(shape: [1, 2], scalars: [1, -1]), labels: IntTensor([0])))
         XCTAssertThrowsError(try BagClassifier<Float>(vocabSize: 4, numClasses: 2, nbWeight: -1))
     }
 

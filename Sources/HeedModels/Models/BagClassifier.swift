@@ -135,7 +135,7 @@ public final class NaiveBayesLinear<Scalar: TensorScalar>: Layer {
                 }
                 seen.removeAll(keepingCapacity: true)
                 for id in batch.scalars[(b * width)..<((b + 1) * width)] where id != 0 && seen.insert(id).inserted {
-                    guard Int(id) < rows else {
+                    guard id > 0, Int(id) < rows else {
                         throw TensorError.indexOutOfRange(operation: "NaiveBayesLinear '\(name)' adapt", index: Int(id), count: rows)
                     }
                     counts[Int(id) * classes + label] += 1
