@@ -192,15 +192,21 @@ public final class ReadyModel {
         let settings = config.training
         let y = targets(labels)
         let held = validation.map { (inputs: $0.inputs, y: targets($0.labels)) }
-        // A resumed run restores the statistics with the other weights.
-        if case let .bag(m) = network, resumeFrom == nil { try m.adapt(inputs[0], labels: labels) }
+        // Statistics of the training data, before the first epoch; a resumed run restores them
+        // with the other weights.
+        if resumeFrom == nil {
+            switch network {
+            case let .bag(m): try m.adapt(inputs[0], labels: labels)
+            case let .pair(m): try m.adaptOverlapNormalization(PairedSource(inputs[0], inputs[1]))
+            case .text, .transformer: break
+            }
+        }
         switch reader {
         case let .one(m):
             return try m.fit(x: inputs[0], y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: held.map { ($0.inputs[0], $0.y) }, seed: config.seed, callbacks: callbacks,
                              verbose: verbose, resumeFrom: resumeFrom, stepsPerEpoch: stepsPerEpoch)
         case let .two(m):
-            if resumeFrom == nil { try m.adaptOverlapNormalization(PairedSource(inputs[0], inputs[1])) }
             return try m.fit(x: PairedSource(inputs[0], inputs[1]), y: y, batchSize: settings.batchSize, epochs: epochs,
                              validationData: held.map { (PairedSource($0.inputs[0], $0.inputs[1]), $0.y) },
                              seed: config.seed, callbacks: callbacks, verbose: verbose, resumeFrom: resumeFrom,
