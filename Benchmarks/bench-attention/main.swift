@@ -132,7 +132,7 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
     case .forward:
         fused = {
             let out = try withoutGrad {
-                try Tensor.dotProductAttention(query: q, key: k, value: v, scale: scale, causal: causal).output
+                try Tensor.dotProductAttention(query: q, key: k, value: v, scale: scale, mask: AttentionMask(causal: causal)).output
             }
             sink += out.scalars[0]
         }
@@ -143,7 +143,7 @@ func measure(batch: Int, time: Int, dim: Int, causal: Bool, scaled: Bool, mode: 
     case .forwardBackward:
         fused = {
             let (ql, kl, vl) = (q.requiringGrad(), k.requiringGrad(), v.requiringGrad())
-            let out = try Tensor.dotProductAttention(query: ql, key: kl, value: vl, scale: scale, causal: causal).output
+            let out = try Tensor.dotProductAttention(query: ql, key: kl, value: vl, scale: scale, mask: AttentionMask(causal: causal)).output
             out.backward(seed: r)
             sink += (ql.grad?.scalars[0] ?? 0) + (kl.grad?.scalars[0] ?? 0) + (vl.grad?.scalars[0] ?? 0)
         }

@@ -1,5 +1,7 @@
-/* The tiled attention kernels' entry points: the level in use, and the choice of the
-   instruction set's kernels (heed_flash_avx512.c, heed_flash_avx2.c, heed_flash_scalar.c). */
+/* The tiled attention kernels' entry points: the level in use, the choice of the instruction
+   set's kernels (heed_flash_avx512.c, heed_flash_avx2.c), and the dropout multiplier, the scalar
+   twin of the vector kernels' mask. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,24 +40,18 @@ int heed_flash_set_level(int level) {
     return chosen;
 }
 
-/* The kernels of a level (1 or 2; callers pass what heed_flash_level returned, never 0). */
+/* The kernels of a level (1 or 2; callers pass what heed_flash_level returned, never 0, which
+   selects the BLAS kernels instead). */
 static const heed_flash_kernels *flash_kernels(int level) {
 #ifdef HEED_X86_64
-    return level >= 2 ? &heed_flash_kernels_avx512 : &heed_flash_kernels_avx2;
-#else
-    (void)level;
-    return &heed_flash_kernels_scalar;
+    if (level >= 1) return level >= 2 ? &heed_flash_kernels_avx512 : &heed_flash_kernels_avx2;
 #endif
+    fprintf(stderr, "heed: the tiled attention kernels need x86-64 with AVX2 or AVX-512 (asked for level %d)\n", level);
+    abort();
 }
 
-void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels) {
-#ifdef HEED_X86_64
-    if (heed_cpu_level() >= 1) {
-        heed_flash_pack_avx2(x, rows, cols, block, panels);
-        return;
-    }
-#endif
-    heed_flash_pack_scalar(x, rows, cols, block, panels);
+void heed_flash_pack_transposed(int level, const float *x, long rows, long cols, long block, float *panels) {
+    flash_kernels(level)->pack(x, rows, cols, block, panels);
 }
 
 void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
@@ -70,4 +66,10 @@ void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, l
 
 void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
     flash_kernels(level)->row_dots(a, b, rows, cols, cols, out);
+}
+
+float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key) {
+    if (!(rate > 0)) return 1.0f;
+    return flash_mix32(key ^ flash_row_key(seed, row)) >= flash_dropout_threshold(rate) ? flash_dropout_scale(rate)
+                                                                                         : 0.0f;
 }

@@ -84,7 +84,7 @@ enum Engine {
     static func start() { _ = started }
 }
 
-/// The kernels that run `Float` dot-product attention (``Tensor/dotProductAttention(query:key:value:scale:valueMask:queryMask:causal:returnWeights:)``
+/// The kernels that run `Float` dot-product attention (``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``
 /// and the attention layers).
 public enum AttentionKernelKind: Int, Sendable, CaseIterable {
     /// Matrix products through OpenBLAS with the weights kept in memory (also the `Double` path).

@@ -74,14 +74,14 @@ final class LayerErrorTests: XCTestCase {
 
     func testAttentionValueMaskOfWrongShapeThrows() throws {
         let layer = Attention<Float>()
-        assertThrows({ if case .shapeMismatch(_, [1, 3], [1, 4, 3]) = $0 { return true }; return false },
+        assertThrows({ if case .shapeMismatch(_, [1, 3], [1, 4]) = $0 { return true }; return false },
                      try layer(query: Tensor.zeros([1, 2, 3]), value: Tensor.zeros([1, 4, 3]),
                                valueMask: Mask(filled: true, shape: [1, 3])))
     }
 
     func testAttentionQueryMaskOfWrongShapeThrows() throws {
         let layer = Attention<Float>()
-        assertThrows({ if case .shapeMismatch(_, [1, 4], [1, 2, 3]) = $0 { return true }; return false },
+        assertThrows({ if case .shapeMismatch(_, [1, 4], [1, 2]) = $0 { return true }; return false },
                      try layer(query: Tensor.zeros([1, 2, 3]), value: Tensor.zeros([1, 4, 3]),
                                queryMask: Mask(filled: true, shape: [1, 4])))
     }

@@ -41,3 +41,16 @@ func kernelDropoutMultipliers(seed: UInt64, rate: Float, batch: Int, queryLength
     try! AttentionDropout(rate: Double(rate), seed: seed).multipliers(Float.self, batch: batch, queryLength: queryLength,
                                                                        keyLength: keyLength, operation: "test")
 }
+
+extension Tensor {
+    /// The fused op with Keras `Attention`'s masks: a key mask `valueMask [batch, Tv]`, a query
+    /// mask `queryMask [batch, Tq]` (output rows zeroed) and `causal`.
+    static func dotProductAttention(
+        query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
+        valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false, returnWeights: Bool = false
+    ) throws -> (output: Tensor, weights: Tensor?) {
+        try dotProductAttention(query: query, key: key, value: value, scale: scale,
+                                mask: AttentionMask(keys: valueMask, queries: queryMask, causal: causal),
+                                returnWeights: returnWeights)
+    }
+}

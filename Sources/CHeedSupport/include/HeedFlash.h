@@ -59,8 +59,8 @@ int heed_flash_level(void);
 /* Selects min(level, CPU level) (0 = the BLAS kernels) and returns it. */
 int heed_flash_set_level(int level);
 
-/* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). */
-void heed_flash_pack_transposed(const float *x, long rows, long cols, long block, float *panels);
+/* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). level: 1 or 2. */
+void heed_flash_pack_transposed(int level, const float *x, long rows, long cols, long block, float *panels);
 
 /* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
    problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc + br floats. level: 1 or 2. */

@@ -69,6 +69,22 @@ public struct AttentionDropout: Sendable, Equatable {
         self.keepMask = keepMask
     }
 
+    /// A layer's dropout for one call: none outside training or at rate 0, else of `keepMask`
+    /// when given, else hashed from a seed drawn from `generator` (the layer's dropout stream).
+    static func draw(rate: Double, training: Bool, keepMask: Mask?, generator: inout SeededGenerator) -> AttentionDropout? {
+        guard training, rate > 0 else { return nil }
+        return keepMask.map { AttentionDropout(rate: rate, keepMask: $0) } ?? AttentionDropout(rate: rate, seed: generator.next())
+    }
+
+    /// `weights [B, Tq, Tv]` times the multipliers (differentiable in `weights`).
+    ///
+    /// - Throws: as ``multipliers(_:batch:queryLength:keyLength:operation:)``.
+    func applied<S: TensorScalar>(to weights: Tensor<S>, operation: String) throws -> Tensor<S> {
+        let (b, tq, tv) = (weights.shape[0], weights.shape[1], weights.shape[2])
+        let m = try multipliers(S.self, batch: b, queryLength: tq, keyLength: tv, operation: operation)
+        return try weights * Tensor(uncheckedShape: weights.shape, scalars: m)
+    }
+
     /// The weights' multipliers `[B, Tq, Tv]`: 0 where dropped, `1 / (1 − rate)` where kept
     /// (from ``keepMask``, else from the hash, as the tiled kernels draw it).
     ///
@@ -112,7 +128,7 @@ struct AttentionVisibility: Sendable {
     /// `[M, Tq]` with a pair mask, or a causal mask with a key mask: the row sees some key (under
     /// a causal mask, at or before itself). `nil` when every row that a key mask leaves a key
     /// sees one.
-    let rowHasKey: [Bool]?
+    private(set) var rowHasKey: [Bool]?
     /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
     /// `Tv` when it shows no key. `nil` without a key mask.
     let keyEnds: [Int32]?
@@ -146,21 +162,19 @@ struct AttentionVisibility: Sendable {
         (keys, pairs) = (mask.keys?.values, mask.pairs?.values)
         keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
         queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
-        guard pairs != nil || (causal && keys != nil) else {
-            rowHasKey = nil
-            return
+        rowHasKey = nil
+        guard pairs != nil || (causal && keys != nil) else { return }
+        rowHasKey = (0..<(rows * queryLength)).map { x in
+            let (m, i) = x.quotientAndRemainder(dividingBy: queryLength)
+            return (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
         }
-        let (k, p) = (keys, pairs)
-        var sees = [Bool](repeating: false, count: rows * queryLength)
-        for m in 0..<rows {
-            for i in 0..<queryLength {
-                let end = causal ? AttentionMask.causalKeyEnd(query: i, keyLength: keyLength) : keyLength
-                sees[m * queryLength + i] = (0..<end).contains { j in
-                    (k?[m * keyLength + j] ?? true) && (p?[(m * queryLength + i) * keyLength + j] ?? true)
-                }
-            }
-        }
-        rowHasKey = sees
+    }
+
+    /// Whether query `i` sees key `j` under mask row `m`: the key and pair masks, and the causal
+    /// rule.
+    func sees(mask m: Int, query i: Int, key j: Int) -> Bool {
+        (!causal || j < AttentionMask.causalKeyEnd(query: i, keyLength: keyLength)) && (keys?[m * keyLength + j] ?? true)
+            && (pairs?[(m * queryLength + i) * keyLength + j] ?? true)
     }
 
     /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.

@@ -51,7 +51,7 @@ extension Tensor {
         let plan = AttentionPlan.choose(Scalar.self, returnsWeights: returnWeights, keepMask: dropout?.keepMask != nil)
         if case let .tiled(level) = plan {
             let flash = FlashAttention(
-                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv, scale: flashScale(scale),
+                batch: b, queryLength: tq, keyLength: tv, depth: d, valueDepth: dv, scale: Float(scale?.scalars[0] ?? 1),
                 visibility: visibility, dropout: dropout, level: level)
             return (flashAttention(flash, query: query, key: key, value: value, scale: scale, label: op), nil)
         }
@@ -76,42 +76,24 @@ extension Tensor {
         guard recording, let weightsTensor else { return (result, returnWeights ? weightsTensor : nil) }
 
         let qv = query.detached, kv = key.detached, vv = value.detached
-        let scaleShape = scale?.shape
-        let needs = AttentionKernel<Scalar>.Needs(
-            query: query.node != nil, key: key.node != nil, value: value.node != nil,
-            scale: scale?.node != nil)
-        let recorded = record(result, inputs: inputs, label: op) { g in
-            kernel.gradients(gradOutput: g, gradWeights: nil, query: qv, key: kv, value: vv,
-                             weights: weightsTensor, needs: needs, scaleShape: scaleShape)
+        // The output's node, and the weights' own: they depend on the query, key and scale only
+        // and send their cotangent through the same softmax backward.
+        func node(_ x: Tensor, label: String, output: Bool) -> Tensor {
+            let needs = AttentionKernel<Scalar>.Needs(query: query.node != nil, key: key.node != nil,
+                                                      value: output && value.node != nil, scale: scale?.node != nil)
+            return record(x, inputs: inputs, label: label) { g in
+                kernel.gradients(gradOutput: output ? g : nil, gradWeights: output ? nil : g, query: qv, key: kv,
+                                 value: vv, weights: weightsTensor, needs: needs, scaleShape: scale?.shape)
+            }
         }
-        guard returnWeights else { return (recorded, nil) }
-        return (recorded, recordWeights(weightsTensor, inputs: inputs, kernel: kernel, query: qv, key: kv,
-                                        value: vv, scale: scale, op: op))
-    }
-
-    /// Keras `Attention`'s dot-product attention: ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``
-    /// with a key mask `valueMask [batch, Tv]`, a query mask `queryMask [batch, Tq]` (output
-    /// rows zeroed) and `causal` (`use_causal_mask`).
-    ///
-    /// - Throws: as the masked form.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
-    public static func dotProductAttention(
-        query: Tensor, key: Tensor, value: Tensor, scale: Tensor? = nil,
-        valueMask: Mask? = nil, queryMask: Mask? = nil, causal: Bool = false,
-        returnWeights: Bool = false
-    ) throws -> (output: Tensor, weights: Tensor?) {
-        try dotProductAttention(query: query, key: key, value: value, scale: scale,
-                                mask: AttentionMask(keys: valueMask, queries: queryMask, causal: causal),
-                                returnWeights: returnWeights)
+        return (node(result, label: op, output: true), returnWeights ? node(weightsTensor, label: "\(op) weights", output: false) : nil)
     }
 
     /// Checks the operands of a dot-product attention and returns `(batch, Tq, Tv, D, Dv)`;
     /// see ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` for the
-    /// errors.
-    static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?) throws
-        -> (Int, Int, Int, Int, Int) {
-        let op = "dotProductAttention"
+    /// errors, which name `operation`.
+    static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?,
+                               operation op: String = "dotProductAttention") throws -> (Int, Int, Int, Int, Int) {
         for t in [query, key, value] where t.rank != 3 {
             throw TensorError.invalidRank(operation: op, expected: "query, key and value of rank 3", shape: t.shape)
         }
@@ -135,21 +117,6 @@ extension Tensor {
             throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
         }
         return (b, tq, tv, d, dv)
-    }
-
-    /// The weights as their own node: they depend on the query, key and scale only, and send a
-    /// cotangent through the same softmax backward.
-    private static func recordWeights(
-        _ weights: Tensor, inputs: [Tensor], kernel: AttentionKernel<Scalar>, query: Tensor, key: Tensor,
-        value: Tensor, scale: Tensor?, op: String
-    ) -> Tensor {
-        let needs = AttentionKernel<Scalar>.Needs(
-            query: inputs[0].node != nil, key: inputs[1].node != nil, value: false, scale: scale?.node != nil)
-        let scaleShape = scale?.shape
-        return record(weights, inputs: inputs, label: "\(op) weights") { g in
-            kernel.gradients(gradOutput: nil, gradWeights: g, query: query, key: key, value: value,
-                             weights: weights, needs: needs, scaleShape: scaleShape)
-        }
     }
 }
 

@@ -135,7 +135,7 @@ struct FlashAttention: Sendable {
 
     /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
     private func pack(_ x: UnsafePointer<Float>, columns: Int, problem b: Int, into panels: UnsafeMutablePointer<Float>) {
-        heed_flash_pack_transposed(x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
+        heed_flash_pack_transposed(level, x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
     }
 
     /// Whether the problems alone give every thread work: then one item is one problem, and its
@@ -301,11 +301,6 @@ struct FlashAttention: Sendable {
 }
 
 extension Tensor {
-    /// The value of a one-element scale as `Float` (1 without one).
-    static func flashScale(_ scale: Tensor?) -> Float {
-        Float(scale?.scalars[0] ?? 1)
-    }
-
     /// Runs `flash` on float tensors and records one graph node whose pullback runs its backward
     /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given.
     ///

@@ -100,102 +100,59 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     /// ``useScale``, `concatScoreWeight` iff `.concat`), so that gradient checks can treat them
     /// as inputs.
     func attend(
-        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
-        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool,
-        training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?, valueMask: Mask?,
+        useCausalMask: Bool, training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
     ) throws -> AttentionResult<Scalar> {
+        let r = try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                        useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
+                        scale: scale, concatScoreWeight: concatScoreWeight, returnScores: true)
+        guard let scores = r.scores else { preconditionFailure("Attention: no weights were returned") }
+        return AttentionResult(output: r.output, scores: scores, mask: queryMask)
+    }
+
+    /// ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:scale:concatScoreWeight:)``;
+    /// without `returnScores`, dot scores keep no `[batch, Tq, Tv]` weights when no gradient is
+    /// recorded.
+    private func run(
+        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?, valueMask: Mask?,
+        useCausalMask: Bool, training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?,
+        concatScoreWeight: Tensor<Scalar>?, returnScores: Bool
+    ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
-        try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
-        let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
-        guard scoreMode == .dot else {
-            let scores = try score(query: query, key: key, scale: scale, concatScoreWeight: concatScoreWeight)
-            let keep = training && dropout > 0
-                ? dropoutKeepMask ?? Tensor<Scalar>.dropoutKeepMask(shape: scores.shape, rate: dropout, generator: &generator) : nil
-            let r = try Tensor.attention(scores: scores, value: value, mask: mask, keepMask: keep, rate: dropout,
-                                         operation: "Attention '\(name)'")
-            return AttentionResult(output: r.output, scores: r.applied, mask: queryMask)
-        }
-        let drop = dropoutDraw(training: training, keepMask: dropoutKeepMask)
-        let (output, maybeWeights) = try Tensor.dotProductAttention(
-            query: query, key: key, value: value, scale: scale, mask: mask, dropout: drop, returnWeights: true)
-        guard let weights = maybeWeights else { preconditionFailure("Attention: the fused op returned no weights") }
-        guard let drop else { return AttentionResult(output: output, scores: weights, mask: queryMask) }
-        // Keras returns the weights after dropout.
-        let (b, tq, tv) = (weights.shape[0], weights.shape[1], weights.shape[2])
-        let multipliers = try drop.multipliers(Scalar.self, batch: b, queryLength: tq, keyLength: tv, operation: "Attention '\(name)'")
-        return AttentionResult(output: output, scores: try weights * Tensor(uncheckedShape: weights.shape, scalars: multipliers),
-                               mask: queryMask)
-    }
-
-    /// This call's dropout of the weights: none outside training or at rate 0, else the given
-    /// keep mask or one hashed from a seed drawn from this layer's stream.
-    private func dropoutDraw(training: Bool, keepMask: Mask?) -> AttentionDropout? {
-        guard training, dropout > 0 else { return nil }
-        return keepMask.map { AttentionDropout(rate: dropout, keepMask: $0) } ?? AttentionDropout(rate: dropout, seed: generator.next())
-    }
-
-    /// The output alone: dot scores through
-    /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, which
-    /// keeps no `[batch, Tq, Tv]` weights when no gradient is recorded; concat scores through
-    /// ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
-    func attendOutput(
-        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?,
-        queryMask: Mask?, valueMask: Mask?, useCausalMask: Bool, training: Bool
-    ) throws -> Tensor<Scalar> {
-        build()
-        guard scoreMode == .dot else {
-            return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                              useCausalMask: useCausalMask, training: training).output
-        }
-        let key = key ?? value
-        try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
-        return try Tensor.dotProductAttention(
-            query: query, key: key, value: value, scale: scale?.value,
-            mask: AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask),
-            dropout: dropoutDraw(training: training, keepMask: nil)).output
-    }
-
-    /// The raw scores `[batch, Tq, Tv]` before masking.
-    private func score(query: Tensor<Scalar>, key: Tensor<Scalar>, scale: Tensor<Scalar>?,
-                       concatScoreWeight: Tensor<Scalar>?) throws -> Tensor<Scalar> {
-        precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
-        switch scoreMode {
-        case .dot:
-            let scores = try Tensor.matmul(query, key, transposeB: true)
-            guard let scale else { return scores }
-            return try scores * scale
-        case .concat:
-            guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }
-            // [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
-            var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
-            if let scale { sum = try sum * scale }
-            return try sum.tanh().sum(alongAxis: -1) * weight
-        }
-    }
-
-    private func checkShapes(query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>,
-                             queryMask: Mask?, valueMask: Mask?) throws {
         let op = "Attention '\(name)'"
-        for (what, t) in [("query", query), ("value", value), ("key", key)] where t.rank != 3 {
-            throw TensorError.invalidRank(operation: "\(op) \(what)", expected: "rank 3 [batch, time, features]", shape: t.shape)
+        let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
+        let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
+        _ = try AttentionVisibility(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
+        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &generator)
+        precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
+        guard scoreMode == .dot else {
+            guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }
+            let scores = try concatScores(query: query, key: key, scale: scale, weight: weight)
+            let r = try Tensor.attention(scores: scores, value: value, mask: mask, dropout: drop, operation: op)
+            return (r.output, r.applied)
         }
-        guard query.shape[0] == value.shape[0], key.shape[0] == value.shape[0] else {
-            throw TensorError.shapeMismatch(operation: "\(op) batch sizes of query and value/key", lhs: query.shape,
-                                            rhs: query.shape[0] == value.shape[0] ? key.shape : value.shape)
-        }
-        guard key.shape[1] == value.shape[1] else {
-            throw TensorError.shapeMismatch(operation: "\(op) key and value lengths Tv", lhs: key.shape, rhs: value.shape)
-        }
-        guard key.shape[2] == query.shape[2] else {
-            throw TensorError.shapeMismatch(operation: "\(op) query and key widths (Dq must equal Dk)",
-                                            lhs: query.shape, rhs: key.shape)
-        }
-        if let queryMask, queryMask.shape != [query.shape[0], query.shape[1]] {
-            throw TensorError.shapeMismatch(operation: "\(op) query mask [batch, Tq] vs query", lhs: queryMask.shape, rhs: query.shape)
-        }
-        if let valueMask, valueMask.shape != [value.shape[0], value.shape[1]] {
-            throw TensorError.shapeMismatch(operation: "\(op) value mask [batch, Tv] vs value", lhs: valueMask.shape, rhs: value.shape)
-        }
+        let (output, weights) = try Tensor.dotProductAttention(
+            query: query, key: key, value: value, scale: scale, mask: mask, dropout: drop, returnWeights: returnScores)
+        // Keras returns the weights after dropout.
+        return (output, try weights.map { try drop?.applied(to: $0, operation: op) ?? $0 })
+    }
+
+    /// The concat scores `[batch, Tq, Tv]` before masking: `weight · Σ_d tanh(scale · (q + k))`.
+    private func concatScores(query: Tensor<Scalar>, key: Tensor<Scalar>, scale: Tensor<Scalar>?,
+                              weight: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        // [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
+        var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
+        if let scale { sum = try sum * scale }
+        return try sum.tanh().sum(alongAxis: -1) * weight
+    }
+
+    /// The output alone (see the full form).
+    private func attendOutput(query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?,
+                              valueMask: Mask?, useCausalMask: Bool, training: Bool) throws -> Tensor<Scalar> {
+        build()
+        return try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                       useCausalMask: useCausalMask, training: training, dropoutKeepMask: nil, scale: scale?.value,
+                       concatScoreWeight: concatScoreWeight?.value, returnScores: false).output
     }
 
     /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.

@@ -164,11 +164,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
-        // Dropout: a given keep mask, else one hashed from a seed drawn from the layer's stream.
-        let drop = training && dropout > 0
-            ? dropoutKeepMask.map { AttentionDropout(rate: dropout, keepMask: $0) }
-                ?? AttentionDropout(rate: dropout, seed: dropoutGenerator.next())
-            : nil
+        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask,
+                                         generator: &dropoutGenerator)
         let (output, scores) = try MultiHeadAttention.attend(
             query: query, value: value, key: key, weights: weights, mask: mask, dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)
@@ -315,9 +312,6 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?) {
         let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (s, hv) = (k.shape[2], v.shape[3])
-        for (m, shape) in [(mask.keys, [b, s]), (mask.pairs, [b, t, s])] where m.map({ $0.shape != shape }) ?? false {
-            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask", lhs: m?.shape ?? [], rhs: shape)
-        }
         var dropout = dropout
         if let keep = dropout?.keepMask {
             // The heads' keep masks as the problems' [B·N, T, S].
