@@ -112,6 +112,10 @@ ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, l
 
 /* Subtracts the mask penalty from the masked scores of one row: keys j0 + [0, n) of query i. */
 ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long j0, long n, float *s) {
+    if (p->query_sees && !p->query_sees[mb * p->tq + i]) {  /* the query sees no key */
+        for (long j = 0; j < n; j++) s[j] -= HEED_FLASH_MASK_PENALTY;
+        return;
+    }
     const unsigned char *km = p->key_mask ? p->key_mask + mb * p->tv + j0 : NULL;
     const unsigned char *fm = p->full_mask ? p->full_mask + (mb * p->tq + i) * p->tv + j0 : NULL;
     /* causal: keys > i, i.e. local index >= i + 1 - j0 */

@@ -173,6 +173,42 @@ final class FlashAttentionTests: XCTestCase {
         }
     }
 
+    /// A seeing-queries mask (Keras `MultiHeadAttention`'s query mask) gives exactly what the pair
+    /// mask with the hidden queries' rows cleared gives, through the OpenBLAS kernels and each
+    /// tiled mode: outputs and gradients, with key padding, causal or not, the hidden queries
+    /// trailing (padding) and one in the middle.
+    func testSeeingQueriesMaskEqualsClearedPairRows() throws {
+        let (groups, heads, tq, tv, d) = (2, 2, 70, 90, 8)
+        let b = groups * heads
+        let keys = try Mask(shape: [groups, tv], values: (0..<(groups * tv)).map { $0 % tv < (($0 / tv) == 0 ? 60 : 90) })
+        let sees = (0..<(groups * tq)).map { e in e % tq != 9 && e % tq < ((e / tq) == 0 ? 50 : 66) }
+        let seeing = try Mask(shape: [groups, tq], values: sees)
+        let cleared = try Mask(shape: [groups, tq, tv], values: (0..<(groups * tq * tv)).map { sees[$0 / tv] })
+        let inputs = [b, b, b].enumerated().map { i, n in
+            randomTensor([n, i == 0 ? tq : tv, d], seed: UInt64(60 + i)).converted(to: Float.self)
+        }
+        let r = randomTensor([b, tq, d], seed: 63).converted(to: Float.self)
+        func run(_ mask: AttentionMask) throws -> [[Float]] {
+            let leaves = inputs.map { $0.requiringGrad() }
+            let out = try Tensor.dotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2],
+                                                     scale: Tensor(Float(0.3)), mask: mask).output
+            try (out * r).sum().backward()
+            return [out.scalars] + leaves.map { $0.grad?.scalars ?? [] }
+        }
+        for mode in [AttentionKernelMode.blas] + AttentionKernelMode.tiledModes {
+            for causal in [false, true] {
+                try mode.run {
+                    let got = try run(AttentionMask(keys: keys, seeingQueries: seeing, causal: causal))
+                    let expected = try run(AttentionMask(keys: keys, pairs: cleared, causal: causal))
+                    for (name, (a, e)) in zip(["output", "dQuery", "dKey", "dValue"], zip(got, expected)) {
+                        XCTAssertFalse(a.isEmpty, "\(name) \(mode) causal \(causal)")
+                        XCTAssertEqual(a, e, "\(name) \(mode) causal \(causal)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The keep mask keeps about `1 − rate` of the weights, scaled by `1 / (1 − rate)`, and
     /// differs between seeds.
     func testDropoutMaskRateAndScale() {

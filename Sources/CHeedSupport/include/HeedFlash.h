@@ -8,7 +8,7 @@
    problem `b`; the caller spreads blocks over threads.
 
    Scores: S = scale * Q Kᵀ. A score is masked when the key mask hides its key, the full mask
-   hides its (query, key) pair, or `causal` and key > query; a masked score gets Keras' mask
+   hides its (query, key) pair, query_sees hides its query, or `causal` and key > query; a masked score gets Keras' mask
    penalty, one billion, subtracted once, in float32, as Keras does. Weights P = softmax(S)
    over the keys, formed online block by block (running maximum m and sum l per row, kept for
    the backward as m and log l). Dropout (rate > 0) multiplies P by keep / (1 - rate) before
@@ -28,6 +28,7 @@ typedef struct heed_flash_problem {
     const unsigned char *full_mask;  /* [B/g, Tq, Tv], 1 = visible; or NULL */
     const unsigned char *row_has_key;/* [B/g, Tq], 1 = the row sees at least one key; NULL = all */
     const unsigned char *query_keep; /* [B/g, Tq], 0 = zero that output row; or NULL */
+    const unsigned char *query_sees; /* [B/g, Tq], 0 = the query sees no key; or NULL */
     const int32_t *key_end;          /* [B/g]: one past the key mask's last visible key (Tv when
                                         it shows none); or NULL */
     const int32_t *query_end;        /* [B/g]: one past the last row query_keep keeps; query

@@ -1,20 +1,15 @@
-/// The fused Keras dot-product attention: the sizes, masks and scale of one call, and the
-/// forward and backward loops over raw buffers.
+/// The OpenBLAS attention kernels: the sizes, masks and scale of one call, and the forward and
+/// backward loops over raw buffers.
 ///
 /// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
 /// `[B, Tq, Dv]`, weights `[B, Tq, Tv]`. Work is split into items of one batch and one block of
 /// `blockSize` query rows (forward, and the dQ phase of the backward) or key rows (the dK and dV
-/// phase); ``KernelLoop`` spreads the items over the threads.
+/// phase); ``KernelLoop`` spreads the items over the threads. Keys past
+/// ``AttentionVisibility/keyEnd(problem:rows:_:)`` are neither multiplied nor exponentiated,
+/// and written as 0 where the weights are kept.
 ///
-/// Masks come normalised (``AttentionVisibility``): a key mask row and a pair mask row per query,
-/// the query rows to zero, and the rule of which keys past a query block (past the diagonal
-/// under a causal mask, or in trailing padding) can be skipped
-/// (``AttentionVisibility/keyEnd(problem:rows:_:)``): those keys are neither multiplied nor
-/// exponentiated, and written as 0 where the weights are kept.
-///
-/// Dropout multiplies the weights by ``dropout`` (`[B, Tq, Tv]`, 0 or `1 / (1 − rate)`, from
-/// ``AttentionDropout/multipliers(_:batch:queryLength:keyLength:operation:)``) before the product
-/// with the value; the weights kept for the backward pass and returned are those before dropout.
+/// Dropout multiplies the weights by ``dropout`` before the product with the value; the weights
+/// kept for the backward pass and returned are those before dropout.
 struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
@@ -55,14 +50,14 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
 
     /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`;
-    /// `keys` and `pairs` are the row's key and pair masks).
+    /// `keys` and `pairs` are the row's key and pair masks; `blind` hides every key).
     @inline(__always)
     func softmaxRow(_ s: UnsafeMutablePointer<Scalar>, count: Int, query i: Int,
-                    keys: UnsafePointer<Bool>?, pairs: UnsafePointer<Bool>?) {
+                    keys: UnsafePointer<Bool>?, pairs: UnsafePointer<Bool>?, blind: Bool) {
         let penalty = Scalar(AttentionMask.penalty)
         // Keras subtracts the penalty once where the combined mask hides a key; the float
         // rounding of `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
-        let end = causal ? AttentionMask.causalKeyEnd(query: i, keyLength: count) : count
+        let end = blind ? 0 : causal ? AttentionMask.causalKeyEnd(query: i, keyLength: count) : count
         if keys != nil || pairs != nil {
             for j in 0..<end where !((keys?[j] ?? true) && (pairs?[j] ?? true)) { s[j] -= penalty }
         }
@@ -118,7 +113,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 for r in 0..<rows {
                     let row = s + r * ld
                     softmaxRow(row, count: kEnd, query: i0 + r, keys: keyRows.map { $0 + m * tv },
-                               pairs: pairRows.map { $0 + (m * tq + i0 + r) * tv })
+                               pairs: pairRows.map { $0 + (m * tq + i0 + r) * tv },
+                               blind: !(vis.seeing?[m * tq + i0 + r] ?? true))
                     if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 // Dropout: the product reads the weights times the multipliers, in place when

@@ -4,16 +4,17 @@ import CHeedSupport
 /// masks Keras' `Attention` and `MultiHeadAttention` take, for
 /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``.
 ///
-/// A score is hidden when `keys` hides its key, `pairs` hides its (query, key) pair, or
-/// `causal` and the key comes after the query (anchored top-left, also when `Tq ≠ Tv`). Keras
-/// subtracts ``penalty`` from hidden scores rather than using −∞, so a query with no visible
-/// key gets a softmax over every key's rounded `s − 1e9`. `queries` zeroes output rows.
+/// A score is hidden when `keys` hides its key, `pairs` hides its (query, key) pair,
+/// `seeingQueries` hides its query, or `causal` and the key comes after the query (anchored
+/// top-left, also when `Tq ≠ Tv`). Keras subtracts ``penalty`` from hidden scores rather than
+/// using −∞, so a query with no visible key gets a softmax over every key's rounded `s − 1e9`.
+/// `queries` zeroes output rows.
 ///
 /// Each mask has `M` rows where the call has `B` problems and `M` divides `B`: problem `b`
 /// reads row `b / (B / M)`. So the heads of one example (`B = batch · heads`, problems ordered
 /// example by example) share the example's masks.
 ///
-/// Shapes: `keys [M, Tv]`, `queries [M, Tq]`, `pairs [M, Tq, Tv]`.
+/// Shapes: `keys [M, Tv]`, `queries [M, Tq]`, `seeingQueries [M, Tq]`, `pairs [M, Tq, Tv]`.
 public struct AttentionMask: Sendable {
     /// `true` where a key/value step is visible.
     public var keys: Mask?
@@ -21,14 +22,19 @@ public struct AttentionMask: Sendable {
     public var queries: Mask?
     /// `true` where a query may see a key.
     public var pairs: Mask?
+    /// `false` where a query sees no key (Keras `MultiHeadAttention`'s query mask: the output row
+    /// is computed, from every key's `s − 1e9`, not zeroed).
+    public var seeingQueries: Mask?
     /// Hide the keys after each query.
     public var causal: Bool
 
     /// Masks for one call; `nil` hides nothing.
-    public init(keys: Mask? = nil, queries: Mask? = nil, pairs: Mask? = nil, causal: Bool = false) {
+    public init(keys: Mask? = nil, queries: Mask? = nil, pairs: Mask? = nil, seeingQueries: Mask? = nil,
+                causal: Bool = false) {
         self.keys = keys
         self.queries = queries
         self.pairs = pairs
+        self.seeingQueries = seeingQueries
         self.causal = causal
     }
 
@@ -124,10 +130,12 @@ struct AttentionVisibility: Sendable {
     let pairs: [Bool]?
     /// `[M, Tq]`, `false` = zero the output row.
     let queries: [Bool]?
+    /// `[M, Tq]`, `false` = the query sees no key.
+    let seeing: [Bool]?
     let causal: Bool
-    /// `[M, Tq]` with a pair mask, or a causal mask with a key mask: the row sees some key (under
-    /// a causal mask, at or before itself). `nil` when every row that a key mask leaves a key
-    /// sees one.
+    /// `[M, Tq]` with a pair or seeing-queries mask, or a causal mask with a key mask: the row
+    /// sees some key (under a causal mask, at or before itself). `nil` when every row that a key
+    /// mask leaves a key sees one.
     private(set) var rowHasKey: [Bool]?
     /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
     /// `Tv` when it shows no key. `nil` without a key mask.
@@ -140,7 +148,7 @@ struct AttentionVisibility: Sendable {
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the mask that does not fit.
     init(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws {
-        let masks = [mask.keys, mask.queries, mask.pairs].compactMap { $0 }
+        let masks = [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap { $0 }
         let rows = masks.first?.shape.first ?? batch
         guard rows > 0, batch % rows == 0 else {
             throw TensorError.shapeMismatch(operation: "\(operation) (mask rows must divide the batch)",
@@ -153,28 +161,30 @@ struct AttentionVisibility: Sendable {
         }
         try check(mask.keys, [rows, keyLength], "key mask, expected [batch, Tv]")
         try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
+        try check(mask.seeingQueries, [rows, queryLength], "seeing-queries mask, expected [batch, Tq]")
         try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
         self.queryLength = queryLength
         self.keyLength = keyLength
         group = batch / rows
         causal = mask.causal
         queries = mask.queries?.values
+        seeing = mask.seeingQueries?.values
         (keys, pairs) = (mask.keys?.values, mask.pairs?.values)
         keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
         queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
         rowHasKey = nil
-        guard pairs != nil || (causal && keys != nil) else { return }
+        guard pairs != nil || seeing != nil || (causal && keys != nil) else { return }
         rowHasKey = (0..<(rows * queryLength)).map { x in
             let (m, i) = x.quotientAndRemainder(dividingBy: queryLength)
-            return (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
+            return (seeing?[x] ?? true) && (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
         }
     }
 
-    /// Whether query `i` sees key `j` under mask row `m`: the key and pair masks, and the causal
-    /// rule.
+    /// Whether query `i` sees key `j` under mask row `m`: the key, pair and seeing-queries
+    /// masks, and the causal rule.
     func sees(mask m: Int, query i: Int, key j: Int) -> Bool {
         (!causal || j < AttentionMask.causalKeyEnd(query: i, keyLength: keyLength)) && (keys?[m * keyLength + j] ?? true)
-            && (pairs?[(m * queryLength + i) * keyLength + j] ?? true)
+            && (pairs?[(m * queryLength + i) * keyLength + j] ?? true) && (seeing?[m * queryLength + i] ?? true)
     }
 
     /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.

@@ -102,7 +102,8 @@ struct FlashAttention: Sendable {
         weights: UnsafeMutablePointer<Float>?, gradOutput: UnsafePointer<Float>? = nil,
         delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
-        withPinned([visibility.keys ?? [], visibility.pairs ?? [], visibility.queries ?? [], visibility.rowHasKey ?? []]) { masks in
+        let v = visibility
+        return withPinned([v.keys ?? [], v.pairs ?? [], v.queries ?? [], v.rowHasKey ?? [], v.seeing ?? []]) { masks in
             // A missing (or empty) mask is NULL to the kernels.
             let bytes = masks.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) } }
             var p = heed_flash_problem()
@@ -116,7 +117,7 @@ struct FlashAttention: Sendable {
             p.scale = scale
             p.causal = visibility.causal ? 1 : 0
             p.mask_group = visibility.group
-            (p.key_mask, p.full_mask, p.query_keep, p.row_has_key) = (bytes[0], bytes[1], bytes[2], bytes[3])
+            (p.key_mask, p.full_mask, p.query_keep, p.row_has_key, p.query_sees) = (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4])
             p.dropout_rate = dropoutRate
             p.dropout_seed = dropoutSeed
             (p.q, p.k, p.v, p.out) = (query, key, value, output)

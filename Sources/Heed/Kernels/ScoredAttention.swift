@@ -2,7 +2,7 @@ extension AttentionVisibility {
     /// `[B, Tq, Tv]`: whether query `i` of problem `b` sees key `j` (``sees(mask:query:key:)``),
     /// or `nil` when nothing is hidden.
     func visibleScores(batch: Int) -> Mask? {
-        guard keys != nil || pairs != nil || causal else { return nil }
+        guard keys != nil || pairs != nil || seeing != nil || causal else { return nil }
         let (tq, tv) = (queryLength, keyLength)
         let visible = (0..<(batch * tq * tv)).map { x in
             let (row, j) = x.quotientAndRemainder(dividingBy: tv)

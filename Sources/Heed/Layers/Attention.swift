@@ -1,19 +1,15 @@
 /// Dot-product (Luong) or concat attention of a query over a value sequence (Keras
-/// `Attention`).
+/// `Attention`), with tf-keras' math: `.dot` scores are `q·kᵀ` (times `scale`, no `1/√d`),
+/// `.concat` scores `concat_score_weight · Σ_d tanh(scale · (q + k))`; then the value and causal
+/// masks (``AttentionMask``: Keras' `1e9` subtracted in the tensor's precision, so a fully hidden
+/// row gets Keras' near-uniform weights, never NaN), softmax over the keys, dropout of the
+/// weights in training (not renormalised), output = weights · value with the rows of hidden
+/// queries set to 0.
 ///
 /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]` (the value
 /// when omitted) → output `[batch, Tq, Dv]`, weights `[batch, Tq, Tv]`; masks: query
 /// `[batch, Tq]`, value `[batch, Tv]`. Weights: `scale` `[]` (only with `useScale`) and
 /// `concat_score_weight` `[]` (always for `.concat`), both initialised to 1.
-///
-/// The math follows tf-keras exactly:
-/// - scores: `.dot` is `q·kᵀ` (times `scale`), without a `1/√d` factor; `.concat` is
-///   `concat_score_weight · Σ_d tanh(scale · (q + k))`;
-/// - where the value mask or the causal mask (`i >= j`, anchored top-left) hides a key, `1e9`
-///   is *subtracted* from the score in the tensor's own precision, so a fully hidden row gets
-///   the same (near-uniform) weights as Keras, never NaN;
-/// - softmax over the keys, then dropout of the weights in training (not renormalised);
-/// - output = weights · value, with rows of hidden queries set to 0.
 ///
 /// Dot scores run as one fused op,
 /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, dropout

@@ -19,9 +19,9 @@
 /// Masks: the query's mask (`[batch, T]`), the value's and the key's (`[batch, S]`), an explicit
 /// `attentionMask` (broadcastable to `[batch, T, S]`) and the causal mask (query `i` sees keys
 /// `j ≤ i`) hide a score where any of them hides it, as Keras' one ANDed mask does; a hidden
-/// query sees no key. Only the explicit and query masks form a `[batch, T, S]` array, so the
-/// kernels skip padded keys and the causal rule needs no array. The output is not zeroed at
-/// masked queries; the output's mask is the query's mask.
+/// query sees no key. Only the explicit mask forms a `[batch, T, S]` array, so the kernels skip
+/// padded keys and the causal rule needs no array. The output is not zeroed at masked queries;
+/// the output's mask is the query's mask.
 public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// The layer's name, the prefix of its weights' full names.
     public let name: String
@@ -212,8 +212,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     }
 
     /// The Keras masks as the attention op's mask: the value and key masks ANDed as its key
-    /// mask, the explicit mask (broadcast to `[batch, T, S]`) with the rows of hidden queries
-    /// cleared as its pair mask (a hidden query sees no key), and the causal mask as itself. A
+    /// mask, the explicit mask (broadcast to `[batch, T, S]`) as its pair mask, the query mask
+    /// as its seeing-queries mask (a hidden query sees no key), and the causal mask as itself. A
     /// score is hidden where any of them hides it, as in Keras' one ANDed mask.
     static func combinedMask(
         batch: Int, queryLength: Int, keyLength: Int, queryMask: Mask?, valueMask: Mask?, keyMask: Mask?,
@@ -231,19 +231,14 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         if let v = valueMask, let k = keyMask {
             keys = Mask(uncheckedShape: v.shape, values: zip(v.values, k.values).map { $0 && $1 })
         }
-        guard attentionMask != nil || queryMask != nil else { return AttentionMask(keys: keys, causal: useCausalMask) }
-        let target = [batch, tq, tk]
-        var pairs = [Bool](repeating: true, count: batch * tq * tk)
+        var pairs: Mask?
         if let attentionMask {
-            guard let full = try? attentionMask.broadcast(to: target) else {
-                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: target)
+            guard let full = try? attentionMask.broadcast(to: [batch, tq, tk]) else {
+                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: [batch, tq, tk])
             }
-            pairs = full.values
+            pairs = full
         }
-        for row in 0..<(batch * tq) where !(queryMask?.values[row] ?? true) {
-            pairs.replaceSubrange((row * tk)..<((row + 1) * tk), with: repeatElement(false, count: tk))
-        }
-        return AttentionMask(keys: keys, pairs: Mask(uncheckedShape: target, values: pairs), causal: useCausalMask)
+        return AttentionMask(keys: keys, pairs: pairs, seeingQueries: queryMask, causal: useCausalMask)
     }
 
     /// Projects `x [B, T, D]` with `kernel [D, N, H]` (+ `bias [N, H]`) to `[B, N, T, H]`.
