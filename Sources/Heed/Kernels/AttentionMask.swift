@@ -144,25 +144,11 @@ struct AttentionVisibility: Sendable {
     /// without a query mask.
     let queryEnds: [Int32]?
 
-    /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys.
+    /// `mask` laid out for `batch` problems of `queryLength` queries and `keyLength` keys.
     ///
-    /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the mask that does not fit.
+    /// - Throws: as ``check(_:batch:queryLength:keyLength:operation:)``.
     init(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws {
-        let masks = [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap { $0 }
-        let rows = masks.first?.shape.first ?? batch
-        guard rows > 0, batch % rows == 0 else {
-            throw TensorError.shapeMismatch(operation: "\(operation) (mask rows must divide the batch)",
-                                            lhs: masks.first?.shape ?? [], rhs: [batch])
-        }
-        func check(_ m: Mask?, _ expected: [Int], _ what: String) throws {
-            if let m, m.shape != expected {
-                throw TensorError.shapeMismatch(operation: "\(operation) (\(what))", lhs: m.shape, rhs: expected)
-            }
-        }
-        try check(mask.keys, [rows, keyLength], "key mask, expected [batch, Tv]")
-        try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
-        try check(mask.seeingQueries, [rows, queryLength], "seeing-queries mask, expected [batch, Tq]")
-        try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
+        let rows = try Self.check(mask, batch: batch, queryLength: queryLength, keyLength: keyLength, operation: operation)
         self.queryLength = queryLength
         self.keyLength = keyLength
         group = batch / rows
@@ -178,6 +164,29 @@ struct AttentionVisibility: Sendable {
             let (m, i) = x.quotientAndRemainder(dividingBy: queryLength)
             return (seeing?[x] ?? true) && (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
         }
+    }
+
+    /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys and
+    /// returns its rows `M`.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the mask that does not fit.
+    static func check(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws -> Int {
+        let masks = [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap { $0 }
+        let rows = masks.first?.shape.first ?? batch
+        guard rows > 0, batch % rows == 0 else {
+            throw TensorError.shapeMismatch(operation: "\(operation) (mask rows must divide the batch)",
+                                            lhs: masks.first?.shape ?? [], rhs: [batch])
+        }
+        func check(_ m: Mask?, _ expected: [Int], _ what: String) throws {
+            if let m, m.shape != expected {
+                throw TensorError.shapeMismatch(operation: "\(operation) (\(what))", lhs: m.shape, rhs: expected)
+            }
+        }
+        try check(mask.keys, [rows, keyLength], "key mask, expected [batch, Tv]")
+        try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
+        try check(mask.seeingQueries, [rows, queryLength], "seeing-queries mask, expected [batch, Tq]")
+        try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
+        return rows
     }
 
     /// Whether query `i` sees key `j` under mask row `m`: the key, pair and seeing-queries

@@ -118,7 +118,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         let op = "Attention '\(name)'"
         let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
         let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
-        _ = try AttentionVisibility(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
+        _ = try AttentionVisibility.check(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
         let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &generator)
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {
