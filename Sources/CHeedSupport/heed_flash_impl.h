@@ -206,40 +206,31 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
         return;
     }
     for (long r = 0; r < rows; r++) { m[r] = -INFINITY; l[r] = 0; }
-    if (p->weights) {
-        /* One key block; the weights are normalised where they are kept, so O needs no final
-           scaling. Keys past the key end get weight 0. One pass over the rows per step, so
-           the rows' reductions overlap. */
-        float *w = p->weights + (b * tq + i0) * tv;
-        FN(gemm)(rows, kend, d, p->scale, q, d, 0, kt, bc, w, tv, 0);
-        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, 0, kend, w + r * tv);
-        for (long r = 0; r < rows; r++) m[r] = FN(row_max)(w + r * tv, kend);
-        for (long r = 0; r < rows; r++) l[r] = FN(exp_row)(w + r * tv, kend, m[r], 0.0f);
-        for (long r = 0; r < rows; r++) {
-            float *wr = w + r * tv;
-            FN(scale_row)(wr, kend, 1.0f / l[r]);
-            if (kend < tv) memset(wr + kend, 0, (size_t)(tv - kend) * sizeof(float));
-            if (dropout) FN(dropout_row)(s + r * tv, wr, kend, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), 0, threshold, multiplier);
-        }
-        FN(gemm)(rows, dv, kend, 1.0f, dropout ? s : w, tv, 0, p->v + b * tv * dv, dv, o, dv, 0);
-    }
-    for (long j0 = 0, jb = 0; !p->weights && j0 < kend; j0 += bc, jb++) {
+    /* Kept weights: one key block (bc = tv) formed in place and normalised there, so O needs no
+       final scaling, and keys past the key end get weight 0; the dropped weights go to the
+       scratch. One pass over the rows per step, so that the rows' reductions overlap. */
+    float *kept = p->weights ? p->weights + (b * tq + i0) * tv : NULL;
+    for (long j0 = 0, jb = 0; j0 < kend; j0 += bc, jb++) {
         const long cols = bc < kend - j0 ? bc : kend - j0;
-        FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, s, bc, 0);
-        /* One pass over the rows per step, so that the rows' reductions overlap. */
-        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, s + r * bc);
-        for (long r = 0; r < rows; r++) correction[r] = FN(row_max)(s + r * bc, cols);
+        float *sb = kept ? kept : s, *dropped = kept ? s : sb;
+        FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, sb, bc, 0);
+        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, sb + r * bc);
+        for (long r = 0; r < rows; r++) correction[r] = FN(row_max)(sb + r * bc, cols);
         for (long r = 0; r < rows; r++) {
             const float mnew = correction[r] > m[r] ? correction[r] : m[r];
             correction[r] = heed_exp_scalar(m[r] - mnew);
             m[r] = mnew;
         }
-        for (long r = 0; r < rows; r++) l[r] = l[r] * correction[r] + FN(exp_row)(s + r * bc, cols, m[r], 0.0f);
+        for (long r = 0; r < rows; r++) l[r] = l[r] * correction[r] + FN(exp_row)(sb + r * bc, cols, m[r], 0.0f);
         for (long r = 0; r < rows; r++) {
             if (j0 > 0 && correction[r] != 1.0f) FN(scale_row)(o + r * dv, dv, correction[r]);
-            if (dropout) FN(dropout_row)(s + r * bc, s + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+            if (kept) {
+                FN(scale_row)(sb + r * bc, cols, 1.0f / l[r]);
+                if (kend < tv) memset(sb + r * bc + kend, 0, (size_t)(tv - kend) * sizeof(float));
+            }
+            if (dropout) FN(dropout_row)(dropped + r * bc, sb + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
         }
-        FN(gemm)(rows, dv, cols, 1.0f, s, bc, 0, p->v + (b * tv + j0) * dv, dv, o, dv, j0 > 0);
+        FN(gemm)(rows, dv, cols, 1.0f, dropout ? dropped : sb, bc, 0, p->v + (b * tv + j0) * dv, dv, o, dv, j0 > 0);
     }
     const unsigned char *keep = p->query_keep ? p->query_keep + mb * tq + i0 : NULL;
     for (long r = 0; r < rows; r++) {
