@@ -187,6 +187,13 @@ check_code "e. the ratios are gathered with the graph on" Sources/HeedModels/Mod
     'let r = try withoutGrad { try ratios.value.gatheringRows(ids) }' 'let r = try ratios.value.gatheringRows(ids)' \
     BagClassifierTests
 
+# (f) A query that sees no key (MultiHeadAttention's query mask) keeps its scores unpenalised, in
+# the tiled kernels or in the OpenBLAS ones.
+check_code "f. the tiled kernels do not hide the keys of a query that sees none" Sources/CHeedSupport/heed_flash_impl.h \
+    'for (long j = 0; j < n; j++) s[j] -= HEED_FLASH_MASK_PENALTY;' '(void)0;' FlashAttentionTests
+check_code "f. the OpenBLAS kernels do not hide the keys of a query that sees none" Sources/Heed/Kernels/AttentionKernel.swift \
+    'let end = blind ? 0 : causal' 'let end = blind ? count : causal' FlashAttentionTests
+
 if [ "$problems" -gt 0 ]; then
     echo "$problems check(s) above went wrong" >&2
     exit 1
