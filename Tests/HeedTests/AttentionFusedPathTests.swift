@@ -73,6 +73,25 @@ final class AttentionFusedPathTests: XCTestCase {
         }
     }
 
+    /// Concat scores in training drop the weights by the keep mask hashed from the layer's dropout
+    /// stream, as dot scores do: the returned scores are the softmax of the masked concat scores
+    /// times that draw's multipliers, and the output is those scores times the value.
+    func testConcatDropoutInTrainingUsesTheHashedKeepMask() throws {
+        let layer = Attention<Double>(scoreMode: .concat, dropout: 0.4, seed: 5)
+        var stream = LayerSeed.generator(seed: 5, name: "attention/dropout")
+        let multipliers = try AttentionDropout(rate: 0.4, seed: stream.next())
+            .multipliers(Double.self, batch: 2, queryLength: 3, keyLength: 4, operation: "test")
+        XCTAssertTrue(multipliers.contains(0) && multipliers.contains(1 / 0.6), "the draw keeps some and drops some")
+        let q = randomTensor([2, 3, 2], seed: 1), v = randomTensor([2, 4, 2], seed: 2)
+        let r = try layer.attend(query: q, value: v, valueMask: valueMask, training: true)
+        // concat_score_weight is 1 once built, and there is no scale.
+        var scores = try (q.expandingShape(at: 2) + v.expandingShape(at: 1)).tanh().sum(alongAxis: -1)
+        scores = try Tensor.where(valueMask.reshaped([2, 1, 4]).broadcast(to: [2, 3, 4]), scores, scores - 1e9)
+        let expected = try scores.softmax(alongAxis: -1) * Tensor(shape: [2, 3, 4], scalars: multipliers)
+        assertClose(r.scores.scalars, expected.scalars, rtol: 1e-12, atol: 1e-14, "scores")
+        assertClose(r.output.scalars, try Tensor.matmul(expected, v).scalars, rtol: 1e-12, atol: 1e-14, "output")
+    }
+
     /// The same seed drops the same weights in both kernel families: Float attention with
     /// dropout through the tiled kernels (no returned weights) and through the OpenBLAS kernels
     /// (weights returned) give the same output and gradients.

@@ -79,6 +79,20 @@ final class LayerErrorTests: XCTestCase {
                                valueMask: Mask(filled: true, shape: [1, 3])))
     }
 
+    /// A mask with fewer rows than the batch is refused, in both score modes, though the op
+    /// itself would share such rows between groups of problems.
+    func testAttentionMaskRowsMustEqualTheBatch() throws {
+        for mode in AttentionScoreMode.allCases {
+            let layer = Attention<Float>(scoreMode: mode)
+            assertThrows({ if case .shapeMismatch(_, [2, 4], [4, 4]) = $0 { return true }; return false },
+                         try layer(query: Tensor.zeros([4, 2, 3]), value: Tensor.zeros([4, 4, 3]),
+                                   valueMask: Mask(filled: true, shape: [2, 4])))
+            assertThrows({ if case .shapeMismatch(_, [2, 2], [4, 2]) = $0 { return true }; return false },
+                         try layer(query: Tensor.zeros([4, 2, 3]), value: Tensor.zeros([4, 4, 3]),
+                                   queryMask: Mask(filled: true, shape: [2, 2])))
+        }
+    }
+
     func testAttentionQueryMaskOfWrongShapeThrows() throws {
         let layer = Attention<Float>()
         assertThrows({ if case .shapeMismatch(_, [1, 4], [1, 2]) = $0 { return true }; return false },

@@ -131,7 +131,7 @@ final class MultiHeadAttentionTests: XCTestCase {
         XCTAssertEqual(visible, try Mask(shape: [1, 2, 3], values: [false, false, false, true, true, false]))
     }
 
-    func testPaddingAndCausalMasksFormNoPairArray() throws {
+    func testPaddingCausalAndQueryMasksFormNoPairArray() throws {
         let none = try MultiHeadAttention<Float>.combinedMask(
             batch: 1, queryLength: 2, keyLength: 3, queryMask: nil, valueMask: nil, keyMask: nil,
             attentionMask: nil, useCausalMask: false, layerName: "mha")
@@ -142,6 +142,13 @@ final class MultiHeadAttentionTests: XCTestCase {
         XCTAssertNil(padded.pairs)
         XCTAssertEqual(padded.keys, try Mask(shape: [1, 3], values: [false, true, false]))
         XCTAssertTrue(padded.causal)
+        let queries = try Mask(shape: [1, 2], values: [true, false])
+        let hidden = try MultiHeadAttention<Float>.combinedMask(
+            batch: 1, queryLength: 2, keyLength: 3, queryMask: queries, valueMask: nil, keyMask: nil,
+            attentionMask: nil, useCausalMask: false, layerName: "mha")
+        XCTAssertNil(hidden.pairs, "a query mask forms no pair array")
+        XCTAssertEqual(hidden.seeingQueries, queries)
+        XCTAssertNil(hidden.queries, "MultiHeadAttention does not zero the rows of hidden queries")
     }
 
     func testMismatchedMaskShapeThrows() throws {

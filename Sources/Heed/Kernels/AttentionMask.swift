@@ -144,33 +144,10 @@ struct AttentionVisibility: Sendable {
     /// without a query mask.
     let queryEnds: [Int32]?
 
-    /// `mask` laid out for `batch` problems of `queryLength` queries and `keyLength` keys.
-    ///
-    /// - Throws: as ``check(_:batch:queryLength:keyLength:operation:)``.
-    init(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws {
-        let rows = try Self.check(mask, batch: batch, queryLength: queryLength, keyLength: keyLength, operation: operation)
-        self.queryLength = queryLength
-        self.keyLength = keyLength
-        group = batch / rows
-        causal = mask.causal
-        queries = mask.queries?.values
-        seeing = mask.seeingQueries?.values
-        (keys, pairs) = (mask.keys?.values, mask.pairs?.values)
-        keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
-        queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
-        rowHasKey = nil
-        guard pairs != nil || seeing != nil || (causal && keys != nil) else { return }
-        rowHasKey = (0..<(rows * queryLength)).map { x in
-            let (m, i) = x.quotientAndRemainder(dividingBy: queryLength)
-            return (seeing?[x] ?? true) && (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
-        }
-    }
-
-    /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys and
-    /// returns its rows `M`.
+    /// Checks `mask` against `batch` problems of `queryLength` queries and `keyLength` keys.
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming the mask that does not fit.
-    static func check(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws -> Int {
+    init(_ mask: AttentionMask, batch: Int, queryLength: Int, keyLength: Int, operation: String) throws {
         let masks = [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap { $0 }
         let rows = masks.first?.shape.first ?? batch
         guard rows > 0, batch % rows == 0 else {
@@ -186,7 +163,21 @@ struct AttentionVisibility: Sendable {
         try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
         try check(mask.seeingQueries, [rows, queryLength], "seeing-queries mask, expected [batch, Tq]")
         try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
-        return rows
+        self.queryLength = queryLength
+        self.keyLength = keyLength
+        group = batch / rows
+        causal = mask.causal
+        queries = mask.queries?.values
+        seeing = mask.seeingQueries?.values
+        (keys, pairs) = (mask.keys?.values, mask.pairs?.values)
+        keyEnds = keys.map { Self.ends(of: $0, rows: rows, length: keyLength, none: keyLength) }
+        queryEnds = queries.map { Self.ends(of: $0, rows: rows, length: queryLength, none: 0) }
+        rowHasKey = nil
+        guard pairs != nil || seeing != nil || (causal && keys != nil) else { return }
+        rowHasKey = (0..<(rows * queryLength)).map { x in
+            let (m, i) = x.quotientAndRemainder(dividingBy: queryLength)
+            return (seeing?[x] ?? true) && (0..<keyLength).contains { sees(mask: m, query: i, key: $0) }
+        }
     }
 
     /// Whether query `i` sees key `j` under mask row `m`: the key, pair and seeing-queries

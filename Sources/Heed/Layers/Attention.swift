@@ -118,7 +118,11 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         let op = "Attention '\(name)'"
         let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
         let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
-        _ = try AttentionVisibility.check(mask, batch: b, queryLength: tq, keyLength: tv, operation: op)
+        for (m, expected, what) in [(queryMask, [b, tq], "query mask [batch, Tq]"), (valueMask, [b, tv], "value mask [batch, Tv]")] {
+            if let m, m.shape != expected {
+                throw TensorError.shapeMismatch(operation: "\(op) (\(what))", lhs: m.shape, rhs: expected)
+            }
+        }
         let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &generator)
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {

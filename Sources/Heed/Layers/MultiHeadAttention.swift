@@ -301,12 +301,17 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// batch of `B·N` problems sharing each example's masks.
     ///
     /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, masks
-    /// `keys [B, S]`, `pairs [B, T, S]` → heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]` with `returnScores`.
+    /// `keys [B, S]`, `seeingQueries [B, T]`, `pairs [B, T, S]` → heads `[B, N, T, Hv]`,
+    /// probabilities `[B, N, T, S]` with `returnScores`.
     static func kernelHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: AttentionMask,
                             dropout: AttentionDropout?, returnScores: Bool, layerName: String) throws
         -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?) {
         let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (s, hv) = (k.shape[2], v.shape[3])
+        // One mask row per example, shared by its heads (the op would accept any divisor of B·N).
+        for m in [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap({ $0 }) where m.shape.first != b {
+            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask rows vs batch", lhs: m.shape, rhs: [b])
+        }
         var dropout = dropout
         if let keep = dropout?.keepMask {
             // The heads' keep masks as the problems' [B·N, T, S].
