@@ -216,10 +216,11 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
         FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, sb, bc, 0);
         for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, sb + r * bc);
         for (long r = 0; r < rows; r++) correction[r] = FN(row_max)(sb + r * bc, cols);
-        for (long r = 0; r < rows; r++) {
-            const float mnew = correction[r] > m[r] ? correction[r] : m[r];
-            correction[r] = heed_exp_scalar(m[r] - mnew);
-            m[r] = mnew;
+        for (long r = 0; r < rows; r += VL) {  /* the new maxima, and exp(old - new maximum) */
+            const long w = rows - r < VL ? rows - r : VL;
+            const V old = VLOADN(m + r, w), mnew = VMAX(VLOADN(correction + r, w), old);
+            VSTOREN(correction + r, VEXP(VSUB(old, mnew)), w);
+            VSTOREN(m + r, mnew, w);
         }
         for (long r = 0; r < rows; r++) l[r] = l[r] * correction[r] + FN(exp_row)(sb + r * bc, cols, m[r], 0.0f);
         for (long r = 0; r < rows; r++) {
