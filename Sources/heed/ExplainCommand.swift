@@ -59,16 +59,16 @@ struct ExplainCommand: ParsableCommand {
         var byWord: [String: Double] = [:]
         for (j, token) in keyTokens.enumerated() { byWord[token, default: 0] += received[j] }
         let ranked = byWord.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(top)
-        try printPrediction(ready, columns)
+        try printPrediction(ready, trace)
         printOut("most-attended words:")
         for (word, weight) in ranked { printOut("  \(word)  \(String(format: "%.4f", weight))") }
         printOut("heatmap: \(out)")
     }
 
-    /// Prints the predicted class with its probability and returns its id.
+    /// Prints the class `trace` predicts with its probability and returns its id.
     @discardableResult
-    func printPrediction(_ ready: ReadyModel, _ columns: [[String]]) throws -> Int {
-        let probabilities = try ready.probabilities(ready.encode(columns))[0]
+    func printPrediction(_ ready: ReadyModel, _ trace: ForwardTrace<Float>) throws -> Int {
+        let probabilities = try ready.probabilities(of: trace)[0]
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         printOut("prediction: \(ready.labels.classes[best]) (\(String(format: "%.4f", probabilities[best])))")
         return best
@@ -82,7 +82,7 @@ struct ExplainCommand: ParsableCommand {
         let trace = try ready.trace(ready.encode([[text]]))
         guard let parts = trace.activations["contributions"] else { throw CLIError("the model has no token contributions to show") }
         let classes = ready.config.classCount
-        let best = try printPrediction(ready, [[text]])
+        let best = try printPrediction(ready, trace)
         var byToken: [(token: String, margin: Double)] = []
         for (t, token) in tokens.enumerated() {
             let row = (0..<classes).map { Double(parts.scalars[t * classes + $0]) }

@@ -45,6 +45,22 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    /// The probabilities of a trace (what `heed explain` prints) are those of a prediction.
+    func testTraceProbabilitiesAgreeWithPredict() throws {
+        for kind in ModelKind.allCases {
+            let model = try makeModel(kind)
+            let texts = kind == .pair ? [["good film", "bad plot twist"], ["a good plot", "film"]] : [["good film", "bad plot twist"]]
+            let inputs = try model.encode(texts)
+            let traced = try model.probabilities(of: model.trace(inputs))
+            let predicted = try model.probabilities(inputs)
+            XCTAssertEqual(traced.count, predicted.count, "\(kind)")
+            for (t, p) in zip(traced, predicted) {
+                XCTAssertEqual(t.count, p.count, "\(kind)")
+                for (a, b) in zip(t, p) { XCTAssertEqual(a, b, accuracy: 1e-6, "\(kind)") }
+            }
+        }
+    }
+
     func testProbabilitiesAndLossAgreeWithPredictAndEvaluate() throws {
         for kind in ModelKind.allCases {
             let model = try makeModel(kind)

@@ -304,6 +304,19 @@ public final class ReadyModel {
         }
     }
 
+    /// The class probabilities of a traced forward pass: its logits through the network's output
+    /// activation, as ``probabilities(_:batchSize:)`` gives them, without running the model again.
+    ///
+    /// - Throws: `TensorError` if the logits do not fit the activation.
+    public func probabilities(of trace: ForwardTrace<Float>) throws -> [[Double]] {
+        let activation: OutputActivation
+        switch reader {
+        case let .one(m): activation = m.outputActivation
+        case let .two(m): activation = m.outputActivation
+        }
+        return rows(of: try withoutGrad { try activation.apply(trace.logits) }, count: trace.logits.shape[0])
+    }
+
     /// The forward trace of one example (for attention heatmaps).
     ///
     /// - Throws: `TensorError` for ids outside the vocabulary or bad shapes.
