@@ -166,8 +166,9 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--num-heads, --key-dim, --ff-dim, --blocks, --filters and --kernel-size must be at least 1")
         }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw CLIError("--dropout must be in [0, 1), got \(dropout)") }
-        if let dropout, dropout > 0, kind == .pair { throw CLIError("--dropout applies to the text and transformer models, not the pair model") }
-        if let dropout, dropout > 0, kind == .bag { throw CLIError("--dropout applies to the text and transformer models, not the bag model") }
+        if let dropout, dropout > 0, kind == .pair || kind == .bag {
+            throw CLIError("--dropout applies to the text and transformer models, not the \(kind.rawValue) model")
+        }
         if let nbWeight {
             if kind != .bag { throw CLIError("--nb-weight applies to the bag model alone (--model bag)") }
             if !(nbWeight >= 0 && nbWeight.isFinite) { throw CLIError("--nb-weight must be a number ≥ 0, got \(nbWeight)") }
