@@ -40,32 +40,12 @@ int heed_flash_set_level(int level) {
     return chosen;
 }
 
-/* The kernels of a level (1 or 2; callers pass what heed_flash_level returned, never 0, which
-   selects the BLAS kernels instead). */
-static const heed_flash_kernels *flash_kernels(int level) {
+const heed_flash_kernels *heed_flash_kernels_at(int level) {
 #ifdef HEED_X86_64
     if (level >= 1) return level >= 2 ? &heed_flash_kernels_avx512 : &heed_flash_kernels_avx2;
 #endif
     fprintf(stderr, "heed: the tiled attention kernels need x86-64 with AVX2 or AVX-512 (asked for level %d)\n", level);
     abort();
-}
-
-void heed_flash_pack_transposed(int level, const float *x, long rows, long cols, long block, float *panels) {
-    flash_kernels(level)->pack(x, rows, cols, block, panels);
-}
-
-void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
-                              float *scratch) {
-    flash_kernels(level)->forward_block(p, b, i0, kt, scratch);
-}
-
-void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
-                               const float *vt, float *dq, float *dk, float *dv, float *scratch) {
-    flash_kernels(level)->backward_block(p, b, j0, kt, vt, dq, dk, dv, scratch);
-}
-
-void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out) {
-    flash_kernels(level)->row_dots(a, b, rows, cols, cols, out);
 }
 
 float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key) {

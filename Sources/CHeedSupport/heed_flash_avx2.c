@@ -64,8 +64,9 @@ HEED_AVX2 static inline __m256 flash_dropout_avx2(__m256 x, uint32_t j, uint32_t
 #define VDROPOUT(x, j, rk, t, m, w) flash_dropout_avx2(x, j, rk, t, m)
 #include "heed_flash_impl.h"
 
-const heed_flash_kernels heed_flash_kernels_avx2 = {forward_block_avx2, backward_block_avx2, row_dots_avx2,
-                                                   heed_flash_pack_avx2};
+const heed_flash_kernels heed_flash_kernels_avx2 = {
+    .pack = heed_flash_pack_avx2, .forward_block = forward_block_avx2, .backward_block = backward_block_avx2,
+    .row_dots = row_dots_avx2};
 
 /* dst[c * ldd + r] = src[r * lds + c] for an 8 x 8 block. */
 HEED_AVX2 static inline void flash_transpose8(const float *src, long lds, float *dst, long ldd) {

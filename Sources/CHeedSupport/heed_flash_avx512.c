@@ -61,7 +61,8 @@ HEED_AVX512 static inline __m512 flash_dropout_avx512(__m512 x, uint32_t j, uint
 #define VDROPOUT(x, j, rk, t, m, w) flash_dropout_avx512(x, j, rk, t, m)
 #include "heed_flash_impl.h"
 
-const heed_flash_kernels heed_flash_kernels_avx512 = {forward_block_avx512, backward_block_avx512, row_dots_avx512,
-                                                       heed_flash_pack_avx2};
+const heed_flash_kernels heed_flash_kernels_avx512 = {
+    .pack = heed_flash_pack_avx2, .forward_block = forward_block_avx512, .backward_block = backward_block_avx512,
+    .row_dots = row_dots_avx512};
 
 #endif

@@ -70,25 +70,13 @@ static inline long flash_query_end(const heed_flash_problem *p, long mb) {
     return p->query_end ? p->query_end[mb] : p->tq;
 }
 
-/* One instruction set's kernels, as heed_flash_impl.h defines them (and the packing); heed_flash.c
-   picks a table by level. */
-typedef struct heed_flash_kernels {
-    void (*forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *scratch);
-    void (*backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt, const float *vt,
-                           float *dq, float *dk, float *dv, float *scratch);
-    /* out[r] = sum over j < cols of a[r, j] * b[r, j], rows `ld` floats apart. */
-    void (*row_dots)(const float *a, const float *b, long rows, long cols, long ld, float *out);
-    /* heed_flash_pack_transposed */
-    void (*pack)(const float *x, long rows, long cols, long block, float *panels);
-} heed_flash_kernels;
-
 #define HEED_FLASH_INTERNAL __attribute__((visibility("hidden")))
 
 /* heed_flash_avx512.c and heed_flash_avx2.c (x86-64 only). */
 HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx512;
 HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx2;
 
-/* heed_flash_pack_transposed for every x86-64 level (heed_flash_avx2.c). */
+/* The packing of every x86-64 level (heed_flash_avx2.c). */
 HEED_FLASH_INTERNAL void heed_flash_pack_avx2(const float *x, long rows, long cols, long block, float *panels);
 
 #endif

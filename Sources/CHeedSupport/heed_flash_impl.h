@@ -15,72 +15,56 @@
    It defines, all static, FN(forward_block), FN(backward_block) and FN(row_dots) with the
    signatures of heed_flash_kernels, for the instruction set's table. */
 
-/* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C). */
+/* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C); a full tile (n = 2 VL) with plain
+   loads and stores, a narrower one with masked ones (lanes past n read as 0). */
 #define FLASH_TILE_DEFINE(R)                                                                       \
     ATTR static void FN(tile_##R)(long k, const float *a, long lda, int at, const float *b,        \
                                   long ldb, float *c, long ldc, long n, float alpha, int acc) {    \
         V c0[R], c1[R];                                                                            \
         for (int r = 0; r < R; r++) { c0[r] = VZERO(); c1[r] = VZERO(); }                          \
-        if (n >= 2 * VL) {                                                                         \
-            if (at) {                                                                              \
-                for (long p = 0; p < k; p++) {                                                     \
-                    const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                 \
-                    const float *ap = a + p * lda;                                                 \
-                    for (int r = 0; r < R; r++) {                                                  \
-                        const V x = VSET1(ap[r]);                                                  \
-                        c0[r] = VFMA(x, b0, c0[r]);                                                \
-                        c1[r] = VFMA(x, b1, c1[r]);                                                \
-                    }                                                                              \
-                }                                                                                  \
-            } else {                                                                               \
-                for (long p = 0; p < k; p++) {                                                     \
-                    const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                 \
-                    for (int r = 0; r < R; r++) {                                                  \
-                        const V x = VSET1(a[r * lda + p]);                                         \
-                        c0[r] = VFMA(x, b0, c0[r]);                                                \
-                        c1[r] = VFMA(x, b1, c1[r]);                                                \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
-            const V va = VSET1(alpha);                                                             \
-            for (int r = 0; r < R; r++) {                                                          \
-                float *cr = c + r * ldc;                                                           \
-                V x0 = VMUL(c0[r], va), x1 = VMUL(c1[r], va);                                      \
-                if (acc) { x0 = VADD(x0, VLOAD(cr)); x1 = VADD(x1, VLOAD(cr + VL)); }              \
-                VSTORE(cr, x0);                                                                    \
-                VSTORE(cr + VL, x1);                                                               \
-            }                                                                                      \
-        } else if (n > VL) {                                                                       \
-            const long n1 = n - VL;                                                                \
+        const int full = n >= 2 * VL;                                                              \
+        const long n0 = n < VL ? n : VL, n1 = n - n0;                                              \
+        if (full && at) {                                                                          \
             for (long p = 0; p < k; p++) {                                                         \
-                const V b0 = VLOAD(b + p * ldb), b1 = VLOADN(b + p * ldb + VL, n1);                \
+                const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                     \
+                const float *ap = a + p * lda;                                                     \
                 for (int r = 0; r < R; r++) {                                                      \
-                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
+                    const V x = VSET1(ap[r]);                                                      \
                     c0[r] = VFMA(x, b0, c0[r]);                                                    \
                     c1[r] = VFMA(x, b1, c1[r]);                                                    \
                 }                                                                                  \
             }                                                                                      \
-            const V va = VSET1(alpha);                                                             \
-            for (int r = 0; r < R; r++) {                                                          \
-                float *cr = c + r * ldc;                                                           \
-                V x0 = VMUL(c0[r], va), x1 = VMUL(c1[r], va);                                      \
-                if (acc) { x0 = VADD(x0, VLOAD(cr)); x1 = VADD(x1, VLOADN(cr + VL, n1)); }         \
-                VSTORE(cr, x0);                                                                    \
-                VSTOREN(cr + VL, x1, n1);                                                          \
+        } else if (full) {                                                                         \
+            for (long p = 0; p < k; p++) {                                                         \
+                const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                     \
+                for (int r = 0; r < R; r++) {                                                      \
+                    const V x = VSET1(a[r * lda + p]);                                             \
+                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
+                    c1[r] = VFMA(x, b1, c1[r]);                                                    \
+                }                                                                                  \
             }                                                                                      \
         } else {                                                                                   \
             for (long p = 0; p < k; p++) {                                                         \
-                const V b0 = VLOADN(b + p * ldb, n);                                               \
+                const V b0 = VLOADN(b + p * ldb, n0), b1 = VLOADN(b + p * ldb + VL, n1);           \
                 for (int r = 0; r < R; r++) {                                                      \
-                    c0[r] = VFMA(VSET1(at ? a[p * lda + r] : a[r * lda + p]), b0, c0[r]);          \
+                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
+                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
+                    if (n1 > 0) c1[r] = VFMA(x, b1, c1[r]);                                        \
                 }                                                                                  \
             }                                                                                      \
-            const V va = VSET1(alpha);                                                             \
-            for (int r = 0; r < R; r++) {                                                          \
-                float *cr = c + r * ldc;                                                           \
-                V x0 = VMUL(c0[r], va);                                                            \
-                if (acc) x0 = VADD(x0, VLOADN(cr, n));                                             \
-                VSTOREN(cr, x0, n);                                                                \
+        }                                                                                          \
+        const V va = VSET1(alpha);                                                                 \
+        for (int r = 0; r < R; r++) {                                                              \
+            float *cr = c + r * ldc;                                                               \
+            V x0 = VMUL(c0[r], va), x1 = VMUL(c1[r], va);                                          \
+            if (full) {                                                                            \
+                if (acc) { x0 = VADD(x0, VLOAD(cr)); x1 = VADD(x1, VLOAD(cr + VL)); }              \
+                VSTORE(cr, x0);                                                                    \
+                VSTORE(cr + VL, x1);                                                               \
+            } else {                                                                               \
+                if (acc) { x0 = VADD(x0, VLOADN(cr, n0)); x1 = VADD(x1, VLOADN(cr + VL, n1)); }    \
+                VSTOREN(cr, x0, n0);                                                               \
+                VSTOREN(cr + VL, x1, n1);                                                          \
             }                                                                                      \
         }                                                                                          \
     }

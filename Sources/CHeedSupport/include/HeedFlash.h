@@ -60,27 +60,30 @@ int heed_flash_level(void);
 /* Selects min(level, CPU level) (0 = the BLAS kernels) and returns it. */
 int heed_flash_set_level(int level);
 
-/* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). level: 1 or 2. */
-void heed_flash_pack_transposed(int level, const float *x, long rows, long cols, long block, float *panels);
+/* One instruction set's kernels (heed_flash_impl.h), from heed_flash_kernels_at. */
+typedef struct heed_flash_kernels {
+    /* x [rows, cols] row-major -> panels [ceil(rows / block)][cols][block] (tail columns zero). */
+    void (*pack)(const float *x, long rows, long cols, long block, float *panels);
+    /* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
+       problem b, pack(K_b, Tv, D, bc). scratch: br * bc + br floats. */
+    void (*forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *scratch);
+    /* The keys [j0, j0 + bc) of problem b: writes dk (rows j0.., [*, D], scaled by `scale`) and
+       dv (rows j0.., [*, Dv]), and adds the unscaled dS K of every query block into dq ([Tq, D]
+       of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc + br
+       floats. With kept weights (one key block) it reads no kt (may be NULL), no delta (it forms
+       rowsum(dO * O) as rowsum(P * dP) from the block), and writes dq instead of adding to it. */
+    void (*backward_block)(const heed_flash_problem *p, long b, long j0, const float *kt, const float *vt,
+                           float *dq, float *dk, float *dv, float *scratch);
+    /* out[r] = sum over j < cols of a[r, j] * b[r, j], rows `ld` floats apart. */
+    void (*row_dots)(const float *a, const float *b, long rows, long cols, long ld, float *out);
+} heed_flash_kernels;
 
-/* Output rows [i0, i0 + br) of problem b, and their row_max / row_logsum. kt: the Kᵀ panels of
-   problem b, heed_flash_pack_transposed(K_b, Tv, D, bc). scratch: br * bc + br floats. level: 1 or 2. */
-void heed_flash_forward_block(int level, const heed_flash_problem *p, long b, long i0, const float *kt,
-                              float *scratch);
-
-/* The keys [j0, j0 + bc) of problem b: writes dk (rows j0.., [*, D], scaled by `scale`) and
-   dv (rows j0.., [*, Dv]), and adds the unscaled dS K of every query block into dq
-   ([Tq, D] of problem b). kt, vt: the Kᵀ and Vᵀ panels of problem b. scratch: 2 * br * bc + br
-   floats. With kept weights (one key block) it reads no kt (may be NULL), no delta (it forms
-   rowsum(dO * O) as rowsum(P * dP) from the block), and writes dq instead of adding to it. */
-void heed_flash_backward_block(int level, const heed_flash_problem *p, long b, long j0, const float *kt,
-                               const float *vt, float *dq, float *dk, float *dv, float *scratch);
+/* The kernels of level 1 (AVX2 + FMA) or 2 (AVX-512F); aborts off x86-64 or for level 0, which
+   selects the BLAS kernels instead. */
+const heed_flash_kernels *heed_flash_kernels_at(int level);
 
 /* The dropout multiplier of weight (row, key): 0 or 1 / (1 - rate); row = b * Tq + query.
    The scalar twin of the vector kernels' mask. */
 float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key);
-
-/* out[r] = sum over j of a[r, j] * b[r, j], for `rows` rows of `cols` floats. */
-void heed_flash_row_dots(int level, const float *a, const float *b, long rows, long cols, float *out);
 
 #endif
