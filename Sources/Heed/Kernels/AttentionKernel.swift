@@ -85,18 +85,10 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
                 let kEnd = vis.keyEnd(problem: b, rows: i0, i1)
-                let scratch: UnsafeMutablePointer<Scalar>?
-                let s: UnsafeMutablePointer<Scalar>, ld: Int
-                if let weights {
-                    scratch = nil
-                    s = weights + (b * tq + i0) * tv
-                    ld = tv
-                } else {
-                    scratch = .allocate(capacity: rows * kEnd)
-                    s = scratch.unsafelyUnwrapped
-                    ld = kEnd
-                }
+                // The scores in the kept weights, or in a block of the item's own.
+                let scratch: UnsafeMutablePointer<Scalar>? = weights == nil ? .allocate(capacity: rows * kEnd) : nil
                 defer { scratch?.deallocate() }
+                let (s, ld) = scratch.map { ($0, kEnd) } ?? (weights.unsafelyUnwrapped + (b * tq + i0) * tv, tv)
                 let out = output + (b * tq + i0) * dv
                 if selfScores && rows == tq && kEnd == tv {
                     // Q = K: the scores are symmetric; form the lower triangle and mirror it.
@@ -211,16 +203,9 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
                 guard needs.query || needs.scale else { return }
                 // U = dS·K; dQ = scale · U and dScale = Σ Q ⊙ U.
-                let u: UnsafeMutablePointer<Scalar>
-                let owned: Bool
-                if let gradQuery {
-                    u = gradQuery + (b * tq + i0) * d
-                    owned = false
-                } else {
-                    u = .allocate(capacity: rows * d)
-                    owned = true
-                }
-                defer { if owned { u.deallocate() } }
+                let owned: UnsafeMutablePointer<Scalar>? = gradQuery == nil ? .allocate(capacity: rows * d) : nil
+                defer { owned?.deallocate() }
+                let u = owned ?? gradQuery.unsafelyUnwrapped + (b * tq + i0) * d
                 let alpha: Scalar = needs.scale ? 1 : scale
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: kEnd, alpha: alpha,
                             a: dsBlock, lda: tv, b: key + b * tv * d, ldb: d, beta: 0, c: u, ldc: d)
@@ -249,26 +234,16 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
             // some rows are fully masked (then every row is read; their dS and W are exact).
             let rowStart = causal && visibility.everyRowSeesAKey(problem: b) ? min(j0, tq) : 0
             let rows = tq - rowStart
-            if let gradKey {
-                let out = gradKey + (b * tv + j0) * d
-                if rows == 0 {
-                    out.update(repeating: 0, count: cols * d)
-                } else {
-                    Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: d, k: rows, alpha: scale,
-                                a: ds + (b * tq + rowStart) * tv + j0, lda: tv,
-                                b: query + (b * tq + rowStart) * d, ldb: d, beta: 0, c: out, ldc: d)
-                }
+            // out [cols, width] = alpha · aᵀ·x over the rows from rowStart: a [B, Tq, Tv], x [B, Tq, width].
+            func product(_ out: UnsafeMutablePointer<Scalar>, width: Int, alpha: Scalar, _ a: UnsafePointer<Scalar>,
+                         _ x: UnsafePointer<Scalar>) {
+                guard rows > 0 else { return out.update(repeating: 0, count: cols * width) }
+                Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: width, k: rows, alpha: alpha,
+                            a: a + (b * tq + rowStart) * tv + j0, lda: tv, b: x + (b * tq + rowStart) * width,
+                            ldb: width, beta: 0, c: out, ldc: width)
             }
-            if let gradValue, let gradOutput {
-                let out = gradValue + (b * tv + j0) * dv
-                if rows == 0 {
-                    out.update(repeating: 0, count: cols * dv)
-                } else {
-                    Scalar.gemm(transposeA: true, transposeB: false, m: cols, n: dv, k: rows, alpha: 1,
-                                a: applied + (b * tq + rowStart) * tv + j0, lda: tv,
-                                b: gradOutput + (b * tq + rowStart) * dv, ldb: dv, beta: 0, c: out, ldc: dv)
-                }
-            }
+            if let gradKey { product(gradKey + (b * tv + j0) * d, width: d, alpha: scale, ds, query) }
+            if let gradValue, let gradOutput { product(gradValue + (b * tv + j0) * dv, width: dv, alpha: 1, applied, gradOutput) }
         }
         return scaleGrad
     }

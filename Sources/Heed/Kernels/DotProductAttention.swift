@@ -1,43 +1,28 @@
 extension Tensor {
-    /// Dot-product attention as one fused, differentiable operation, with Keras' masking.
+    /// Dot-product attention as one differentiable operation with Keras' masking:
+    /// `S = scale · Q·Kᵀ` (no `1/√d`: pass it as `scale` if you want it), the scores `mask`
+    /// hides lowered by ``AttentionMask/penalty``, `W = softmax(S)` over the keys, times
+    /// `dropout`'s keep mask, `output = W·V`, and the output rows of hidden queries zeroed.
     ///
-    /// `S = scale · Q·Kᵀ` (no `1/√d`: pass it as `scale` if you want it); where `mask` hides a
-    /// score, ``AttentionMask/penalty`` is subtracted in the scalar type, exactly as Keras does,
-    /// so a query row with no visible key gets Keras' softmax over the rounded `s − 1e9`, never
-    /// NaN. `W = softmax(S)` over the keys (maximum subtracted), multiplied by `dropout`'s keep
-    /// mask when given, `output = W·V`, and output rows the query mask hides are zeroed.
-    ///
-    /// The output records a single graph node; its pullback computes the gradients of `query`,
-    /// `key`, `value` and `scale`. One plan chooses the kernels: Heed's tiled AVX2 /
-    /// AVX-512 kernels for `Float` without returned weights (memory O(T·D), dropout inside),
-    /// else the OpenBLAS kernels (the weights `[batch, Tq, Tv]` kept when a gradient is
-    /// recorded). Either way keys past a causal query block or past the key mask's last visible
-    /// key are skipped when every row of the block sees a key, and the tiled kernels skip the
-    /// query blocks past the query mask's last kept row. The work is spread over `Heed.threads`
-    /// threads with denormals flushed.
-    ///
-    /// Shapes: `query [batch, Tq, D]`, `key [batch, Tv, D]`, `value [batch, Tv, Dv]`,
-    /// `scale []` (one element), masks as ``AttentionMask`` → `output [batch, Tq, Dv]`,
-    /// `weights [batch, Tq, Tv]`.
+    /// The output records one graph node (the returned weights a second one), whose pullback
+    /// computes the gradients of `query`, `key`, `value` and `scale`. ``AttentionPlan`` chooses
+    /// the kernels; they run on `Heed.threads` threads with denormals flushed.
     ///
     /// - Parameters:
     ///   - query: the queries `[batch, Tq, D]`.
     ///   - key: the keys `[batch, Tv, D]`.
     ///   - value: the values `[batch, Tv, Dv]`.
-    ///   - scale: a one-element tensor multiplying the scores (Keras `use_scale`); it may
-    ///     require a gradient. `nil` means 1.
-    ///   - mask: the hidden keys and zeroed query rows.
-    ///   - dropout: dropout of the weights in training, with a keep mask hashed from its seed
-    ///     (the same in every kernel) or given.
-    ///   - returnWeights: also return the attention weights (after masking and softmax, before
-    ///     dropout, not zeroed by the query mask). They are differentiable too, through a second
-    ///     node.
-    /// - Returns: the output, and the weights when `returnWeights` is true.
+    ///   - scale: one element multiplying the scores (Keras `use_scale`), which may require a
+    ///     gradient; `nil` means 1.
+    ///   - mask: the hidden scores and zeroed query rows.
+    ///   - dropout: dropout of the weights, for training.
+    ///   - returnWeights: also return the weights `[batch, Tq, Tv]` (after masking and softmax,
+    ///     before dropout, not zeroed by the query mask).
+    /// - Returns: the output `[batch, Tq, Dv]`, and the weights when `returnWeights` is true.
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` when an input is not
-    ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the batch, length or
-    ///   feature sizes or a mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
-    ///   when `scale` is not one element or a key, feature or value size is zero; a shape
-    ///   mismatch also when a dropout keep mask does not broadcast to the weights.
+    ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the sizes, a mask or a
+    ///   dropout keep mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
+    ///   when `scale` is not one element or a key, feature or value size is zero.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dotProductAttention(
@@ -147,15 +132,15 @@ extension AttentionKernel {
                                   needs: needs, gradQuery: out[0], gradKey: out[1], gradValue: out[2])
             }
         }
-        let (dq, dk, dv) = (made[0], made[1], made[2])
-        var result: [Tensor<Scalar>?] = [
-            needs.query ? Tensor(uncheckedShape: query.shape, scalars: dq) : nil,
-            needs.key ? Tensor(uncheckedShape: key.shape, scalars: dk) : nil,
-            valueGradient ? Tensor(uncheckedShape: value.shape, scalars: dv) : nil,
-        ]
-        if let scaleShape {
-            result.append(needs.scale ? Tensor(uncheckedShape: scaleShape, scalars: [dScale]) : nil)
-        }
-        return result
+        return Tensor.gradients(shapes: [query.shape, key.shape, value.shape] + (scaleShape.map { [$0] } ?? []),
+                                [made[0], made[1], made[2], [dScale]], needed: [needs.query, needs.key, valueGradient, needs.scale])
+    }
+}
+
+extension Tensor {
+    /// An attention's input gradients: `scalars[i]` shaped `shapes[i]` where `needed[i]`, else
+    /// `nil`, for as many inputs as `shapes` lists (the scale's only when the call had one).
+    static func gradients(shapes: [[Int]], _ scalars: [[Scalar]], needed: [Bool]) -> [Tensor?] {
+        zip(shapes, zip(scalars, needed)).map { shape, x in x.1 ? Tensor(uncheckedShape: shape, scalars: x.0) : nil }
     }
 }

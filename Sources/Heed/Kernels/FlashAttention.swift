@@ -27,6 +27,8 @@ struct FlashAttention: Sendable {
     let dropoutSeed: UInt64
     /// 1 = AVX2, 2 = AVX-512.
     let level: Int32
+    /// The kernels of ``level``.
+    private let kernels: heed_flash_kernels
 
     /// Query rows per block: 64, or 32 under a causal mask. A causal block computes the keys
     /// up to its last row's diagonal, so a shorter block computes fewer hidden scores; without
@@ -76,7 +78,6 @@ struct FlashAttention: Sendable {
 
     init(batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int, scale: Float,
          visibility: AttentionVisibility, dropout: AttentionDropout?, level: Int) {
-        precondition(level >= 1, "FlashAttention needs an AVX2 or AVX-512 level")
         self.batch = batch
         self.queryLength = queryLength
         self.keyLength = keyLength
@@ -88,6 +89,7 @@ struct FlashAttention: Sendable {
         dropoutRate = Float(dropout?.rate ?? 0)
         dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
+        kernels = heed_flash_kernels_at(Int32(level)).pointee
     }
 
     private var keyBlocks: Int { (keyLength + keyBlock - 1) / keyBlock }
@@ -136,7 +138,7 @@ struct FlashAttention: Sendable {
 
     /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
     private func pack(_ x: UnsafePointer<Float>, columns: Int, problem b: Int, into panels: UnsafeMutablePointer<Float>) {
-        heed_flash_pack_transposed(level, x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
+        kernels.pack(x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
     }
 
     /// Whether the problems alone give every thread work: then one item is one problem, and its
@@ -171,7 +173,7 @@ struct FlashAttention: Sendable {
             KernelLoop.run(items: batch, workers: workers) { worker, b in
                 let panels = scratch + worker * (size + per), s = panels + per
                 pack(key, columns: depth, problem: b, into: panels)
-                for block in 0..<blocks { heed_flash_forward_block(level, p, b, block * br, panels, s) }
+                for block in 0..<blocks { kernels.forward_block(p, b, block * br, panels, s) }
             }
             return
         }
@@ -184,7 +186,7 @@ struct FlashAttention: Sendable {
         defer { scratch.deallocate() }
         KernelLoop.run(items: items, workers: workers) { worker, item in
             let b = item / blocks
-            heed_flash_forward_block(level, p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
+            kernels.forward_block(p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
         }
     }
 
@@ -245,17 +247,17 @@ struct FlashAttention: Sendable {
                 pack(x.value, columns: valueDepth, problem: b, into: vt)
                 guard let delta else { return }  // kept weights
                 pack(x.key, columns: d, problem: b, into: kt)
-                heed_flash_row_dots(level, x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq,
-                                    valueDepth, delta + b * tq)
+                kernels.row_dots(x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq, valueDepth,
+                                 valueDepth, delta + b * tq)
             }
             func block(_ b: Int, _ jb: Int, _ kt: UnsafePointer<Float>, _ vt: UnsafePointer<Float>,
                        _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
-                heed_flash_backward_block(level, p, b, jb * bc, kt, vt, dqOfProblem, dk + (b * tv + jb * bc) * d,
+                kernels.backward_block(p, b, jb * bc, kt, vt, dqOfProblem, dk + (b * tv + jb * bc) * d,
                                           dv + (b * tv + jb * bc) * valueDepth, scratch)
             }
             func finish(_ b: Int) {
                 let dqb = x.dq + b * tq * d
-                heed_flash_row_dots(level, x.query + b * tq * d, dqb, 1, tq * d, x.partials + b)
+                kernels.row_dots(x.query + b * tq * d, dqb, 1, tq * d, tq * d, x.partials + b)
                 if scale != 1 {
                     for i in 0..<(tq * d) { dqb[i] *= scale }
                 }
@@ -311,30 +313,20 @@ extension Tensor {
     static func flashAttention(_ flash: FlashAttention, query: Tensor, key: Tensor, value: Tensor,
                                scale: Tensor?, label: String) -> Tensor {
         func floats(_ t: Tensor) -> [Float] { Scalar.tiledAttentionInput(t.scalars) }
-        func tensor(_ shape: [Int], _ x: [Float]) -> Tensor {
-            Tensor(uncheckedShape: shape, scalars: Scalar.tiledAttentionOutput(x))
-        }
         let inputs = [query, key, value] + (scale.map { [$0] } ?? [])
         let q = floats(query), k = floats(key), v = floats(value)
         let needsGradient = GradMode.isEnabled && inputs.contains(where: { $0.node != nil })
         let flash = flash.forPass(needsGradient: needsGradient)
         let (out, statistics, weights) = flash.forward(query: q, key: k, value: v)
-        let result = tensor([flash.batch, flash.queryLength, flash.valueDepth], out)
+        let result = Tensor(uncheckedShape: [flash.batch, flash.queryLength, flash.valueDepth], scalars: Scalar.tiledAttentionOutput(out))
         guard needsGradient else { return result }
         let shapes = inputs.map(\.shape)
         let needed = inputs.map { $0.node != nil }
         return record(result, inputs: inputs, label: label) { g in
             let grads = flash.backward(query: q, key: k, value: v, output: out, statistics: statistics,
                                        weights: weights, gradOutput: floats(g))
-            var result: [Tensor?] = [
-                needed[0] ? tensor(shapes[0], grads.query) : nil,
-                needed[1] ? tensor(shapes[1], grads.key) : nil,
-                needed[2] ? tensor(shapes[2], grads.value) : nil,
-            ]
-            if shapes.count == 4 {
-                result.append(needed[3] ? tensor(shapes[3], [grads.scale]) : nil)
-            }
-            return result
+            let made = [grads.query, grads.key, grads.value, [grads.scale]].map(Scalar.tiledAttentionOutput)
+            return gradients(shapes: shapes, made, needed: needed)
         }
     }
 }

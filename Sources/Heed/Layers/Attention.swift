@@ -146,15 +146,6 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         return try sum.tanh().sum(alongAxis: -1) * weight
     }
 
-    /// The output alone (see the full form).
-    private func attendOutput(query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?,
-                              valueMask: Mask?, useCausalMask: Bool, training: Bool) throws -> Tensor<Scalar> {
-        build()
-        return try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                       useCausalMask: useCausalMask, training: training, dropoutKeepMask: nil, scale: scale?.value,
-                       concatScoreWeight: concatScoreWeight?.value, returnScores: false).output
-    }
-
     /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
     ///
     /// Shapes: query `[batch, Tq, Dq]`, value `[batch, Tv, Dv]`, key `[batch, Tv, Dq]` →
@@ -169,8 +160,10 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>? = nil,
         queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false, training: Bool = false
     ) throws -> Tensor<Scalar> {
-        try attendOutput(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                         useCausalMask: useCausalMask, training: training)
+        build()
+        return try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                       useCausalMask: useCausalMask, training: training, dropoutKeepMask: nil, scale: scale?.value,
+                       concatScoreWeight: concatScoreWeight?.value, returnScores: false).output
     }
 
     /// Attention between masked tensors, as Keras passes `[query_mask, value_mask]` from the
@@ -187,8 +180,8 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         query: MaskedTensor<Scalar>, value: MaskedTensor<Scalar>, key: MaskedTensor<Scalar>? = nil,
         useCausalMask: Bool = false, training: Bool = false
     ) throws -> MaskedTensor<Scalar> {
-        MaskedTensor(try attendOutput(query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
-                                      valueMask: value.mask, useCausalMask: useCausalMask, training: training),
+        MaskedTensor(try self(query: query.tensor, value: value.tensor, key: key?.tensor, queryMask: query.mask,
+                              valueMask: value.mask, useCausalMask: useCausalMask, training: training),
                      mask: query.mask)
     }
 }
