@@ -1,6 +1,6 @@
-/* The tiled attention kernels for AVX2 + FMA: the vector forms of the mask penalty and the
-   dropout hash, heed_flash_impl.h instantiated for 8 lanes, and the transposed packing of K
-   and V that every x86-64 level uses. */
+/* The tiled attention kernels for AVX2 + FMA: the vector form of the mask penalty,
+   heed_flash_impl.h instantiated for 8 lanes, and the transposed packing of K and V that every
+   x86-64 level uses. */
 #include "heed_flash_common.h"
 
 #ifdef HEED_X86_64
@@ -27,19 +27,6 @@ HEED_AVX2 static inline __m256 flash_hidden_avx2(const unsigned char *km, const 
     return _mm256_castsi256_ps(_mm256_and_si256(hidden, heed_lanes_avx2(w)));
 }
 
-#define FLASH_MUL32_AVX2(a, c) _mm256_mullo_epi32(a, _mm256_set1_epi32((int)(c)))
-
-HEED_AVX2 static inline __m256 flash_dropout_avx2(__m256 x, uint32_t j, uint32_t row_key, uint32_t threshold, float multiplier) {
-    __m256i h = _mm256_xor_si256(heed_index_avx2(j), _mm256_set1_epi32((int)row_key));
-    HEED_FLASH_MIX32(h, _mm256_xor_si256, _mm256_srli_epi32, FLASH_MUL32_AVX2);
-    /* unsigned h >= t  <=>  signed (h ^ 2^31) > (t ^ 2^31) - 1 */
-    const __m256i bias = _mm256_set1_epi32((int)0x80000000U);
-    const __m256i keep = _mm256_or_si256(
-        _mm256_cmpgt_epi32(_mm256_xor_si256(h, bias), _mm256_xor_si256(_mm256_set1_epi32((int)threshold), bias)),
-        _mm256_cmpeq_epi32(h, _mm256_set1_epi32((int)threshold)));
-    return _mm256_and_ps(_mm256_castsi256_ps(keep), _mm256_mul_ps(x, _mm256_set1_ps(multiplier)));
-}
-
 #define ATTR HEED_AVX2
 #define FN(name) name##_avx2
 #define V __m256
@@ -61,7 +48,6 @@ HEED_AVX2 static inline __m256 flash_dropout_avx2(__m256 x, uint32_t j, uint32_t
 #define VEXP(x) heed_exp_avx2(x)
 #define VMASKED_SUB(s, km, fm, j, cf, w) \
     _mm256_sub_ps(s, _mm256_and_ps(flash_hidden_avx2(km, fm, j, cf, w), _mm256_set1_ps(HEED_FLASH_MASK_PENALTY)))
-#define VDROPOUT(x, j, rk, t, m, w) flash_dropout_avx2(x, j, rk, t, m)
 #include "heed_flash_impl.h"
 
 const heed_flash_kernels heed_flash_kernels_avx2 = {

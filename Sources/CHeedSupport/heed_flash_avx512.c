@@ -1,5 +1,5 @@
-/* The tiled attention kernels for AVX-512F: the vector forms of the mask penalty and the
-   dropout hash, and heed_flash_impl.h instantiated for 16 lanes. */
+/* The tiled attention kernels for AVX-512F: the vector form of the mask penalty, and
+   heed_flash_impl.h instantiated for 16 lanes. */
 #include "heed_flash_common.h"
 
 #ifdef HEED_X86_64
@@ -28,15 +28,6 @@ HEED_AVX512 static inline __mmask16 flash_hidden_avx512(const unsigned char *km,
     return hidden & lanes;
 }
 
-#define FLASH_MUL32_AVX512(a, c) _mm512_mullo_epi32(a, _mm512_set1_epi32((int)(c)))
-
-HEED_AVX512 static inline __m512 flash_dropout_avx512(__m512 x, uint32_t j, uint32_t row_key, uint32_t threshold, float multiplier) {
-    __m512i h = _mm512_xor_si512(heed_index_avx512(j), _mm512_set1_epi32((int)row_key));
-    HEED_FLASH_MIX32(h, _mm512_xor_si512, _mm512_srli_epi32, FLASH_MUL32_AVX512);
-    const __mmask16 keep = _mm512_cmpge_epu32_mask(h, _mm512_set1_epi32((int)threshold));
-    return _mm512_maskz_mul_ps(keep, x, _mm512_set1_ps(multiplier));
-}
-
 #define ATTR HEED_AVX512
 #define FN(name) name##_avx512
 #define V __m512
@@ -58,7 +49,6 @@ HEED_AVX512 static inline __m512 flash_dropout_avx512(__m512 x, uint32_t j, uint
 #define VEXP(x) heed_exp_avx512(x)
 #define VMASKED_SUB(s, km, fm, j, cf, w) \
     _mm512_mask_sub_ps(s, flash_hidden_avx512(km, fm, j, cf, w), s, _mm512_set1_ps(HEED_FLASH_MASK_PENALTY))
-#define VDROPOUT(x, j, rk, t, m, w) flash_dropout_avx512(x, j, rk, t, m)
 #include "heed_flash_impl.h"
 
 const heed_flash_kernels heed_flash_kernels_avx512 = {

@@ -13,28 +13,17 @@
    visible key gets the softmax of its penalised scores). */
 #define HEED_FLASH_MASK_PENALTY 1e9f
 
-/* The dropout hash's 32-bit integer mixer (xor-shift / multiply rounds), written once for any
-   lane type: XOR(a, b), SHR(a, bits) and MUL(a, constant) are the lane type's operations. */
-#define HEED_FLASH_MIX32(x, XOR, SHR, MUL) \
-    do {                                   \
-        x = XOR(x, SHR(x, 16));            \
-        x = MUL(x, 0x7feb352dU);           \
-        x = XOR(x, SHR(x, 15));            \
-        x = MUL(x, 0x846ca68bU);           \
-        x = XOR(x, SHR(x, 16));            \
-    } while (0)
-
-#define FLASH_XOR32(a, b) ((a) ^ (b))
-#define FLASH_SHR32(a, bits) ((a) >> (bits))
-#define FLASH_MUL32(a, c) ((a) * (c))
-
+/* The dropout hash's 32-bit integer mixer (xor-shift / multiply rounds). */
 static inline uint32_t flash_mix32(uint32_t x) {
-    HEED_FLASH_MIX32(x, FLASH_XOR32, FLASH_SHR32, FLASH_MUL32);
-    return x;
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    return x ^ (x >> 16);
 }
 
-/* The dropout hash: one key per row, then one mix per (row key, key index); the vector kernels
-   mix the lanes' key indices with the same row key. keep = hash >= rate * 2^32. */
+/* The dropout hash: one key per row, then one mix per (row key, key index); keep = hash >=
+   rate * 2^32. */
 static inline uint32_t flash_row_key(uint64_t seed, uint64_t row) {
     uint32_t h = flash_mix32((uint32_t)seed ^ ((uint32_t)row * 0x9e3779b1U));
     return flash_mix32(h ^ (uint32_t)(seed >> 32) ^ (uint32_t)(row >> 32));

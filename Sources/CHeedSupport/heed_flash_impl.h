@@ -9,9 +9,6 @@
      VMASKED_SUB(s, key_mask, full_mask, j, causal_from, n)
                           s minus HEED_FLASH_MASK_PENALTY in the lanes j + [0, n) that a mask
                           hides (causal: the lanes with index >= causal_from)
-     VDROPOUT(s, j, row_key, threshold, multiplier, n)
-                          s times the dropout multiplier of keys j + [0, n) (HEED_FLASH_MIX32 of
-                          each key index xor row_key, kept when >= threshold)
    It defines, all static, FN(forward_block), FN(backward_block) and FN(row_dots) with the
    signatures of heed_flash_kernels, for the instruction set's table. */
 
@@ -159,15 +156,14 @@ ATTR static void FN(scale_row)(float *x, long n, float f) {
     if (j < n) VSTOREN(x + j, VMUL(VLOADN(x + j, n - j), vf), n - j);
 }
 
-/* dst <- src times the dropout multipliers of keys j0 + [0, n) of `row` (dst may be src). */
-ATTR static void FN(dropout_row)(float *dst, const float *src, long n, uint32_t row_key, long j0,
-                                 uint32_t threshold, float multiplier) {
-    for (long j = 0; j < n; j += VL) {
-        const long w = n - j < VL ? n - j : VL;
-        V x = w == VL ? VLOAD(src + j) : VLOADN(src + j, w);
-        x = VDROPOUT(x, (uint32_t)(j0 + j), row_key, threshold, multiplier, w);
-        if (w == VL) VSTORE(dst + j, x); else VSTOREN(dst + j, x, w);
-    }
+/* dst <- src times the dropout multipliers of keys j0 + [0, n) of the row whose key is row_key
+   (dst src itself or apart from it): the scalar hash of heed_flash_dropout_multiplier, which the
+   compiler vectorizes (each lane reads and writes its own key only; 32-bit key indices). */
+ATTR static void FN(dropout_row)(uint32_t row_key, uint32_t threshold, float multiplier, long j0, long n, float *dst,
+                                 const float *src) {
+    const uint32_t k0 = (uint32_t)j0;
+#pragma clang loop vectorize(assume_safety)
+    for (uint32_t j = 0; j < (uint32_t)n; j++) dst[j] = flash_mix32((k0 + j) ^ row_key) >= threshold ? src[j] * multiplier : 0.0f;
 }
 
 ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *s) {
@@ -180,7 +176,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     float *m = p->row_max + b * tq + i0, *l = p->row_logsum + b * tq + i0;
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
-    const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
+    const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
     if (i0 >= flash_query_end(p, mb)) {
         /* Hidden query rows past the last kept one (trailing padding): their output is 0. */
@@ -213,7 +209,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
                 FN(scale_row)(sb + r * bc, cols, 1.0f / l[r]);
                 if (kend < tv) memset(sb + r * bc + kend, 0, (size_t)(tv - kend) * sizeof(float));
             }
-            if (dropout) FN(dropout_row)(dropped + r * bc, sb + r * bc, cols, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+            if (dropout) FN(dropout_row)(flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), threshold, multiplier, j0, cols, dropped + r * bc, sb + r * bc);
         }
         FN(gemm)(rows, dv, cols, 1.0f, dropout ? dropped : sb, bc, 0, p->v + (b * tv + j0) * dv, dv, o, dv, j0 > 0);
     }
@@ -273,7 +269,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const float *kj = p->k + (b * tv + j0) * d;
     const int dropout = p->dropout_rate > 0;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
-    const float multiplier = dropout ? flash_dropout_scale(p->dropout_rate) : 1.0f;
+    const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
     long written = 0;  /* rows of dk and dv written so far; the rest are added into */
     const long qend = flash_query_end(p, mb);
@@ -304,7 +300,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
         FN(gemm)(rows, n, dv, 1.0f, goi, dv, 0, vt, bc, dp, bc, 0);
         if (dropout)
             for (long r = 0; r < rows; r++)
-                FN(dropout_row)(dp + r * bc, dp + r * bc, n, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+                FN(dropout_row)(flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), threshold, multiplier, j0, n, dp + r * bc, dp + r * bc);
         /* With the whole row in this block, rowsum(dO * O) = rowsum(P * dP' * keep), from the cache. */
         const float *delta = block_delta;
         if (p->weights) FN(row_dots)(s, dp, rows, n, bc, block_delta);
@@ -316,7 +312,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
         if (dropout) {
             pz = p->weights ? scratch : s;
             for (long r = 0; r < rows; r++)
-                FN(dropout_row)(pz + r * bc, s + r * bc, n, flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), j0, threshold, multiplier);
+                FN(dropout_row)(flash_row_key(p->dropout_seed, (uint64_t)(b * tq + i0 + r)), threshold, multiplier, j0, n, pz + r * bc, s + r * bc);
         }
         FN(gemm_at_rows)(written, n, dv, rows, pz, bc, goi, dv, dvv, dv);
         /* dK += dSᵀ Q, dQ += dS K (both unscaled here; dQ written, not added, with one key block) */
