@@ -45,10 +45,5 @@ HEED_AVX2 static inline __m256i heed_lanes_avx2(long n) {
     return _mm256_loadu_si256((const __m256i *)(table + 8 - (n > 8 ? 8 : n)));
 }
 
-/* The lane indices j + [0, 8). */
-HEED_AVX2 static inline __m256i heed_index_avx2(long j) {
-    return _mm256_add_epi32(_mm256_set1_epi32((int)j), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 #endif
 #endif

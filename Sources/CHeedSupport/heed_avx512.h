@@ -26,11 +26,5 @@ HEED_AVX512 static inline __m512 heed_exp_avx512(__m512 x) {
 /* Lanes [0, n) of a 16-lane mask (n >= 0). */
 #define HEED_M16(n) ((__mmask16)((n) >= 16 ? 0xffffu : ((1u << (n)) - 1u)))
 
-/* The lane indices j + [0, 16). */
-HEED_AVX512 static inline __m512i heed_index_avx512(long j) {
-    return _mm512_add_epi32(_mm512_set1_epi32((int)j),
-                            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-}
-
 #endif
 #endif

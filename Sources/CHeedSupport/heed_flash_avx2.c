@@ -1,6 +1,5 @@
-/* The tiled attention kernels for AVX2 + FMA: the vector form of the mask penalty,
-   heed_flash_impl.h instantiated for 8 lanes, and the transposed packing of K and V that every
-   x86-64 level uses. */
+/* The tiled attention kernels for AVX2 + FMA: heed_flash_impl.h instantiated for 8 lanes, and
+   the transposed packing of K and V that every x86-64 level uses. */
 #include "heed_flash_common.h"
 
 #ifdef HEED_X86_64
@@ -9,23 +8,6 @@
 #include <string.h>
 
 #include "heed_avx2.h"
-
-/* All ones in the lanes j + [0, w) that a mask hides. */
-HEED_AVX2 static inline __m256 flash_hidden_avx2(const unsigned char *km, const unsigned char *fm,
-                                                 long j, long causal_from, long w) {
-    __m256i hidden = _mm256_setzero_si256();
-    if (km || fm) {
-        unsigned char buffer[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-        for (long x = 0; x < w; x++) buffer[x] = (unsigned char)((!km || km[j + x]) && (!fm || fm[j + x]));
-        uint64_t bytes;
-        memcpy(&bytes, buffer, 8);
-        const __m256i visible = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)bytes));
-        hidden = _mm256_cmpeq_epi32(visible, _mm256_setzero_si256());
-    }
-    if (causal_from < j + w)
-        hidden = _mm256_or_si256(hidden, _mm256_cmpgt_epi32(heed_index_avx2(j), _mm256_set1_epi32((int)causal_from - 1)));
-    return _mm256_castsi256_ps(_mm256_and_si256(hidden, heed_lanes_avx2(w)));
-}
 
 #define ATTR HEED_AVX2
 #define FN(name) name##_avx2
@@ -46,8 +28,6 @@ HEED_AVX2 static inline __m256 flash_hidden_avx2(const unsigned char *km, const 
 #define VHSUM(v) heed_hsum_avx2(v)
 #define VHMAX(v) heed_hmax_avx2(v)
 #define VEXP(x) heed_exp_avx2(x)
-#define VMASKED_SUB(s, km, fm, j, cf, w) \
-    _mm256_sub_ps(s, _mm256_and_ps(flash_hidden_avx2(km, fm, j, cf, w), _mm256_set1_ps(HEED_FLASH_MASK_PENALTY)))
 #include "heed_flash_impl.h"
 
 const heed_flash_kernels heed_flash_kernels_avx2 = {

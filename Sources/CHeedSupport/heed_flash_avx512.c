@@ -1,5 +1,4 @@
-/* The tiled attention kernels for AVX-512F: the vector form of the mask penalty, and
-   heed_flash_impl.h instantiated for 16 lanes. */
+/* The tiled attention kernels for AVX-512F: heed_flash_impl.h instantiated for 16 lanes. */
 #include "heed_flash_common.h"
 
 #ifdef HEED_X86_64
@@ -8,25 +7,6 @@
 #include <string.h>
 
 #include "heed_avx512.h"
-
-/* Bytes [0, w) of p (w in [1, 16]) in the low lanes, without reading past them. */
-HEED_AVX512 static inline __m128i flash_bytes16(const unsigned char *p, long w) {
-    if (w >= 16) return _mm_loadu_si128((const __m128i *)p);
-    unsigned char buffer[16] = {0};
-    memcpy(buffer, p, (size_t)w);
-    return _mm_loadu_si128((const __m128i *)buffer);
-}
-
-/* The lanes j + [0, w) that a mask hides. */
-HEED_AVX512 static inline __mmask16 flash_hidden_avx512(const unsigned char *km, const unsigned char *fm,
-                                                        long j, long causal_from, long w) {
-    __mmask16 hidden = 0;
-    const __mmask16 lanes = HEED_M16(w);
-    if (km) hidden |= _mm512_cmpeq_epi32_mask(_mm512_cvtepu8_epi32(flash_bytes16(km + j, w)), _mm512_setzero_si512());
-    if (fm) hidden |= _mm512_cmpeq_epi32_mask(_mm512_cvtepu8_epi32(flash_bytes16(fm + j, w)), _mm512_setzero_si512());
-    if (causal_from < j + w) hidden |= _mm512_cmpge_epi32_mask(heed_index_avx512(j), _mm512_set1_epi32((int)causal_from));
-    return hidden & lanes;
-}
 
 #define ATTR HEED_AVX512
 #define FN(name) name##_avx512
@@ -47,8 +27,6 @@ HEED_AVX512 static inline __mmask16 flash_hidden_avx512(const unsigned char *km,
 #define VHSUM(v) _mm512_reduce_add_ps(v)
 #define VHMAX(v) _mm512_reduce_max_ps(v)
 #define VEXP(x) heed_exp_avx512(x)
-#define VMASKED_SUB(s, km, fm, j, cf, w) \
-    _mm512_mask_sub_ps(s, flash_hidden_avx512(km, fm, j, cf, w), s, _mm512_set1_ps(HEED_FLASH_MASK_PENALTY))
 #include "heed_flash_impl.h"
 
 const heed_flash_kernels heed_flash_kernels_avx512 = {

@@ -5,12 +5,10 @@
      V, VL                the float vector type and its lane count
      MR                   rows of the GEMM register tile (the tile is MR x 2 vectors)
      VZERO, VSET1, VLOAD, VSTORE, VLOADN(p, n), VSTOREN(p, v, n), VFMA, VADD, VSUB, VMUL, VMAX,
-     VHSUM, VHMAX, VEXP   vector operations (the N forms touch lanes [0, n) only, n in [1, VL])
-     VMASKED_SUB(s, key_mask, full_mask, j, causal_from, n)
-                          s minus HEED_FLASH_MASK_PENALTY in the lanes j + [0, n) that a mask
-                          hides (causal: the lanes with index >= causal_from)
+     VHSUM, VHMAX, VEXP   vector operations (the N forms touch lanes [0, n) only, n in [0, VL])
    It defines, all static, FN(forward_block), FN(backward_block) and FN(row_dots) with the
-   signatures of heed_flash_kernels, for the instruction set's table. */
+   signatures of heed_flash_kernels, for the instruction set's table. The masking and the dropout
+   are plain C, which the compiler vectorizes for the target. */
 
 /* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C); a full tile (n = 2 VL) with plain
    loads and stores, a narrower one with masked ones (lanes past n read as 0). */
@@ -91,24 +89,22 @@ ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, l
 #undef FLASH_A
 }
 
-/* Subtracts the mask penalty from the masked scores of one row: keys j0 + [0, n) of query i. */
+/* s[j] minus the mask penalty where a[j] & b[j] is 0, for j < n (a and b may be the same mask). */
+ATTR static void FN(penalise)(float *s, const unsigned char *a, const unsigned char *b, long n) {
+    for (long j = 0; j < n; j++) s[j] -= (a[j] & b[j]) ? 0.0f : HEED_FLASH_MASK_PENALTY;
+}
+
+/* Subtracts the mask penalty from the masked scores of one row: keys j0 + [0, n) of query i.
+   Plain loops, which the compiler vectorizes. */
 ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long j0, long n, float *s) {
-    if (p->query_sees && !p->query_sees[mb * p->tq + i]) {  /* the query sees no key */
-        for (long j = 0; j < n; j++) s[j] -= HEED_FLASH_MASK_PENALTY;
-        return;
-    }
     const unsigned char *km = p->key_mask ? p->key_mask + mb * p->tv + j0 : NULL;
     const unsigned char *fm = p->full_mask ? p->full_mask + (mb * p->tq + i) * p->tv + j0 : NULL;
-    /* causal: keys > i, i.e. local index >= i + 1 - j0 */
-    long causal_from = p->causal ? i + 1 - j0 : n;
-    if (causal_from < 0) causal_from = 0;
-    if (!km && !fm && causal_from >= n) return;
-    for (long j = 0; j < n; j += VL) {
-        const long w = n - j < VL ? n - j : VL;
-        V x = w == VL ? VLOAD(s + j) : VLOADN(s + j, w);
-        x = VMASKED_SUB(x, km, fm, j, causal_from, w);
-        if (w == VL) VSTORE(s + j, x); else VSTOREN(s + j, x, w);
-    }
+    /* every key from `hidden` on is hidden: all of them when the query sees none, else under a
+       causal mask the keys after the query (local index >= i + 1 - j0) */
+    long hidden = p->query_sees && !p->query_sees[mb * p->tq + i] ? 0 : p->causal ? i + 1 - j0 : n;
+    hidden = hidden < 0 ? 0 : hidden > n ? n : hidden;
+    if (km || fm) FN(penalise)(s, km ? km : fm, fm ? fm : km, hidden);
+    for (long j = hidden; j < n; j++) s[j] -= HEED_FLASH_MASK_PENALTY;
 }
 
 ATTR static float FN(row_max)(const float *s, long n) {
