@@ -5,8 +5,9 @@ extension Tensor {
     /// `dropout`'s keep mask, `output = W·V`, and the output rows of hidden queries zeroed.
     ///
     /// The output records one graph node (the returned weights a second one), whose pullback
-    /// computes the gradients of `query`, `key`, `value` and `scale`. ``AttentionPlan`` chooses
-    /// the kernels; they run on `Heed.threads` threads with denormals flushed.
+    /// computes the gradients of `query`, `key`, `value` and `scale`. One plan chooses the
+    /// kernels: Heed's tiled AVX2 / AVX-512 ones for `Float` without returned weights (memory
+    /// O(T·D)), else the OpenBLAS ones; they run on `Heed.threads` threads with denormals flushed.
     ///
     /// - Parameters:
     ///   - query: the queries `[batch, Tq, D]`.
