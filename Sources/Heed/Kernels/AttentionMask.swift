@@ -154,15 +154,12 @@ struct AttentionVisibility: Sendable {
             throw TensorError.shapeMismatch(operation: "\(operation) (mask rows must divide the batch)",
                                             lhs: masks.first?.shape ?? [], rhs: [batch])
         }
-        func check(_ m: Mask?, _ expected: [Int], _ what: String) throws {
-            if let m, m.shape != expected {
-                throw TensorError.shapeMismatch(operation: "\(operation) (\(what))", lhs: m.shape, rhs: expected)
-            }
-        }
-        try check(mask.keys, [rows, keyLength], "key mask, expected [batch, Tv]")
-        try check(mask.queries, [rows, queryLength], "query mask, expected [batch, Tq]")
-        try check(mask.seeingQueries, [rows, queryLength], "seeing-queries mask, expected [batch, Tq]")
-        try check(mask.pairs, [rows, queryLength, keyLength], "pair mask, expected [batch, Tq, Tv]")
+        try Mask.check(mask.keys, shape: [rows, keyLength], operation: "\(operation) (key mask, expected [batch, Tv])")
+        try Mask.check(mask.queries, shape: [rows, queryLength], operation: "\(operation) (query mask, expected [batch, Tq])")
+        try Mask.check(mask.seeingQueries, shape: [rows, queryLength],
+                       operation: "\(operation) (seeing-queries mask, expected [batch, Tq])")
+        try Mask.check(mask.pairs, shape: [rows, queryLength, keyLength],
+                       operation: "\(operation) (pair mask, expected [batch, Tq, Tv])")
         self.queryLength = queryLength
         self.keyLength = keyLength
         group = batch / rows

@@ -118,11 +118,8 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         let op = "Attention '\(name)'"
         let mask = AttentionMask(keys: valueMask, queries: queryMask, causal: useCausalMask)
         let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
-        for (m, expected, what) in [(queryMask, [b, tq], "query mask [batch, Tq]"), (valueMask, [b, tv], "value mask [batch, Tv]")] {
-            if let m, m.shape != expected {
-                throw TensorError.shapeMismatch(operation: "\(op) (\(what))", lhs: m.shape, rhs: expected)
-            }
-        }
+        try Mask.check(queryMask, shape: [b, tq], operation: "\(op) (query mask [batch, Tq])")
+        try Mask.check(valueMask, shape: [b, tv], operation: "\(op) (value mask [batch, Tv])")
         let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &generator)
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {

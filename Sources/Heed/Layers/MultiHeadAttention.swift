@@ -221,12 +221,9 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     ) throws -> AttentionMask {
         let op = "MultiHeadAttention '\(layerName)'"
         let (tq, tk) = (queryLength, keyLength)
-        for (label, m, shape) in [("query mask", queryMask, [batch, tq]), ("value mask", valueMask, [batch, tk]),
-                                  ("key mask", keyMask, [batch, tk])] {
-            if let m, m.shape != shape {
-                throw TensorError.shapeMismatch(operation: "\(op) \(label)", lhs: m.shape, rhs: shape)
-            }
-        }
+        try Mask.check(queryMask, shape: [batch, tq], operation: "\(op) query mask")
+        try Mask.check(valueMask, shape: [batch, tk], operation: "\(op) value mask")
+        try Mask.check(keyMask, shape: [batch, tk], operation: "\(op) key mask")
         var keys = valueMask ?? keyMask
         if let v = valueMask, let k = keyMask {
             keys = Mask(uncheckedShape: v.shape, values: zip(v.values, k.values).map { $0 && $1 })

@@ -65,6 +65,16 @@ public struct Mask: Sendable, Equatable {
     }
 
     /// The same values under a new shape with the same element count.
+    /// Throws unless `mask`, when given, has `shape`.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming `operation`, with the
+    ///   mask's shape and `shape`.
+    static func check(_ mask: Mask?, shape: [Int], operation: @autoclosure () -> String) throws {
+        if let mask, mask.shape != shape {
+            throw TensorError.shapeMismatch(operation: operation(), lhs: mask.shape, rhs: shape)
+        }
+    }
+
     public func reshaped(_ newShape: [Int]) throws -> Mask {
         try Mask(shape: newShape, values: values)
     }
