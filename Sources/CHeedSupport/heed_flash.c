@@ -50,6 +50,5 @@ const heed_flash_kernels *heed_flash_kernels_at(int level) {
 
 float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key) {
     if (!(rate > 0)) return 1.0f;
-    return flash_mix32(key ^ flash_row_key(seed, row)) >= flash_dropout_threshold(rate) ? flash_dropout_scale(rate)
-                                                                                         : 0.0f;
+    return flash_keeps(flash_row_key(seed, row), key, flash_dropout_threshold(rate)) ? flash_dropout_scale(rate) : 0.0f;
 }

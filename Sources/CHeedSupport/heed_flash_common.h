@@ -35,6 +35,12 @@ static inline uint32_t flash_dropout_threshold(float rate) {
     return t >= 4294967295.0 ? 4294967295U : (uint32_t)t;
 }
 
+/* Whether dropout keeps the weight of key `key` in the row whose key is row_key: its hash at
+   or above the threshold (the one rule of the scalar multiplier and the kernels' loops). */
+static inline int flash_keeps(uint32_t row_key, uint32_t key, uint32_t threshold) {
+    return flash_mix32(key ^ row_key) >= threshold;
+}
+
 /* What dropout (rate > 0) multiplies a kept weight by. */
 static inline float flash_dropout_scale(float rate) { return 1.0f / (1.0f - rate); }
 

@@ -153,13 +153,13 @@ ATTR static void FN(scale_row)(float *x, long n, float f) {
 }
 
 /* dst <- src times the dropout multipliers of keys j0 + [0, n) of the row whose key is row_key
-   (dst src itself or apart from it): the scalar hash of heed_flash_dropout_multiplier, which the
+   (dst src itself or apart from it): the scalar rule of heed_flash_dropout_multiplier, which the
    compiler vectorizes (each lane reads and writes its own key only; 32-bit key indices). */
 ATTR static void FN(dropout_row)(uint32_t row_key, uint32_t threshold, float multiplier, long j0, long n, float *dst,
                                  const float *src) {
     const uint32_t k0 = (uint32_t)j0;
 #pragma clang loop vectorize(assume_safety)
-    for (uint32_t j = 0; j < (uint32_t)n; j++) dst[j] = flash_mix32((k0 + j) ^ row_key) >= threshold ? src[j] * multiplier : 0.0f;
+    for (uint32_t j = 0; j < (uint32_t)n; j++) dst[j] = flash_keeps(row_key, k0 + j, threshold) ? src[j] * multiplier : 0.0f;
 }
 
 ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0, const float *kt, float *s) {

@@ -83,7 +83,7 @@ typedef struct heed_flash_kernels {
 const heed_flash_kernels *heed_flash_kernels_at(int level);
 
 /* The dropout multiplier of weight (row, key): 0 or 1 / (1 - rate); row = b * Tq + query.
-   The scalar twin of the vector kernels' mask. */
+   The kernels draw their keep mask by the same rule. */
 float heed_flash_dropout_multiplier(uint64_t seed, float rate, uint64_t row, uint32_t key);
 
 #endif
