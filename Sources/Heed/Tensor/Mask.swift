@@ -64,7 +64,6 @@ public struct Mask: Sendable, Equatable {
         Mask(uncheckedShape: mask.shape, values: mask.values.map { !$0 })
     }
 
-    /// The same values under a new shape with the same element count.
     /// Throws unless `mask`, when given, has `shape`.
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` naming `operation`, with the
@@ -75,6 +74,7 @@ public struct Mask: Sendable, Equatable {
         }
     }
 
+    /// The same values under a new shape with the same element count.
     public func reshaped(_ newShape: [Int]) throws -> Mask {
         try Mask(shape: newShape, values: values)
     }
