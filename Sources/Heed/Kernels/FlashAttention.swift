@@ -1,70 +1,53 @@
 import CHeedSupport
 
-/// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of 64
-/// query rows (32 under a causal mask) and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own
-/// (`heed_flash*.c`), so memory stays O(T·D) per problem and the scores never leave the cache.
+/// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of query
+/// rows and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own (`heed_flash*.c`),
+/// so memory stays O(T·D) per problem and the scores never leave the cache.
 ///
 /// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
-/// `[B, Tq, Dv]`; `B` counts problems (batch × heads for multi-head attention). Masks are read
-/// at index `b / visibility.group`, so the heads of one example share theirs.
+/// `[B, Tq, Dv]`; `B` counts problems (batch × heads), which read the masks at `b / group`.
 ///
-/// The forward pass keeps, per query row, the maximum score and the log of the softmax sum; the
-/// backward pass recomputes the weights block by block from them (FlashAttention-2's scheme):
-/// `dV += Pᵀ·dO`, `dP = dO·Vᵀ`, `dS = P ⊙ (dP − rowsum(dO ⊙ O))`, `dK += scale·dSᵀ·Q`,
-/// `dQ += scale·dS·K`. Dropout multiplies the weights by a keep mask drawn from a hash of
-/// (seed, row, key), which the backward pass draws again.
+/// The forward pass keeps each row's maximum score and log softmax sum; the backward pass
+/// recomputes the weights block by block from them (FlashAttention-2's scheme). Dropout's keep
+/// mask is drawn from a hash of (seed, row, key), and drawn again by the backward pass.
 ///
-/// Short key sequences (``keepsWeights``) take the keys in one block instead, and a pass whose
-/// gradient is needed keeps the normalised weights `[B, Tq, Tv]` for the backward pass, which
-/// then skips recomputing `Q·Kᵀ` and its exponentials (a seventh of the multiply-adds of the two
-/// passes), for `Tq·Tv` floats per problem that stay in the last-level cache at these lengths.
+/// Short key sequences (``keepsWeights``) take the keys in one block instead, and a training
+/// pass keeps the normalised weights `[B, Tq, Tv]`, so the backward pass skips recomputing
+/// `Q·Kᵀ` and its exponentials (a seventh of the two passes' multiply-adds) for `Tq·Tv` floats
+/// per problem that stay in the last-level cache at these lengths.
 struct FlashAttention: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     let scale: Float
-    /// The masks, read at index `b / visibility.group` (the heads of one example share theirs).
     let visibility: AttentionVisibility
     let dropoutRate: Float
     let dropoutSeed: UInt64
     /// 1 = AVX2, 2 = AVX-512.
     let level: Int32
-    /// The kernels of ``level``.
     private let kernels: heed_flash_kernels
-
-    /// Query rows per block: 64, or 32 under a causal mask. A causal block computes the keys
-    /// up to its last row's diagonal, so a shorter block computes fewer hidden scores; without
-    /// a mask the longer block reuses each packed key panel over more rows (docs/performance.md,
-    /// "Block sizes").
-    static func queryBlock(causal: Bool) -> Int { causal ? 32 : 64 }
-    /// Query rows per block of this problem (``queryBlock(causal:)``).
+    /// Query rows per block: 64, or 32 under a causal mask, where a block computes the keys up to
+    /// its last row's diagonal; without a mask the longer block reuses each packed key panel over
+    /// more rows (docs/performance.md, "Block sizes").
     let queryBlock: Int
-    /// Keys per block of the tiled passes.
-    static let tileKeys = 64
     /// Whether the CPU is an AMD one (read once).
     static let cpuIsAMD = heed_flash_cpu_is_amd() != 0
-    /// The longest key sequence whose weights a training pass at kernel `level` keeps (see
-    /// ``keepsWeights``): 1,024 for the AVX-512 kernels on an AMD CPU (Zen 4, where keeping them
-    /// made forward + backward 10–15 % faster at 384 to 1,024 keys and gained nothing at 2,048),
-    /// 256 otherwise (the Intel Xeon, and the AVX2 kernels, where longer sequences were not
-    /// measured).
+    /// The longest key sequence whose weights a training pass at kernel `level` keeps: 1,024 for
+    /// the AVX-512 kernels on an AMD CPU (Zen 4: forward + backward 10–15 % faster at 384 to
+    /// 1,024 keys, nothing gained at 2,048), else 256 (the Xeon, and AVX2, not measured beyond).
     static func keptWeightsMaxKeys(level: Int32) -> Int { level == 2 && cpuIsAMD ? 1024 : 256 }
     /// The most memory the kept weights of one call may take; larger batches recompute them.
     static let keptWeightsMaxBytes = 64 << 20
     /// Tests bind this to run one mode: `true` keeps the weights whenever a gradient is needed,
-    /// `false` never; `nil` chooses by ``keptWeightsMaxKeys(level:)`` and the shape. Task-local, so a
-    /// binding holds only for the code it wraps, on that thread or task, never process-wide.
+    /// `false` never, `nil` chooses by shape. Task-local: never process-wide.
     @TaskLocal static var keptWeightsOverride: Bool? = nil
 
-    /// Whether the forward pass keeps the weights for the backward pass (set by
-    /// ``Tensor/flashAttention(_:query:key:value:scale:label:)`` when the gradient is needed).
+    /// Whether the forward pass keeps the weights for the backward pass (``forPass(needsGradient:)``).
     private(set) var keepsWeights = false
-
     /// Keys per block: all of them when the weights are kept.
-    private var keyBlock: Int { keepsWeights ? max(keyLength, 1) : Self.tileKeys }
+    private var keyBlock: Int { keepsWeights ? max(keyLength, 1) : 64 }
 
-    /// This problem with ``keepsWeights`` chosen for a pass that needs (or not) the gradient:
-    /// kept for short sequences when the problems alone give every thread work and the weights
-    /// fit in ``keptWeightsMaxBytes``. Under a causal mask each query block still computes only
-    /// the keys up to its diagonal.
+    /// This problem with ``keepsWeights`` chosen for a pass: kept when the gradient is needed,
+    /// the keys are short, the problems alone give every thread work and the weights fit in
+    /// ``keptWeightsMaxBytes``.
     func forPass(needsGradient: Bool) -> FlashAttention {
         var copy = self
         copy.keepsWeights = needsGradient
@@ -85,7 +68,7 @@ struct FlashAttention: Sendable {
         self.valueDepth = valueDepth
         self.scale = scale
         self.visibility = visibility
-        queryBlock = Self.queryBlock(causal: visibility.causal)
+        queryBlock = visibility.causal ? 32 : 64
         dropoutRate = Float(dropout?.rate ?? 0)
         dropoutSeed = dropout?.seed ?? 0
         self.level = Int32(level)
@@ -95,45 +78,35 @@ struct FlashAttention: Sendable {
     private var keyBlocks: Int { (keyLength + keyBlock - 1) / keyBlock }
     private var queryBlocks: Int { (queryLength + queryBlock - 1) / queryBlock }
 
+    /// Whether the problems alone give every thread work: then one item is one problem, and its
+    /// panels live in a per-worker buffer that stays in cache.
+    private var itemPerProblem: Bool { batch >= 2 * Heed.threads }
+
     /// Runs `body` with the problem description over the given buffers (`nil` where a pass does
-    /// not read one).
+    /// not read one; a missing mask is NULL to the kernels).
     private func withProblem<R>(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>?,
-        rowMax: UnsafeMutablePointer<Float>, rowLogSum: UnsafeMutablePointer<Float>,
-        weights: UnsafeMutablePointer<Float>?, gradOutput: UnsafePointer<Float>? = nil,
-        delta: UnsafePointer<Float>? = nil, _ body: (UnsafePointer<heed_flash_problem>) -> R
+        output: UnsafeMutablePointer<Float>?, statistics: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>?,
+        gradOutput: UnsafePointer<Float>? = nil, delta: UnsafePointer<Float>? = nil,
+        _ body: (UnsafePointer<heed_flash_problem>) -> R
     ) -> R {
         let v = visibility
-        return withPinned([v.keys ?? [], v.pairs ?? [], v.queries ?? [], v.rowHasKey ?? [], v.seeing ?? []]) { masks in
-            // A missing (or empty) mask is NULL to the kernels.
-            let bytes = masks.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) } }
-            var p = heed_flash_problem()
-            p.batch = batch
-            p.tq = queryLength
-            p.tv = keyLength
-            p.d = depth
-            p.dv = valueDepth
-            p.br = queryBlock
-            p.bc = keyBlock
-            p.scale = scale
-            p.causal = visibility.causal ? 1 : 0
-            p.mask_group = visibility.group
-            (p.key_mask, p.full_mask, p.query_keep, p.row_has_key, p.query_sees) = (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4])
-            p.dropout_rate = dropoutRate
-            p.dropout_seed = dropoutSeed
-            (p.q, p.k, p.v, p.out) = (query, key, value, output)
-            (p.row_max, p.row_logsum, p.weights) = (rowMax, rowLogSum, weights)
-            (p.go, p.delta) = (gradOutput, delta)
-            return withPinned([visibility.keyEnds ?? [], visibility.queryEnds ?? []]) { ends in
-                (p.key_end, p.query_end) = (ends[0], ends[1])
+        return withPinned([v.keys ?? [], v.pairs ?? [], v.rowHasKey ?? [], v.queries ?? [], v.seeing ?? []]) { masks in
+            let m = masks.map { $0.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) } }
+            return withPinned([v.keyEnds ?? [], v.queryEnds ?? []]) { ends in
+                let p = heed_flash_problem(
+                    batch: batch, tq: queryLength, tv: keyLength, d: depth, dv: valueDepth, br: queryBlock, bc: keyBlock,
+                    scale: scale, causal: v.causal ? 1 : 0, mask_group: v.group, key_mask: m[0], full_mask: m[1],
+                    row_has_key: m[2], query_keep: m[3], query_sees: m[4], key_end: ends[0], query_end: ends[1],
+                    dropout_rate: dropoutRate, dropout_seed: dropoutSeed, q: query, k: key, v: value, out: output,
+                    row_max: statistics, row_logsum: statistics + batch * queryLength, weights: weights,
+                    go: gradOutput, delta: delta)
                 return withUnsafePointer(to: p) { body($0) }
             }
         }
     }
 
-    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/bc⌉][columns][bc]`,
-    /// `bc` keys per block.
+    /// Floats of one problem's transposed panels of `columns` features: `[⌈Tv/bc⌉][columns][bc]`.
     private func panelSize(columns: Int) -> Int { keyBlocks * columns * keyBlock }
 
     /// Packs the keys (or values) of problem `b`, `x [B, Tv, C]`, into `panels`.
@@ -141,174 +114,119 @@ struct FlashAttention: Sendable {
         kernels.pack(x + b * keyLength * columns, keyLength, columns, keyBlock, panels)
     }
 
-    /// Whether the problems alone give every thread work: then one item is one problem, and its
-    /// panels live in a per-worker buffer that stays in cache.
-    private var itemPerProblem: Bool { batch >= 2 * Heed.threads }
-
     /// The output `[B, Tq, Dv]` and what the backward pass needs: the softmax statistics
     /// `[2, B, Tq]` (row maximum, then log of the row sum), and the weights `[B, Tq, Tv]` when
     /// ``keepsWeights`` (else empty).
+    ///
+    /// One item per problem, its panels packed into the worker's buffer (``itemPerProblem``), or
+    /// one per (problem, query block) after packing every problem's panels.
     func forward(query: [Float], key: [Float], value: [Float]) -> (output: [Float], statistics: [Float], weights: [Float]) {
-        let rows = batch * queryLength
+        let rows = batch * queryLength, blocks = queryBlocks, br = queryBlock
+        let size = br * (keyBlock + 1), per = panelSize(columns: depth)
         let made = [Float].uninitialized(counts: [rows * valueDepth, 2 * rows, keepsWeights ? rows * keyLength : 0]) { out in
             out[1]?.initialize(repeating: 0, count: 2 * rows)
             withPinned([query, key, value]) { x in
                 guard let q = x[0], let k = x[1], let v = x[2], let o = out[0], let stats = out[1] else { return }
-                withProblem(query: q, key: k, value: v, output: o, rowMax: stats, rowLogSum: stats + rows,
-                            weights: out[2]) { p in forwardPasses(p, key: k) }
+                withProblem(query: q, key: k, value: v, output: o, statistics: stats, weights: out[2]) { p in
+                    if itemPerProblem {
+                        KernelLoop.run(items: batch, scratch: per + size) { panels, b in
+                            pack(k, columns: depth, problem: b, into: panels)
+                            for block in 0..<blocks { kernels.forward_block(p, b, block * br, panels, panels + per) }
+                        }
+                        return
+                    }
+                    let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
+                    defer { panels.deallocate() }
+                    KernelLoop.run(items: batch) { b in pack(k, columns: depth, problem: b, into: panels + b * per) }
+                    KernelLoop.run(items: batch * blocks, scratch: size) { s, item in
+                        kernels.forward_block(p, item / blocks, (item % blocks) * br, panels + (item / blocks) * per, s)
+                    }
+                }
             }
         }
         return (made[0], made[1], made[2])
     }
 
-    /// Runs the forward blocks: per problem (its panels packed into the worker's buffer), or
-    /// per (problem, query block) after packing every problem's panels.
-    private func forwardPasses(_ p: UnsafePointer<heed_flash_problem>, key: UnsafePointer<Float>) {
-        let blocks = queryBlocks, br = queryBlock
-        let size = queryBlock * (keyBlock + 1), per = panelSize(columns: depth)
-        if itemPerProblem {
-            let workers = KernelLoop.workers(items: batch)
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * (size + per))
-            defer { scratch.deallocate() }
-            KernelLoop.run(items: batch, workers: workers) { worker, b in
-                let panels = scratch + worker * (size + per), s = panels + per
-                pack(key, columns: depth, problem: b, into: panels)
-                for block in 0..<blocks { kernels.forward_block(p, b, block * br, panels, s) }
-            }
-            return
-        }
-        let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
-        defer { panels.deallocate() }
-        KernelLoop.run(items: batch) { b in pack(key, columns: depth, problem: b, into: panels + b * per) }
-        let items = batch * blocks
-        let workers = KernelLoop.workers(items: items)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
-        defer { scratch.deallocate() }
-        KernelLoop.run(items: items, workers: workers) { worker, item in
-            let b = item / blocks
-            kernels.forward_block(p, b, (item % blocks) * br, panels + b * per, scratch + worker * size)
-        }
-    }
-
     /// The gradients of `Σ output ⊙ gradOutput` with respect to the query, key and value, and
-    /// `Σ (Q·Kᵀ) ⊙ dS`, the gradient of the scale.
+    /// `Σ (Q·Kᵀ) ⊙ dS`, the scale's.
+    ///
+    /// One item per problem when the problems give every thread work or the weights are kept
+    /// (one key block): it packs its panels into the worker's buffer, runs the key blocks and
+    /// finishes dQ. Else phases: every problem packed, then the key blocks of each problem spread
+    /// over the workers, each adding into its own dQ accumulator.
     func backward(query: [Float], key: [Float], value: [Float], output: [Float], statistics: [Float],
                   weights: [Float], gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
+        let (blocks, bc, count) = (keyBlocks, keyBlock, batch * tq * d)
         let go = visibility.queries.map {
             zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: visibility.group)
         } ?? gradOutput
-        let made = [Float].uninitialized(counts: [batch * tq * d, batch * tv * d, batch * tv * dv, batch]) { out in
+        // Kept weights need no Kᵀ panels and no rowsum(dO ⊙ O) (the kernel forms it per block).
+        let kPer = keepsWeights ? 0 : panelSize(columns: d), per = kPer + panelSize(columns: dv)
+        let size = (2 * bc + 1) * queryBlock
+        let delta = keepsWeights ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
+        defer { delta?.deallocate() }
+        let made = [Float].uninitialized(counts: [count, batch * tv * d, batch * tv * dv, batch]) { out in
             guard let dq = out[0], let dk = out[1], let dvOut = out[2], let partials = out[3] else { return }
             // Kept weights: one key block, which writes dQ; else every key block adds into it.
-            if !keepsWeights { dq.initialize(repeating: 0, count: batch * tq * d) }
+            if !keepsWeights { dq.initialize(repeating: 0, count: count) }
             partials.initialize(repeating: 0, count: batch)
             withPinned([query, key, value, output, statistics, go, weights]) { x in
                 guard let q = x[0], let k = x[1], let v = x[2], let o = x[3], let st = x[4], let g = x[5] else { return }
-                let buffers = Buffers(query: q, key: k, value: v, output: o, gradOutput: g, dq: dq, partials: partials)
-                backwardPasses(buffers, statistics: st, weights: x[6], dk: dk, dv: dvOut)
+                // The C fields are writable for the forward pass; this one only reads them.
+                withProblem(query: q, key: k, value: v, output: nil, statistics: UnsafeMutablePointer(mutating: st),
+                            weights: keepsWeights ? x[6].map { UnsafeMutablePointer(mutating: $0) } : nil,
+                            gradOutput: g, delta: delta) { p in
+                    func prepare(_ b: Int, _ panels: UnsafeMutablePointer<Float>) {  // Kᵀ then Vᵀ
+                        pack(v, columns: dv, problem: b, into: panels + kPer)
+                        guard let delta else { return }
+                        pack(k, columns: d, problem: b, into: panels)
+                        kernels.row_dots(g + b * tq * dv, o + b * tq * dv, tq, dv, dv, delta + b * tq)
+                    }
+                    func block(_ b: Int, _ jb: Int, _ panels: UnsafePointer<Float>, _ dqOfProblem: UnsafeMutablePointer<Float>,
+                               _ scratch: UnsafeMutablePointer<Float>) {
+                        kernels.backward_block(p, b, jb * bc, panels, panels + kPer, dqOfProblem, dk + (b * tv + jb * bc) * d,
+                                               dvOut + (b * tv + jb * bc) * dv, scratch)
+                    }
+                    func finish(_ b: Int) {  // the scale's gradient, then dQ's scale
+                        let dqb = dq + b * tq * d
+                        kernels.row_dots(q + b * tq * d, dqb, 1, tq * d, tq * d, partials + b)
+                        if scale != 1 { for i in 0..<(tq * d) { dqb[i] *= scale } }
+                    }
+                    if itemPerProblem || keepsWeights {
+                        KernelLoop.run(items: batch, scratch: per + size) { panels, b in
+                            prepare(b, panels)
+                            for jb in 0..<blocks { block(b, jb, panels, dq + b * tq * d, panels + per) }
+                            finish(b)
+                        }
+                        return
+                    }
+                    let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
+                    defer { panels.deallocate() }
+                    KernelLoop.run(items: batch) { b in prepare(b, panels + b * per) }
+                    // Per worker: its scratch, then its own zeroed dQ accumulator (worker 0 adds into dq).
+                    let items = batch * blocks, workers = KernelLoop.workers(items: items), stride = size + count
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * stride)
+                    defer { scratch.deallocate() }
+                    for w in 1..<workers { (scratch + w * stride + size).initialize(repeating: 0, count: count) }
+                    KernelLoop.run(items: items, workers: workers) { worker, item in
+                        let s = scratch + worker * stride, b = item / blocks
+                        block(b, item % blocks, panels + b * per, (worker == 0 ? dq : s + size) + b * tq * d, s)
+                    }
+                    for src in (1..<workers).map({ scratch + $0 * stride + size }) {
+                        for i in 0..<count { dq[i] += src[i] }
+                    }
+                    KernelLoop.run(items: batch) { b in finish(b) }
+                }
             }
         }
         return (made[0], made[1], made[2], made[3].reduce(0, +))
-    }
-
-    /// The read-only inputs of the backward pass, and its per-problem outputs.
-    private struct Buffers {
-        let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
-        let output: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>
-        let dq: UnsafeMutablePointer<Float>
-        /// Per problem, `Σ Q ⊙ (dS·K)`.
-        let partials: UnsafeMutablePointer<Float>
-    }
-
-    /// Packs the panels and `rowsum(dO ⊙ O)`, runs the key blocks, and finishes dQ (scale, and
-    /// the scale's gradient). One item per problem when there are enough problems for the
-    /// threads, or when the weights are kept (one key block a problem): each does all of its
-    /// own work, its panels in the worker's buffer; else
-    /// parallel phases, with the key blocks of one problem spread over the workers, each adding
-    /// into its own dQ accumulator.
-    private func backwardPasses(_ x: Buffers, statistics: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
-                                dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>) {
-        let (tq, tv, d) = (queryLength, keyLength, depth)
-        let blocks = keyBlocks, bc = keyBlock
-        // Kept weights need no Kᵀ panels and no rowsum(dO ⊙ O) (the kernel forms it per block).
-        let kPer = keepsWeights ? 0 : panelSize(columns: d), vPer = panelSize(columns: valueDepth)
-        let delta = keepsWeights ? nil : UnsafeMutablePointer<Float>.allocate(capacity: max(batch * tq, 1))
-        defer { delta?.deallocate() }
-        let size = (2 * keyBlock + 1) * queryBlock
-        let rows = batch * tq
-        // The backward pass only reads the statistics and weights (the C fields are writable for
-        // the forward).
-        let stats = UnsafeMutablePointer(mutating: statistics)
-        withProblem(query: x.query, key: x.key, value: x.value, output: nil, rowMax: stats,
-                    rowLogSum: stats + rows, weights: keepsWeights ? weights.map { UnsafeMutablePointer(mutating: $0) } : nil,
-                    gradOutput: x.gradOutput, delta: delta) { p in
-            func prepare(_ b: Int, _ kt: UnsafeMutablePointer<Float>, _ vt: UnsafeMutablePointer<Float>) {
-                pack(x.value, columns: valueDepth, problem: b, into: vt)
-                guard let delta else { return }  // kept weights
-                pack(x.key, columns: d, problem: b, into: kt)
-                kernels.row_dots(x.gradOutput + b * tq * valueDepth, x.output + b * tq * valueDepth, tq, valueDepth,
-                                 valueDepth, delta + b * tq)
-            }
-            func block(_ b: Int, _ jb: Int, _ kt: UnsafePointer<Float>, _ vt: UnsafePointer<Float>,
-                       _ dqOfProblem: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
-                kernels.backward_block(p, b, jb * bc, kt, vt, dqOfProblem, dk + (b * tv + jb * bc) * d,
-                                          dv + (b * tv + jb * bc) * valueDepth, scratch)
-            }
-            func finish(_ b: Int) {
-                let dqb = x.dq + b * tq * d
-                kernels.row_dots(x.query + b * tq * d, dqb, 1, tq * d, tq * d, x.partials + b)
-                if scale != 1 {
-                    for i in 0..<(tq * d) { dqb[i] *= scale }
-                }
-            }
-            if itemPerProblem || keepsWeights {
-                let stride = size + kPer + vPer
-                let workers = KernelLoop.workers(items: batch)
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * stride)
-                defer { scratch.deallocate() }
-                KernelLoop.run(items: batch, workers: workers) { worker, b in
-                    let kt = scratch + worker * stride, vt = kt + kPer, s = vt + vPer
-                    prepare(b, kt, vt)
-                    for jb in 0..<blocks { block(b, jb, kt, vt, x.dq + b * tq * d, s) }
-                    finish(b)
-                }
-                return
-            }
-            let kt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * kPer, 1))
-            defer { kt.deallocate() }
-            let vt = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * vPer, 1))
-            defer { vt.deallocate() }
-            KernelLoop.run(items: batch) { b in prepare(b, kt + b * kPer, vt + b * vPer) }
-            let items = batch * blocks
-            let workers = KernelLoop.workers(items: items)
-            let count = batch * tq * d
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size)
-            defer { scratch.deallocate() }
-            // Worker 0 adds into dq itself; the others into their own zeroed copies.
-            let extra = UnsafeMutablePointer<Float>.allocate(capacity: max((workers - 1) * count, 1))
-            extra.initialize(repeating: 0, count: max((workers - 1) * count, 1))
-            defer { extra.deallocate() }
-            KernelLoop.run(items: items, workers: workers) { worker, item in
-                let accumulator = worker == 0 ? x.dq : extra + (worker - 1) * count
-                let b = item / blocks
-                block(b, item % blocks, kt + b * kPer, vt + b * vPer, accumulator + b * tq * d, scratch + worker * size)
-            }
-            for w in 0..<(workers - 1) {
-                let src = extra + w * count
-                for i in 0..<count { x.dq[i] += src[i] }
-            }
-            KernelLoop.run(items: batch) { b in finish(b) }
-        }
     }
 }
 
 extension Tensor {
     /// Runs `flash` on float tensors and records one graph node whose pullback runs its backward
-    /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given.
-    ///
-    /// Shapes: as described by `flash` (`query [B, Tq, D]`, `key [B, Tv, D]`,
-    /// `value [B, Tv, Dv]`, `scale` one element) → `[B, Tq, Dv]`. The plan sends only
+    /// pass: `[dQuery, dKey, dValue]`, plus `dScale` when `scale` is given. The plan sends only
     /// `Float` tensors (``TensorScalar/runsTiledAttention``), whose arrays pass as they are.
     static func flashAttention(_ flash: FlashAttention, query: Tensor, key: Tensor, value: Tensor,
                                scale: Tensor?, label: String) -> Tensor {

@@ -32,6 +32,15 @@ enum KernelLoop {
         run(items: (count + chunk - 1) / chunk) { item in body((item * chunk)..<Swift.min(count, (item + 1) * chunk)) }
     }
 
+    /// Calls `body(scratch, item)` for each item as ``run(items:_:)`` does, `scratch` being
+    /// `count` uninitialised elements that belong to the worker running the item.
+    static func run<T>(items: Int, scratch count: Int, _ body: (UnsafeMutablePointer<T>, Int) -> Void) {
+        let workerCount = workers(items: items)
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: max(workerCount * count, 1))
+        defer { scratch.deallocate() }
+        run(items: items, workers: workerCount) { worker, item in body(scratch + worker * count, item) }
+    }
+
     /// Whether the calling thread is a worker of a running loop (then work stays on it).
     static var inWorker: Bool { heed_in_kernel_worker() != 0 }
 
