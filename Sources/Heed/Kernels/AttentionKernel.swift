@@ -1,20 +1,16 @@
 /// The OpenBLAS attention kernels: the sizes, masks and scale of one call, and the forward and
-/// backward loops over raw buffers.
+/// backward loops over raw buffers (row-major: query `[B, Tq, D]`, key `[B, Tv, D]`, value
+/// `[B, Tv, Dv]`, output `[B, Tq, Dv]`, weights `[B, Tq, Tv]`).
 ///
-/// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
-/// `[B, Tq, Dv]`, weights `[B, Tq, Tv]`. Work is split into items of one batch and one block of
-/// `blockSize` query rows (forward, and the dQ phase of the backward) or key rows (the dK and dV
-/// phase); ``KernelLoop`` spreads the items over the threads. Keys past
-/// ``AttentionVisibility/keyEnd(problem:rows:_:)`` are neither multiplied nor exponentiated,
-/// and written as 0 where the weights are kept.
-///
-/// Dropout multiplies the weights by ``dropout`` before the product with the value; the weights
-/// kept for the backward pass and returned are those before dropout.
+/// A work item is one problem and one block of query rows (forward, and the backward's dQ
+/// phase) or of keys (the dK and dV phase). Keys past
+/// ``AttentionVisibility/keyEnd(problem:rows:_:)`` are neither multiplied nor exponentiated, and
+/// written as 0 where the weights are kept. Dropout multiplies the weights by ``dropout`` before
+/// the product with the value; the weights kept and returned are those before dropout.
 struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
     let scale: Scalar
-    /// The masks.
     let visibility: AttentionVisibility
     /// The dropout multipliers `[B, Tq, Tv]`, or `nil` without dropout.
     let dropout: [Scalar]?
@@ -35,61 +31,40 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         self.scale = scale
         self.visibility = visibility
         self.dropout = dropout
-        // Blocks of 64 query rows keep the score block of 2048 keys within 512 KiB (Float) and
-        // give enough items to share between threads. When the batch alone gives the threads
-        // enough items, sequences up to 256 stay one block (one GEMM per batch, and Q = K can
-        // use syrk); causal ones only up to 128, as smaller blocks skip the hidden keys.
+        // 64 query rows keep a score block of 2048 keys within 512 KiB (Float) and give the
+        // threads items to share. When the batch alone does, sequences up to 256 (causal: 128,
+        // where smaller blocks skip more hidden keys) stay one block: one GEMM per problem, and
+        // Q = K can use syrk.
         blockSize = queryLength <= (visibility.causal ? 128 : 256) && batch >= 4
             ? max(queryLength, 1) : max(min(queryLength, 64), 1)
-        // The dK and dV products run over all query rows (k = Tq) and repack Q and G for every
-        // key block; 128-key blocks halve that repacking at a small cost in causal skipping.
+        // The dK and dV products run over all query rows and repack Q and G for every key block;
+        // 128-key blocks halve that repacking at a small cost in causal skipping.
         keyBlockSize = keyLength <= 128 ? max(keyLength, 1) : 128
     }
 
     var queryBlocks: Int { (queryLength + blockSize - 1) / blockSize }
     var keyBlocks: Int { (keyLength + keyBlockSize - 1) / keyBlockSize }
 
-    /// Masks, exponentiates and normalises one row of scores in place (`count` keys, query `i`;
-    /// `keys` and `pairs` are the row's key and pair masks; `blind` hides every key).
-    @inline(__always)
-    func softmaxRow(_ s: UnsafeMutablePointer<Scalar>, count: Int, query i: Int,
-                    keys: UnsafePointer<Bool>?, pairs: UnsafePointer<Bool>?, blind: Bool) {
-        let penalty = Scalar(AttentionMask.penalty)
-        // Keras subtracts the penalty once where the combined mask hides a key; the float
-        // rounding of `s − 1e9` is what fully masked rows see, so it is done in the scalar type.
-        let end = blind ? 0 : causal ? AttentionMask.causalKeyEnd(query: i, keyLength: count) : count
-        if keys != nil || pairs != nil {
-            for j in 0..<end where !((keys?[j] ?? true) && (pairs?[j] ?? true)) { s[j] -= penalty }
-        }
-        for j in end..<max(count, end) { s[j] -= penalty }
-        Scalar.softmaxRow(s, count: count)
-    }
-
-    /// Computes the output, and the full weights when `weights` is given.
-    ///
-    /// Without `weights`, each item keeps its own `[blockSize, Tv]` score block, so memory does
-    /// not grow with the batch.
+    /// Computes the output, and the full weights when `weights` is given (else each worker
+    /// keeps one score block, so memory does not grow with the batch).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func forward(query: UnsafePointer<Scalar>, key: UnsafePointer<Scalar>, value: UnsafePointer<Scalar>,
                  output: UnsafeMutablePointer<Scalar>, weights: UnsafeMutablePointer<Scalar>?) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
-        let blocks = queryBlocks
+        let blocks = queryBlocks, penalty = Scalar(AttentionMask.penalty)
         let vis = visibility, qm = vis.queries
         let selfScores = query == key && tq == tv
         withPinned([vis.keys ?? [], vis.pairs ?? []]) { masks in
           let (keyRows, pairRows) = (masks[0], masks[1])
           dropout.withOptionalBuffer { drop in
-            KernelLoop.run(items: batch * blocks) { item in
-                let b = item / blocks
+            // The scratch holds the scores when the weights are not kept, else their dropped copy.
+            KernelLoop.run(items: batch * blocks, scratch: blockSize * tv) { (scratch: UnsafeMutablePointer<Scalar>, item) in
+                let b = item / blocks, m = b / vis.group
                 let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
                 let kEnd = vis.keyEnd(problem: b, rows: i0, i1)
-                // The scores in the kept weights, or in a block of the item's own.
-                let scratch: UnsafeMutablePointer<Scalar>? = weights == nil ? .allocate(capacity: rows * kEnd) : nil
-                defer { scratch?.deallocate() }
-                let (s, ld) = scratch.map { ($0, kEnd) } ?? (weights.unsafelyUnwrapped + (b * tq + i0) * tv, tv)
-                let out = output + (b * tq + i0) * dv
+                let (s, ld) = weights.map { ($0 + (b * tq + i0) * tv, tv) } ?? (scratch, kEnd)
                 if selfScores && rows == tq && kEnd == tv {
                     // Q = K: the scores are symmetric; form the lower triangle and mirror it.
                     Scalar.syrkLower(n: tq, k: d, alpha: scale, a: query + b * tq * d, lda: d, c: s, ldc: ld)
@@ -101,19 +76,20 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                                 a: query + (b * tq + i0) * d, lda: d, b: key + b * tv * d, ldb: d,
                                 beta: 0, c: s, ldc: ld)
                 }
-                let m = b / vis.group
                 for r in 0..<rows {
-                    let row = s + r * ld
-                    softmaxRow(row, count: kEnd, query: i0 + r, keys: keyRows.map { $0 + m * tv },
-                               pairs: pairRows.map { $0 + (m * tq + i0 + r) * tv },
-                               blind: !(vis.seeing?[m * tq + i0 + r] ?? true))
+                    // Keras subtracts the penalty once where the combined mask hides a key, in the
+                    // scalar type: the rounding of `s − 1e9` is what a row that sees no key gets.
+                    let row = s + r * ld, i = i0 + r, keys = keyRows.map { $0 + m * tv }
+                    let pairs = pairRows.map { $0 + (m * tq + i) * tv }, blind = !(vis.seeing?[m * tq + i] ?? true)
+                    let end = blind ? 0 : causal ? AttentionMask.causalKeyEnd(query: i, keyLength: kEnd) : kEnd
+                    if keys != nil || pairs != nil {
+                        for j in 0..<end where !((keys?[j] ?? true) && (pairs?[j] ?? true)) { row[j] -= penalty }
+                    }
+                    for j in end..<max(kEnd, end) { row[j] -= penalty }
+                    Scalar.softmaxRow(row, count: kEnd)
                     if weights != nil && kEnd < tv { (row + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
-                // Dropout: the product reads the weights times the multipliers, in place when
-                // the weights are not kept, else from a copy.
-                let dropped: UnsafeMutablePointer<Scalar>? = drop == nil || weights == nil ? nil : .allocate(capacity: rows * kEnd)
-                defer { dropped?.deallocate() }
-                let (a, lda) = dropped.map { ($0, kEnd) } ?? (s, ld)
+                let (a, lda) = drop != nil && weights != nil ? (scratch, kEnd) : (s, ld)
                 if let drop {
                     for r in 0..<rows {
                         let mr = drop + (b * tq + i0 + r) * tv
@@ -121,10 +97,10 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     }
                 }
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: dv, k: kEnd, alpha: 1,
-                            a: a, lda: lda, b: value + b * tv * dv, ldb: dv, beta: 0, c: out, ldc: dv)
+                            a: a, lda: lda, b: value + b * tv * dv, ldb: dv, beta: 0, c: output + (b * tq + i0) * dv, ldc: dv)
                 if let qm {
                     for r in 0..<rows where !qm[m * tq + i0 + r] {
-                        (out + r * dv).update(repeating: 0, count: dv)
+                        (output + (b * tq + i0 + r) * dv).update(repeating: 0, count: dv)
                     }
                 }
             }
@@ -144,8 +120,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     /// `gradOutput` must already have the rows of masked queries zeroed. Two phases: items over
     /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = (G·Vᵀ) ⊙ M + gradWeights`
     /// (`M` the dropout multipliers, 1 without dropout) and `dQ = scale · dS·K`; then items over
-    /// key blocks form `dK = scale · dSᵀ·Q` and `dV = (W ⊙ M)ᵀ·G`. The scale's gradient is `Σ Q ⊙ (dS·K)`, from per-item partial sums added in
-    /// item order.
+    /// key blocks form `dK = scale · dSᵀ·Q` and `dV = (W ⊙ M)ᵀ·G`. Returns the scale's gradient,
+    /// `Σ Q ⊙ (dS·K)`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func backward(query: UnsafePointer<Scalar>, key: UnsafePointer<Scalar>, value: UnsafePointer<Scalar>,
@@ -156,10 +132,10 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let qBlocks = queryBlocks, kBlocks = keyBlocks
         let needScores = needs.query || needs.key || needs.scale
-        var scaleGrad: Scalar = 0
         let dsCount = needScores ? batch * tq * tv : 0
         let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: max(dsCount, 1))
         defer { ds.deallocate() }
+        // Per item, its part of the scale's gradient, added in item order.
         let partials = UnsafeMutablePointer<Scalar>.allocate(capacity: max(batch * qBlocks, 1))
         partials.initialize(repeating: 0, count: max(batch * qBlocks, 1))
         defer { partials.deallocate() }
@@ -172,7 +148,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
               for x in 0..<(batch * tq * tv) { dropped[x] = weights[x] * drop[x] }
           }
           if needScores {
-            KernelLoop.run(items: batch * qBlocks) { item in
+            // The scratch holds U when dQ is not asked for.
+            KernelLoop.run(items: batch * qBlocks, scratch: blockSize * d) { (scratch: UnsafeMutablePointer<Scalar>, item) in
                 let b = item / qBlocks
                 let i0 = (item % qBlocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
@@ -192,20 +169,14 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     }
                     if let gradWeights {
                         let extra = gradWeights + (b * tq + i0 + r) * tv
-                        if gradOutput == nil {
-                            g.update(from: extra, count: kEnd)
-                        } else {
-                            for j in 0..<kEnd { g[j] += extra[j] }
-                        }
+                        for j in 0..<kEnd { g[j] = (gradOutput == nil ? 0 : g[j]) + extra[j] }
                     }
                     Scalar.softmaxBackwardRow(g, weights: w, count: kEnd)
                     if kEnd < tv { (g + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
                 guard needs.query || needs.scale else { return }
                 // U = dS·K; dQ = scale · U and dScale = Σ Q ⊙ U.
-                let owned: UnsafeMutablePointer<Scalar>? = gradQuery == nil ? .allocate(capacity: rows * d) : nil
-                defer { owned?.deallocate() }
-                let u = owned ?? gradQuery.unsafelyUnwrapped + (b * tq + i0) * d
+                let u = gradQuery.map { $0 + (b * tq + i0) * d } ?? scratch
                 let alpha: Scalar = needs.scale ? 1 : scale
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: kEnd, alpha: alpha,
                             a: dsBlock, lda: tv, b: key + b * tv * d, ldb: d, beta: 0, c: u, ldc: d)
@@ -219,11 +190,9 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     }
                 }
             }
-            if needs.scale {
-                for item in 0..<(batch * qBlocks) { scaleGrad += partials[item] }
-            }
           }
         }
+        let scaleGrad = (0..<(batch * qBlocks)).reduce(0) { $0 + partials[$1] }
         guard needs.key || needs.value else { return scaleGrad }
         let applied = UnsafePointer(dropped) ?? weights
         KernelLoop.run(items: batch * kBlocks) { item in
