@@ -19,9 +19,10 @@ final class AttentionFusedPathTests: XCTestCase {
         let qm = useQueryMask ? (selfAttention ? try Mask(shape: [2, 4], values: [true, false, true, true, true, true, false, true]) : queryMask) : nil
         let result: AttentionResult<Double>
         if fused {
-            result = try layer.attend(query: query, value: value, key: key, queryMask: qm,
-                                      valueMask: useValueMask ? valueMask : nil, useCausalMask: causal,
-                                      training: false, dropoutKeepMask: nil, scale: scale, concatScoreWeight: nil)
+            let r = try layer.attend(query: query, value: value, key: key, queryMask: qm,
+                                     valueMask: useValueMask ? valueMask : nil, useCausalMask: causal,
+                                     training: false, dropoutKeepMask: nil, scale: scale, concatScoreWeight: nil)
+            result = AttentionResult(output: r.output, scores: try XCTUnwrap(r.scores), mask: qm)
         } else {
             let r = try referenceAttention(query: query, key: key ?? value, value: value, scale: scale,
                                            valueMask: useValueMask ? valueMask : nil, queryMask: qm, causal: causal)
@@ -55,7 +56,7 @@ final class AttentionFusedPathTests: XCTestCase {
                     let r = try layer.attend(query: q, value: v, key: k, queryMask: queryMask, valueMask: valueMask,
                                              useCausalMask: causal, training: true, dropoutKeepMask: nil, scale: scale,
                                              concatScoreWeight: nil)
-                    (output, weights) = (r.output, r.scores)
+                    (output, weights) = (r.output, try XCTUnwrap(r.scores))
                 } else {
                     let r = try referenceAttention(query: q, key: k, value: v, scale: scale, valueMask: valueMask,
                                                    queryMask: queryMask, causal: causal,

@@ -87,32 +87,21 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         training: Bool = false, dropoutKeepMask: Mask? = nil
     ) throws -> AttentionResult<Scalar> {
         build()
-        return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                          useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
-                          scale: scale?.value, concatScoreWeight: concatScoreWeight?.value)
-    }
-
-    /// The whole attention computation with the scalar weights passed in (`scale` iff
-    /// ``useScale``, `concatScoreWeight` iff `.concat`), so that gradient checks can treat them
-    /// as inputs.
-    func attend(
-        query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?, valueMask: Mask?,
-        useCausalMask: Bool, training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?, concatScoreWeight: Tensor<Scalar>?
-    ) throws -> AttentionResult<Scalar> {
-        let r = try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                        useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
-                        scale: scale, concatScoreWeight: concatScoreWeight, returnScores: true)
+        let r = try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                           useCausalMask: useCausalMask, training: training, dropoutKeepMask: dropoutKeepMask,
+                           scale: scale?.value, concatScoreWeight: concatScoreWeight?.value)
         guard let scores = r.scores else { preconditionFailure("Attention: no weights were returned") }
         return AttentionResult(output: r.output, scores: scores, mask: queryMask)
     }
 
-    /// ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:scale:concatScoreWeight:)``;
-    /// without `returnScores`, dot scores keep no `[batch, Tq, Tv]` weights when no gradient is
-    /// recorded.
-    private func run(
+    /// The whole attention computation with the scalar weights passed in (`scale` iff
+    /// ``useScale``, `concatScoreWeight` iff `.concat`), so that gradient checks can treat them
+    /// as inputs. Without `returnScores`, dot scores keep no `[batch, Tq, Tv]` weights when no
+    /// gradient is recorded.
+    func attend(
         query: Tensor<Scalar>, value: Tensor<Scalar>, key: Tensor<Scalar>?, queryMask: Mask?, valueMask: Mask?,
         useCausalMask: Bool, training: Bool, dropoutKeepMask: Mask?, scale: Tensor<Scalar>?,
-        concatScoreWeight: Tensor<Scalar>?, returnScores: Bool
+        concatScoreWeight: Tensor<Scalar>?, returnScores: Bool = true
     ) throws -> (output: Tensor<Scalar>, scores: Tensor<Scalar>?) {
         let key = key ?? value
         let op = "Attention '\(name)'"
@@ -124,7 +113,10 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {
             guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }
-            let scores = try concatScores(query: query, key: key, scale: scale, weight: weight)
+            // weight · Σ_d tanh(scale · (q + k)): [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
+            var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
+            if let scale { sum = try sum * scale }
+            let scores = try sum.tanh().sum(alongAxis: -1) * weight
             let r = try Tensor.attention(scores: scores, value: value, mask: mask, dropout: drop, operation: op)
             return (r.output, r.applied)
         }
@@ -132,15 +124,6 @@ public final class Attention<Scalar: TensorScalar>: Layer {
             query: query, key: key, value: value, scale: scale, mask: mask, dropout: drop, returnWeights: returnScores)
         // Keras returns the weights after dropout.
         return (output, try weights.map { try drop?.applied(to: $0, operation: op) ?? $0 })
-    }
-
-    /// The concat scores `[batch, Tq, Tv]` before masking: `weight · Σ_d tanh(scale · (q + k))`.
-    private func concatScores(query: Tensor<Scalar>, key: Tensor<Scalar>, scale: Tensor<Scalar>?,
-                              weight: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        // [batch, Tq, 1, D] + [batch, 1, Tv, D] → [batch, Tq, Tv, D]
-        var sum = try query.expandingShape(at: 2) + key.expandingShape(at: 1)
-        if let scale { sum = try sum * scale }
-        return try sum.tanh().sum(alongAxis: -1) * weight
     }
 
     /// The attended values; see ``attend(query:value:key:queryMask:valueMask:useCausalMask:training:dropoutKeepMask:)``.
@@ -158,9 +141,9 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         queryMask: Mask? = nil, valueMask: Mask? = nil, useCausalMask: Bool = false, training: Bool = false
     ) throws -> Tensor<Scalar> {
         build()
-        return try run(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
-                       useCausalMask: useCausalMask, training: training, dropoutKeepMask: nil, scale: scale?.value,
-                       concatScoreWeight: concatScoreWeight?.value, returnScores: false).output
+        return try attend(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask,
+                          useCausalMask: useCausalMask, training: training, dropoutKeepMask: nil, scale: scale?.value,
+                          concatScoreWeight: concatScoreWeight?.value, returnScores: false).output
     }
 
     /// Attention between masked tensors, as Keras passes `[query_mask, value_mask]` from the
