@@ -21,16 +21,12 @@ static int flash_level_from(int wanted) {
 }
 
 int heed_flash_level(void) {
-    int level = __atomic_load_n(&flash_selected, __ATOMIC_ACQUIRE);
+    int level = __atomic_load_n(&flash_selected, __ATOMIC_ACQUIRE), unset = -1;
     if (level >= 0) return level;
-    int wanted = 2;
     const char *env = getenv("HEED_ATTENTION_KERNEL");
-    if (env && strcmp(env, "blas") == 0) wanted = 0;
-    else if (env && strcmp(env, "avx2") == 0) wanted = 1;
-    level = flash_level_from(wanted);
-    int expected = -1;
-    if (!__atomic_compare_exchange_n(&flash_selected, &expected, level, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        level = expected;
+    level = flash_level_from(env && !strcmp(env, "blas") ? 0 : env && !strcmp(env, "avx2") ? 1 : 2);
+    /* A level set in the meantime wins. */
+    if (!__atomic_compare_exchange_n(&flash_selected, &unset, level, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) level = unset;
     return level;
 }
 

@@ -4,19 +4,11 @@
 #include <stdint.h>
 
 /* Tiled ("flash") dot-product attention in float32, forward and backward, for CPUs with AVX2+FMA
-   or AVX-512F. One call handles one block of query rows (forward) or of keys (backward) of one
-   problem `b`; the caller spreads blocks over threads.
-
-   Scores: S = scale * Q Kᵀ. A score is masked when the key mask hides its key, the full mask
-   hides its (query, key) pair, query_sees hides its query, or `causal` and key > query; a masked score gets Keras' mask
-   penalty, one billion, subtracted once, in float32, as Keras does. Weights P = softmax(S)
-   over the keys, formed online block by block (running maximum m and sum l per row, kept for
-   the backward as m and log l). Dropout (rate > 0) multiplies P by keep / (1 - rate) before
-   P V, with `keep` drawn from a hash of (seed, row, key), so the backward pass re-creates the
-   same mask without storing it.
-
-   Keys past a causal query block, and keys past `key_end` (trailing padding), are skipped when
-   every row of the block sees a key (`row_has_key`): their weights are exactly 0 then. */
+   or AVX-512F (FlashAttention.swift describes the scheme). One call handles one block of query
+   rows (forward) or of keys (backward) of one problem `b`; the caller spreads blocks over
+   threads. A score is hidden when a mask below hides it, or `causal` and key > query; a hidden
+   score gets Keras' penalty of one billion subtracted once, in float32. Dropout's keep mask is
+   drawn from a hash of (seed, row, key), so the backward pass draws it again. */
 
 typedef struct heed_flash_problem {
     long batch, tq, tv, d, dv;

@@ -53,7 +53,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                  output: UnsafeMutablePointer<Scalar>, weights: UnsafeMutablePointer<Scalar>?) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let blocks = queryBlocks, penalty = Scalar(AttentionMask.penalty)
-        let vis = visibility, qm = vis.queries
+        let vis = visibility
         let selfScores = query == key && tq == tv
         withPinned([vis.keys ?? [], vis.pairs ?? []]) { masks in
           let (keyRows, pairRows) = (masks[0], masks[1])
@@ -98,10 +98,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                 }
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: dv, k: kEnd, alpha: 1,
                             a: a, lda: lda, b: value + b * tv * dv, ldb: dv, beta: 0, c: output + (b * tq + i0) * dv, ldc: dv)
-                if let qm {
-                    for r in 0..<rows where !qm[m * tq + i0 + r] {
-                        (output + (b * tq + i0 + r) * dv).update(repeating: 0, count: dv)
-                    }
+                for r in (b * tq + i0)..<(b * tq + i1) where !vis.keepsRow(r) {
+                    (output + r * dv).update(repeating: 0, count: dv)
                 }
             }
           }
@@ -216,18 +214,4 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
         return scaleGrad
     }
-}
-
-/// The cotangent of an attention output whose hidden query rows were zeroed: those rows pass no
-/// gradient back, so they are zeroed here too.
-///
-/// `values` holds `[problems · queries, width]` rows; `keep` holds one flag per query of each
-/// mask index (`[problems / group, queries]`), problem `b` reading index `b / group`.
-func zeroingHiddenQueryRows<S: TensorScalar>(_ values: [S], keep: [Bool], queries: Int, width: Int,
-                                             group: Int = 1) -> [S] {
-    var out = values
-    for row in 0..<(values.count / max(width, 1)) where !keep[(row / queries / group) * queries + row % queries] {
-        for x in 0..<width { out[row * width + x] = 0 }
-    }
-    return out
 }

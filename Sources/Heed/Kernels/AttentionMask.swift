@@ -99,27 +99,24 @@ public struct AttentionDropout: Sendable, Equatable {
     func multipliers<S: TensorScalar>(_: S.Type, batch: Int, queryLength: Int, keyLength: Int,
                                       operation: String) throws -> [S] {
         let shape = [batch, queryLength, keyLength]
-        let kept = S(1 / (1 - rate))
-        guard let keepMask else {
-            var out = [S](repeating: 0, count: Shape.count(shape))
-            for row in 0..<(batch * queryLength) {
-                for j in 0..<keyLength where heed_flash_dropout_multiplier(seed, Float(rate), UInt64(row), UInt32(j)) != 0 {
-                    out[row * keyLength + j] = kept
-                }
+        let keep: [Bool]
+        if let keepMask {
+            guard let full = try? keepMask.broadcast(to: shape) else {
+                throw TensorError.shapeMismatch(operation: "\(operation) (dropout keep mask vs weights [batch, Tq, Tv])",
+                                                lhs: keepMask.shape, rhs: shape)
             }
-            return out
+            keep = full.values
+        } else {
+            keep = (0..<Shape.count(shape)).map { x in
+                heed_flash_dropout_multiplier(seed, Float(rate), UInt64(x / keyLength), UInt32(x % keyLength)) != 0
+            }
         }
-        guard let keep = try? keepMask.broadcast(to: shape) else {
-            throw TensorError.shapeMismatch(operation: "\(operation) (dropout keep mask vs weights [batch, Tq, Tv])",
-                                            lhs: keepMask.shape, rhs: shape)
-        }
-        return keep.values.map { $0 ? kept : 0 }
+        let kept = S(1 / (1 - rate))
+        return keep.map { $0 ? kept : 0 }
     }
 }
 
-/// An ``AttentionMask`` checked against a call's sizes and laid out for the kernels: flat
-/// arrays, and which rows see a key at all when a pair or causal mask can hide every key of a
-/// row. Both engines read this one description.
+/// An ``AttentionMask`` checked against a call's sizes and laid out for both engines' kernels.
 struct AttentionVisibility: Sendable {
     let queryLength: Int, keyLength: Int
     /// Problems per mask row: problem `b` reads row `b / group`.
@@ -133,9 +130,8 @@ struct AttentionVisibility: Sendable {
     /// `[M, Tq]`, `false` = the query sees no key.
     let seeing: [Bool]?
     let causal: Bool
-    /// `[M, Tq]` with a pair or seeing-queries mask, or a causal mask with a key mask: the row
-    /// sees some key (under a causal mask, at or before itself). `nil` when every row that a key
-    /// mask leaves a key sees one.
+    /// `[M, Tq]`: whether the row sees some key, when a pair, seeing-queries or causal mask can
+    /// hide all of a row's keys (else `nil`).
     private(set) var rowHasKey: [Bool]?
     /// `[M]` with a key mask: one past its last visible key (trailing padding starts there), or
     /// `Tv` when it shows no key. `nil` without a key mask.
@@ -184,13 +180,10 @@ struct AttentionVisibility: Sendable {
             && (pairs?[(m * queryLength + i) * keyLength + j] ?? true) && (seeing?[m * queryLength + i] ?? true)
     }
 
-    /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`.
-    ///
-    /// The rule, in one place for the Swift engine (the tiled kernels apply the same rule in C
-    /// from ``keyEnds`` and ``rowHasKey``): keys past the key mask's last visible one (trailing
-    /// padding), and under a causal mask keys past the block's last row, have weight exactly 0
-    /// when every row of the block sees some key, so they are neither multiplied nor
-    /// exponentiated. A row that sees none gets Keras' softmax over every key's `s − 1e9`.
+    /// The end of the keys that can carry weight for the query rows `[i0, i1)` of problem `b`
+    /// (C's `flash_key_end` is its twin): keys past the key mask's last visible one, and under a
+    /// causal mask past the block's last row, have weight exactly 0 when every row of the block
+    /// sees some key. A row that sees none gets Keras' softmax over every key's `s − 1e9`.
     func keyEnd(problem b: Int, rows i0: Int, _ i1: Int) -> Int {
         if let rowHasKey {
             let base = (b / group) * queryLength
@@ -198,6 +191,22 @@ struct AttentionVisibility: Sendable {
         }
         let end = keyEnds.map { Int($0[b / group]) } ?? keyLength
         return causal ? Swift.min(end, AttentionMask.causalKeyEnd(query: i1 - 1, keyLength: keyLength)) : end
+    }
+
+    /// Whether the query mask keeps output row `row` (`b · Tq + i`).
+    func keepsRow(_ row: Int) -> Bool {
+        queries?[(row / queryLength / group) * queryLength + row % queryLength] ?? true
+    }
+
+    /// An output's cotangent, `[B · Tq, width]` rows, with the rows the query mask zeroes set to 0:
+    /// they pass no gradient back.
+    func zeroingHiddenRows<S: TensorScalar>(_ values: [S], width: Int) -> [S] {
+        guard queries != nil else { return values }
+        var out = values
+        for row in 0..<(values.count / max(width, 1)) where !keepsRow(row) {
+            for x in (row * width)..<((row + 1) * width) { out[x] = 0 }
+        }
+        return out
     }
 
     /// Per row of `flags` (`[rows, length]`): one past its last `true`, or `none` without one.

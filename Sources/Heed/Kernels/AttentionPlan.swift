@@ -1,16 +1,8 @@
-/// The kernels that run one dot-product attention call, chosen in this one place.
-///
-/// - ``tiled(level:)``: Heed's tiled kernels (`heed_flash*.c`), for `Float` on a CPU with AVX2 +
-///   FMA or AVX-512F (``Heed/attentionKernel``), when the weights are not returned: online
-///   softmax, memory O(T·D), dropout inside.
-/// - ``blas``: the OpenBLAS kernels (``AttentionKernel``), for `Double`, for calls that return
-///   the weights or drop them by a given keep mask, and on CPUs without AVX2: the weights
-///   `[B, Tq, Tv]` are formed block by block or kept for the backward pass.
-///
-/// Both apply dropout, with the same hashed keep mask for the same seed. Within the tiled
-/// kernels, ``FlashAttention/forPass(needsGradient:)`` decides per call whether a training pass
-/// keeps the weights of short sequences (a memory budget of ``FlashAttention/keptWeightsMaxBytes``)
-/// and ``FlashAttention/queryBlock(causal:)`` the query block.
+/// The kernels that run one dot-product attention call, chosen in this one place: Heed's tiled
+/// kernels (``FlashAttention``) for `Float` on a CPU with AVX2 + FMA or AVX-512F
+/// (``Heed/attentionKernel``), else the OpenBLAS kernels (``AttentionKernel``): for `Double`,
+/// for calls that return the weights or drop them by a given keep mask, and on other CPUs.
+/// Both draw the same hashed dropout keep mask for the same seed.
 enum AttentionPlan: Equatable, Sendable {
     case blas
     case tiled(level: Int)

@@ -116,11 +116,7 @@ extension AttentionKernel {
     func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,
                    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
                    weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
-        var gradOutput = g?.scalars
-        if let keep = visibility.queries, let given = gradOutput {
-            gradOutput = zeroingHiddenQueryRows(given, keep: keep, queries: queryLength, width: valueDepth,
-                                                group: visibility.group)
-        }
+        let gradOutput = g.map { visibility.zeroingHiddenRows($0.scalars, width: valueDepth) }
         // The kernel writes every element of the gradients it is asked for.
         let valueGradient = needs.value && g != nil
         var dScale: Scalar = 0

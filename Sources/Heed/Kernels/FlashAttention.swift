@@ -158,9 +158,7 @@ struct FlashAttention: Sendable {
                   weights: [Float], gradOutput: [Float]) -> (query: [Float], key: [Float], value: [Float], scale: Float) {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let (blocks, bc, count) = (keyBlocks, keyBlock, batch * tq * d)
-        let go = visibility.queries.map {
-            zeroingHiddenQueryRows(gradOutput, keep: $0, queries: tq, width: dv, group: visibility.group)
-        } ?? gradOutput
+        let go = visibility.zeroingHiddenRows(gradOutput, width: dv)
         // Kept weights need no Kᵀ panels and no rowsum(dO ⊙ O) (the kernel forms it per block).
         let kPer = keepsWeights ? 0 : panelSize(columns: d), per = kPer + panelSize(columns: dv)
         let size = (2 * bc + 1) * queryBlock

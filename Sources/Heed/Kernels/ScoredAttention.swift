@@ -36,8 +36,8 @@ extension Tensor {
         let weights = try scores.softmax(alongAxis: -1)
         let applied = try dropout?.applied(to: weights, operation: operation) ?? weights
         var output = try Tensor.matmul(applied, value)
-        if let queries = visibility.queries {
-            let rows = (0..<(batch * tq)).map { queries[($0 / tq / visibility.group) * tq + $0 % tq] ? Scalar(1) : 0 }
+        if visibility.queries != nil {
+            let rows = (0..<(batch * tq)).map { visibility.keepsRow($0) ? Scalar(1) : 0 }
             output = try output * Tensor(uncheckedShape: [batch, tq, 1], scalars: rows)
         }
         return (output, applied)
