@@ -19,21 +19,11 @@
         for (int r = 0; r < R; r++) { c0[r] = VZERO(); c1[r] = VZERO(); }                          \
         const int full = n >= 2 * VL;                                                              \
         const long n0 = n < VL ? n : VL, n1 = n - n0;                                              \
-        if (full && at) {                                                                          \
-            for (long p = 0; p < k; p++) {                                                         \
-                const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                     \
-                const float *ap = a + p * lda;                                                     \
-                for (int r = 0; r < R; r++) {                                                      \
-                    const V x = VSET1(ap[r]);                                                      \
-                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
-                    c1[r] = VFMA(x, b1, c1[r]);                                                    \
-                }                                                                                  \
-            }                                                                                      \
-        } else if (full) {                                                                         \
+        if (full) {                                                                                \
             for (long p = 0; p < k; p++) {                                                         \
                 const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                     \
                 for (int r = 0; r < R; r++) {                                                      \
-                    const V x = VSET1(a[r * lda + p]);                                             \
+                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
                     c0[r] = VFMA(x, b0, c0[r]);                                                    \
                     c1[r] = VFMA(x, b1, c1[r]);                                                    \
                 }                                                                                  \
