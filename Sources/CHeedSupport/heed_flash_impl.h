@@ -10,32 +10,23 @@
    signatures of heed_flash_kernels, for the instruction set's table. The masking and the dropout
    are plain C, which the compiler vectorizes for the target. */
 
-/* One register tile: C[mr, n <= 2 VL] = alpha * A B (+ C); a full tile (n = 2 VL) with plain
-   loads and stores, a narrower one with masked ones (lanes past n read as 0). */
+/* One register tile: C[R, n <= 2 VL] = alpha * A B (+ C), A's element (r, p) at a[r * rs + p * ps];
+   a full tile (n = 2 VL) with plain loads and stores, a narrower one with masked ones (lanes past
+   n read as 0). */
 #define FLASH_TILE_DEFINE(R)                                                                       \
-    ATTR static void FN(tile_##R)(long k, const float *a, long lda, int at, const float *b,        \
+    ATTR static void FN(tile_##R)(long k, const float *a, long rs, long ps, const float *b,        \
                                   long ldb, float *c, long ldc, long n, float alpha, int acc) {    \
         V c0[R], c1[R];                                                                            \
         for (int r = 0; r < R; r++) { c0[r] = VZERO(); c1[r] = VZERO(); }                          \
         const int full = n >= 2 * VL;                                                              \
         const long n0 = n < VL ? n : VL, n1 = n - n0;                                              \
-        if (full) {                                                                                \
-            for (long p = 0; p < k; p++) {                                                         \
-                const V b0 = VLOAD(b + p * ldb), b1 = VLOAD(b + p * ldb + VL);                     \
-                for (int r = 0; r < R; r++) {                                                      \
-                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
-                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
-                    c1[r] = VFMA(x, b1, c1[r]);                                                    \
-                }                                                                                  \
-            }                                                                                      \
-        } else {                                                                                   \
-            for (long p = 0; p < k; p++) {                                                         \
-                const V b0 = VLOADN(b + p * ldb, n0), b1 = VLOADN(b + p * ldb + VL, n1);           \
-                for (int r = 0; r < R; r++) {                                                      \
-                    const V x = VSET1(at ? a[p * lda + r] : a[r * lda + p]);                       \
-                    c0[r] = VFMA(x, b0, c0[r]);                                                    \
-                    if (n1 > 0) c1[r] = VFMA(x, b1, c1[r]);                                        \
-                }                                                                                  \
+        for (long p = 0; p < k; p++) {                                                             \
+            const V b0 = full ? VLOAD(b + p * ldb) : VLOADN(b + p * ldb, n0);                      \
+            const V b1 = full ? VLOAD(b + p * ldb + VL) : VLOADN(b + p * ldb + VL, n1);            \
+            for (int r = 0; r < R; r++) {                                                          \
+                const V x = VSET1(a[r * rs + p * ps]);                                             \
+                c0[r] = VFMA(x, b0, c0[r]);                                                        \
+                if (n1 > 0) c1[r] = VFMA(x, b1, c1[r]);                                            \
             }                                                                                      \
         }                                                                                          \
         const V va = VSET1(alpha);                                                                 \
@@ -65,18 +56,17 @@ FLASH_TILE_DEFINE(1)
    panels. */
 ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, long lda, int at,
                           const float *b, long ldb, float *c, long ldc, int acc) {
-#define FLASH_A(i) (at ? a + (i) : a + (i) * lda)
+    const long rs = at ? 1 : lda, ps = at ? lda : 1;  /* strides, not a choice in the tile's loop */
     long i = 0;
     for (; i + MR <= m; i += MR)
-        for (long j = 0; j < n; j += 2 * VL) FN(tile_MR)(k, FLASH_A(i), lda, at, b + j, ldb, c + i * ldc + j, ldc, n - j, alpha, acc);
+        for (long j = 0; j < n; j += 2 * VL) FN(tile_MR)(k, a + i * rs, rs, ps, b + j, ldb, c + i * ldc + j, ldc, n - j, alpha, acc);
     for (long j = 0; j < n; j += 2 * VL) {
         const long nn = n - j;
         long r = i;
-        for (; r + 4 <= m; r += 4) FN(tile_4)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
-        for (; r + 2 <= m; r += 2) FN(tile_2)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
-        for (; r < m; r++) FN(tile_1)(k, FLASH_A(r), lda, at, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
+        for (; r + 4 <= m; r += 4) FN(tile_4)(k, a + r * rs, rs, ps, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
+        for (; r + 2 <= m; r += 2) FN(tile_2)(k, a + r * rs, rs, ps, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
+        for (; r < m; r++) FN(tile_1)(k, a + r * rs, rs, ps, b + j, ldb, c + r * ldc + j, ldc, nn, alpha, acc);
     }
-#undef FLASH_A
 }
 
 /* s[j] minus the mask penalty where a[j] & b[j] is 0, for j < n (a and b may be the same mask). */
