@@ -106,14 +106,9 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
     }
 
-    /// What the backward pass must produce.
-    struct Needs {
-        var query: Bool, key: Bool, value: Bool, scale: Bool
-    }
-
     /// The gradients of `Σ output ⊙ gradOutput + Σ weights ⊙ gradWeights` with respect to the
-    /// query, key, value and scale (either cotangent may be absent; the value's gradient needs
-    /// `gradOutput`).
+    /// query, key and value (those whose buffer is given; the value's needs `gradOutput`) and,
+    /// with `scaleGradient`, the scale (returned, else 0). Either cotangent may be absent.
     ///
     /// `gradOutput` must already have the rows of masked queries zeroed. Two phases: items over
     /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = (G·Vᵀ) ⊙ M + gradWeights`
@@ -124,12 +119,13 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     @_specialize(where Scalar == Double)
     func backward(query: UnsafePointer<Scalar>, key: UnsafePointer<Scalar>, value: UnsafePointer<Scalar>,
                   weights: UnsafePointer<Scalar>, gradOutput: UnsafePointer<Scalar>?,
-                  gradWeights: UnsafePointer<Scalar>?, needs: Needs,
+                  gradWeights: UnsafePointer<Scalar>?, scaleGradient: Bool,
                   gradQuery: UnsafeMutablePointer<Scalar>?, gradKey: UnsafeMutablePointer<Scalar>?,
                   gradValue: UnsafeMutablePointer<Scalar>?) -> Scalar {
         let (tq, tv, d, dv) = (queryLength, keyLength, depth, valueDepth)
         let qBlocks = queryBlocks, kBlocks = keyBlocks
-        let needScores = needs.query || needs.key || needs.scale
+        let needsQuery = gradQuery != nil || scaleGradient
+        let needScores = needsQuery || gradKey != nil
         let dsCount = needScores ? batch * tq * tv : 0
         let ds = UnsafeMutablePointer<Scalar>.allocate(capacity: max(dsCount, 1))
         defer { ds.deallocate() }
@@ -172,18 +168,18 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
                     Scalar.softmaxBackwardRow(g, weights: w, count: kEnd)
                     if kEnd < tv { (g + kEnd).update(repeating: 0, count: tv - kEnd) }
                 }
-                guard needs.query || needs.scale else { return }
+                guard needsQuery else { return }
                 // U = dS·K; dQ = scale · U and dScale = Σ Q ⊙ U.
                 let u = gradQuery.map { $0 + (b * tq + i0) * d } ?? scratch
-                let alpha: Scalar = needs.scale ? 1 : scale
+                let alpha: Scalar = scaleGradient ? 1 : scale
                 Scalar.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: kEnd, alpha: alpha,
                             a: dsBlock, lda: tv, b: key + b * tv * d, ldb: d, beta: 0, c: u, ldc: d)
-                if needs.scale {
+                if scaleGradient {
                     let q = query + (b * tq + i0) * d
                     var partial: Scalar = 0
                     for x in 0..<(rows * d) { partial += q[x] * u[x] }
                     partials[item] = partial
-                    if needs.query && scale != 1 {
+                    if gradQuery != nil && scale != 1 {
                         for x in 0..<(rows * d) { u[x] *= scale }
                     }
                 }
@@ -191,7 +187,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
           }
         }
         let scaleGrad = (0..<(batch * qBlocks)).reduce(0) { $0 + partials[$1] }
-        guard needs.key || needs.value else { return scaleGrad }
+        guard gradKey != nil || gradValue != nil else { return scaleGrad }
         let applied = UnsafePointer(dropped) ?? weights
         KernelLoop.run(items: batch * kBlocks) { item in
             let b = item / kBlocks

@@ -61,15 +61,15 @@ extension Tensor {
         let result = Tensor(uncheckedShape: [b, tq, dv], scalars: output)
         guard recording, let weightsTensor else { return (result, returnWeights ? weightsTensor : nil) }
 
-        let qv = query.detached, kv = key.detached, vv = value.detached
+        let qv = query.detached, kv = key.detached, vv = value.detached, shapes = inputs.map(\.shape)
         // The output's node, and the weights' own: they depend on the query, key and scale only
         // and send their cotangent through the same softmax backward.
         func node(_ x: Tensor, label: String, output: Bool) -> Tensor {
-            let needs = AttentionKernel<Scalar>.Needs(query: query.node != nil, key: key.node != nil,
-                                                      value: output && value.node != nil, scale: scale?.node != nil)
+            let needed = inputs.indices.map { inputs[$0].node != nil && (output || $0 != 2) }  // input 2: the value
             return record(x, inputs: inputs, label: label) { g in
-                kernel.gradients(gradOutput: output ? g : nil, gradWeights: output ? nil : g, query: qv, key: kv,
-                                 value: vv, weights: weightsTensor, needs: needs, scaleShape: scale?.shape)
+                let made = kernel.gradients(gradOutput: output ? g : nil, gradWeights: output ? nil : g, query: qv, key: kv,
+                                            value: vv, weights: weightsTensor, needed: needed)
+                return gradients(shapes: shapes, made, needed: needed)
             }
         }
         return (node(result, label: op, output: true), returnWeights ? node(weightsTensor, label: "\(op) weights", output: false) : nil)
@@ -107,30 +107,28 @@ extension Tensor {
 }
 
 extension AttentionKernel {
-    /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue]`, plus `dScale` when the
-    /// call had a scale (`scaleShape` not `nil`); `nil` where no gradient is needed.
+    /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue, [dScale]]`, where `needed`
+    /// (query, key, value, and the scale when the call has one) asks for them; empty elsewhere.
     ///
     /// `gradOutput` is the cotangent of the output, `gradWeights` that of the weights.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,
                    query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>,
-                   weights: Tensor<Scalar>, needs: Needs, scaleShape: [Int]?) -> [Tensor<Scalar>?] {
+                   weights: Tensor<Scalar>, needed: [Bool]) -> [[Scalar]] {
         let gradOutput = g.map { visibility.zeroingHiddenRows($0.scalars, width: valueDepth) }
         // The kernel writes every element of the gradients it is asked for.
-        let valueGradient = needs.value && g != nil
         var dScale: Scalar = 0
-        let made = [Scalar].uninitialized(counts: [needs.query ? query.count : 0, needs.key ? key.count : 0,
-                                                   valueGradient ? value.count : 0]) { out in
+        let made = [Scalar].uninitialized(counts: zip([query, key, value], needed).map { $1 ? $0.count : 0 }) { out in
             withPinned([query.scalars, key.scalars, value.scalars, weights.scalars, gradOutput ?? [],
                         gradWeights?.scalars ?? []]) { x in
                 guard let q = x[0], let k = x[1], let v = x[2], let w = x[3] else { return }
                 dScale = backward(query: q, key: k, value: v, weights: w, gradOutput: x[4], gradWeights: x[5],
-                                  needs: needs, gradQuery: out[0], gradKey: out[1], gradValue: out[2])
+                                  scaleGradient: needed.count > 3 && needed[3], gradQuery: out[0], gradKey: out[1],
+                                  gradValue: out[2])
             }
         }
-        return Tensor.gradients(shapes: [query.shape, key.shape, value.shape] + (scaleShape.map { [$0] } ?? []),
-                                [made[0], made[1], made[2], [dScale]], needed: [needs.query, needs.key, valueGradient, needs.scale])
+        return made + [[dScale]]
     }
 }
 

@@ -224,16 +224,12 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         try Mask.check(queryMask, shape: [batch, tq], operation: "\(op) query mask")
         try Mask.check(valueMask, shape: [batch, tk], operation: "\(op) value mask")
         try Mask.check(keyMask, shape: [batch, tk], operation: "\(op) key mask")
-        var keys = valueMask ?? keyMask
-        if let v = valueMask, let k = keyMask {
-            keys = Mask(uncheckedShape: v.shape, values: zip(v.values, k.values).map { $0 && $1 })
-        }
-        var pairs: Mask?
-        if let attentionMask {
-            guard let full = try? attentionMask.broadcast(to: [batch, tq, tk]) else {
-                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: attentionMask.shape, rhs: [batch, tq, tk])
+        let keys = try valueMask.map { v in try keyMask.map { try v && $0 } ?? v } ?? keyMask
+        let pairs = try attentionMask.map { mask in
+            guard let full = try? mask.broadcast(to: [batch, tq, tk]) else {
+                throw TensorError.shapeMismatch(operation: "\(op) attention mask", lhs: mask.shape, rhs: [batch, tq, tk])
             }
-            pairs = full
+            return full
         }
         return AttentionMask(keys: keys, pairs: pairs, seeingQueries: queryMask, causal: useCausalMask)
     }
@@ -297,18 +293,14 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// ``Tensor/dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, as a
     /// batch of `B·N` problems sharing each example's masks.
     ///
-    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, masks
-    /// `keys [B, S]`, `seeingQueries [B, T]`, `pairs [B, T, S]` → heads `[B, N, T, Hv]`,
-    /// probabilities `[B, N, T, S]` with `returnScores`.
+    /// Shapes: q `[B, N, T, H]` (already scaled), k `[B, N, S, H]`, v `[B, N, S, Hv]`, masks with
+    /// `B` rows (``combinedMask(batch:queryLength:keyLength:queryMask:valueMask:keyMask:attentionMask:useCausalMask:layerName:)``)
+    /// → heads `[B, N, T, Hv]`, probabilities `[B, N, T, S]` with `returnScores`.
     static func kernelHeads(q: Tensor<Scalar>, k: Tensor<Scalar>, v: Tensor<Scalar>, mask: AttentionMask,
                             dropout: AttentionDropout?, returnScores: Bool, layerName: String) throws
         -> (heads: Tensor<Scalar>, probabilities: Tensor<Scalar>?) {
         let (b, n, t, h) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3])
         let (s, hv) = (k.shape[2], v.shape[3])
-        // One mask row per example, shared by its heads (the op would accept any divisor of B·N).
-        for m in [mask.keys, mask.queries, mask.seeingQueries, mask.pairs].compactMap({ $0 }) where m.shape.first != b {
-            throw TensorError.shapeMismatch(operation: "MultiHeadAttention '\(layerName)' mask rows vs batch", lhs: m.shape, rhs: [b])
-        }
         var dropout = dropout
         if let keep = dropout?.keepMask {
             // The heads' keep masks as the problems' [B·N, T, S].
