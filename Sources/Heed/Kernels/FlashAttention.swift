@@ -124,7 +124,6 @@ struct FlashAttention: Sendable {
         let rows = batch * queryLength, blocks = queryBlocks, br = queryBlock
         let size = br * (keyBlock + 1), per = panelSize(columns: depth)
         let made = [Float].uninitialized(counts: [rows * valueDepth, 2 * rows, keepsWeights ? rows * keyLength : 0]) { out in
-            out[1]?.initialize(repeating: 0, count: 2 * rows)
             withPinned([query, key, value]) { x in
                 guard let q = x[0], let k = x[1], let v = x[2], let o = out[0], let stats = out[1] else { return }
                 withProblem(query: q, key: k, value: v, output: o, statistics: stats, weights: out[2]) { p in

@@ -13,12 +13,8 @@ extension AttentionVisibility {
 }
 
 extension Tensor {
-    /// Keras' attention from scores already formed, in composite ops (where, softmax, dropout,
-    /// matmul): the path for scores the kernels do not form (`Attention`'s concat scores).
-    ///
-    /// The scores of keys that `mask` hides are lowered by ``AttentionMask/penalty`` in the
-    /// scalar type, as the kernels do; the softmax runs over the keys; `dropout` multiplies the
-    /// weights by its keep mask's multipliers; `mask.queries` zeroes output rows.
+    /// Keras' attention from scores already formed, in composite ops: the path for scores the
+    /// kernels do not form (`Attention`'s concat scores), with the kernels' masking and dropout.
     ///
     /// Shapes: scores `[B, Tq, Tv]`, value `[B, Tv, Dv]` → output `[B, Tq, Dv]`, `applied` (the
     /// weights after dropout) `[B, Tq, Tv]`.
