@@ -55,10 +55,6 @@ public final class Attention<Scalar: TensorScalar>: Layer {
 
     /// Creates the scalar weights if they do not exist yet. They do not depend on the input
     /// shapes, so `inputShape` is accepted for uniformity and otherwise ignored.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int] = []) {
         guard !built else { return }
         built = true

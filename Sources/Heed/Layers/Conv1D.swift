@@ -96,10 +96,6 @@ public final class Conv1D<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for a shape that is not
     ///   rank 3; ``TensorError/invalidArgument(operation:message:)`` when `Cin` is not divisible
     ///   by `groups`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard !isBuilt else { return }
         let cin = try inputChannels(inputShape)

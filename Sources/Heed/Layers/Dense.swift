@@ -52,10 +52,6 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for a rank-0 shape or
     ///   a zero-sized last axis; ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when already
     ///   built for another input size.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard let inputSize = inputShape.last, inputSize > 0 else {
             throw TensorError.invalidRank(operation: "Dense '\(name)'", expected: "an input with a non-empty last axis",

@@ -47,10 +47,6 @@ public final class Embedding<Scalar: TensorScalar>: Layer {
 
     /// Creates `embeddings` if it does not exist yet. The table does not depend on the ids'
     /// shape, so `inputShape` is accepted for uniformity and otherwise ignored.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int] = []) {
         guard embeddings == nil else { return }
         var generator = LayerSeed.generator(seed: seed, name: name)

@@ -71,10 +71,6 @@ public final class LayerNormalization<Scalar: TensorScalar>: Layer {
     /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis outside the
     ///   input's rank; ``TensorError/invalidArgument(operation:message:)`` when two axes name
     ///   the same dimension.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(inputShape: [Int]) throws {
         guard !isBuilt else { return }
         let rank = inputShape.count

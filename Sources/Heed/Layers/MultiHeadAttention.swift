@@ -109,10 +109,6 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     ///
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` for inputs that are not
     ///   rank 3.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func build(queryShape: [Int], valueShape: [Int], keyShape: [Int]? = nil) throws {
         guard !isBuilt else { return }
         let keyShape = keyShape ?? valueShape
