@@ -59,12 +59,6 @@ static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, 
     return diagonal < end ? diagonal : end;
 }
 
-/* One past the last query row of mask index mb that query_keep keeps: the query blocks from
-   it on are written as 0 by the forward pass and skipped by the backward pass. */
-static inline long flash_query_end(const heed_flash_problem *p, long mb) {
-    return p->query_end ? p->query_end[mb] : p->tq;
-}
-
 #define HEED_FLASH_INTERNAL __attribute__((visibility("hidden")))
 
 /* heed_flash_avx512.c and heed_flash_avx2.c (x86-64 only). */

@@ -69,11 +69,6 @@ ATTR static void FN(gemm)(long m, long n, long k, float alpha, const float *a, l
     }
 }
 
-/* s[j] minus the mask penalty where a[j] & b[j] is 0, for j < n (a and b may be the same mask). */
-ATTR static void FN(penalise)(float *s, const unsigned char *a, const unsigned char *b, long n) {
-    for (long j = 0; j < n; j++) s[j] -= (a[j] & b[j]) ? 0.0f : HEED_FLASH_MASK_PENALTY;
-}
-
 /* Subtracts the mask penalty from the masked scores of one row: keys j0 + [0, n) of query i.
    Plain loops, which the compiler vectorizes. */
 ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long j0, long n, float *s) {
@@ -83,7 +78,10 @@ ATTR static void FN(mask_row)(const heed_flash_problem *p, long mb, long i, long
        causal mask the keys after the query (local index >= i + 1 - j0) */
     long hidden = p->query_sees && !p->query_sees[mb * p->tq + i] ? 0 : p->causal ? i + 1 - j0 : n;
     hidden = hidden < 0 ? 0 : hidden > n ? n : hidden;
-    if (km || fm) FN(penalise)(s, km ? km : fm, fm ? fm : km, hidden);
+    if (km || fm) {  /* one loop for either mask or both (a mask ANDed with itself) */
+        const unsigned char *a = km ? km : fm, *c = fm ? fm : km;
+        for (long j = 0; j < hidden; j++) s[j] -= (a[j] & c[j]) ? 0.0f : HEED_FLASH_MASK_PENALTY;
+    }
     for (long j = hidden; j < n; j++) s[j] -= HEED_FLASH_MASK_PENALTY;
 }
 
@@ -154,7 +152,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
-    if (i0 >= flash_query_end(p, mb)) {
+    if (p->query_end && i0 >= p->query_end[mb]) {
         /* Hidden query rows past the last kept one (trailing padding): their output is 0. */
         memset(o, 0, (size_t)(rows * dv) * sizeof(float));
         for (long r = 0; r < rows; r++) { m[r] = 0; l[r] = 0; }
@@ -200,7 +198,6 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     }
 }
 
-/* out[r] = sum over j < cols of a[r, j] * b[r, j], rows `ld` floats apart. */
 ATTR static void FN(row_dots)(const float *a, const float *b, long rows, long cols, long ld, float *out) {
     for (long r = 0; r < rows; r++) {
         const float *x = a + r * ld, *y = b + r * ld;
@@ -248,7 +245,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
     long written = 0;  /* rows of dk and dv written so far; the rest are added into */
-    const long qend = flash_query_end(p, mb);
+    const long qend = p->query_end ? p->query_end[mb] : tq;
     for (long i0 = 0; i0 < tq; i0 += br) {
         if (i0 >= qend) {  /* hidden query rows past the last kept one: no gradient flows from them */
             if (p->weights) memset(dq + i0 * d, 0, (size_t)((tq - i0) * d) * sizeof(float));
