@@ -1,5 +1,4 @@
-/* The tiled attention kernels for AVX2 + FMA: heed_flash_impl.h instantiated for 8 lanes, and
-   the transposed packing of K and V that every x86-64 level uses. */
+/* The tiled attention kernels for AVX2 + FMA: heed_flash_impl.h instantiated for 8 lanes. */
 #include "heed_flash_common.h"
 
 #ifdef HEED_X86_64
@@ -29,39 +28,5 @@
 #define VHMAX(v) heed_hmax_avx2(v)
 #define VEXP(x) heed_exp_avx2(x)
 #include "heed_flash_impl.h"
-
-const heed_flash_kernels heed_flash_kernels_avx2 = {
-    .pack = heed_flash_pack_avx2, .forward_block = forward_block_avx2, .backward_block = backward_block_avx2,
-    .row_dots = row_dots_avx2};
-
-/* x [rows, cols] -> panels [ceil(rows / block)][cols][block], by 4 x 4 blocks transposed in SSE
-   registers (packing is about 1 % of the attention's time). */
-HEED_AVX2 void heed_flash_pack_avx2(const float *x, long rows, long cols, long block, float *panels) {
-    for (long j0 = 0; j0 < rows; j0 += block) {
-        float *panel = panels + (j0 / block) * cols * block;
-        const long n = block < rows - j0 ? block : rows - j0;
-        const float *src = x + j0 * cols;
-        for (long c = 0; c < cols; c++) memset(panel + c * block + n, 0, (size_t)(block - n) * sizeof(float));
-        long j = 0;
-        for (; j + 4 <= n; j += 4) {
-            long c = 0;
-            for (; c + 4 <= cols; c += 4) {
-                const float *s = src + j * cols + c;
-                __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + cols), r2 = _mm_loadu_ps(s + 2 * cols),
-                       r3 = _mm_loadu_ps(s + 3 * cols);
-                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-                float *d = panel + c * block + j;
-                _mm_storeu_ps(d, r0);
-                _mm_storeu_ps(d + block, r1);
-                _mm_storeu_ps(d + 2 * block, r2);
-                _mm_storeu_ps(d + 3 * block, r3);
-            }
-            for (; c < cols; c++)
-                for (long r = 0; r < 4; r++) panel[c * block + j + r] = src[(j + r) * cols + c];
-        }
-        for (; j < n; j++)
-            for (long c = 0; c < cols; c++) panel[c * block + j] = src[j * cols + c];
-    }
-}
 
 #endif

@@ -29,8 +29,4 @@
 #define VEXP(x) heed_exp_avx512(x)
 #include "heed_flash_impl.h"
 
-const heed_flash_kernels heed_flash_kernels_avx512 = {
-    .pack = heed_flash_pack_avx2, .forward_block = forward_block_avx512, .backward_block = backward_block_avx512,
-    .row_dots = row_dots_avx512};
-
 #endif

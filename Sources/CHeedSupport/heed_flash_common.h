@@ -65,7 +65,4 @@ static inline long flash_key_end(const heed_flash_problem *p, long mb, long i0, 
 HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx512;
 HEED_FLASH_INTERNAL extern const heed_flash_kernels heed_flash_kernels_avx2;
 
-/* The packing of every x86-64 level (heed_flash_avx2.c). */
-HEED_FLASH_INTERNAL void heed_flash_pack_avx2(const float *x, long rows, long cols, long block, float *panels);
-
 #endif

@@ -1,12 +1,10 @@
-/// The OpenBLAS attention kernels: the sizes, masks and scale of one call, and the forward and
-/// backward loops over raw buffers (row-major: query `[B, Tq, D]`, key `[B, Tv, D]`, value
-/// `[B, Tv, Dv]`, output `[B, Tq, Dv]`, weights `[B, Tq, Tv]`).
+/// The OpenBLAS attention kernels: the forward and backward loops of one call over raw buffers
+/// (row-major: query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, weights `[B, Tq, Tv]`).
 ///
 /// A work item is one problem and one block of query rows (forward, and the backward's dQ
 /// phase) or of keys (the dK and dV phase). Keys past
-/// ``AttentionVisibility/keyEnd(problem:rows:_:)`` are neither multiplied nor exponentiated, and
-/// written as 0 where the weights are kept. Dropout multiplies the weights by ``dropout`` before
-/// the product with the value; the weights kept and returned are those before dropout.
+/// ``AttentionVisibility/keyEnd(problem:rows:_:)`` are neither multiplied nor exponentiated.
+/// The weights kept and returned are those before dropout.
 struct AttentionKernel<Scalar: TensorScalar>: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     /// The score multiplier (1 when the caller passed none).
@@ -106,11 +104,9 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
         }
     }
 
-    /// The gradients of `Σ output ⊙ gradOutput + Σ weights ⊙ gradWeights` with respect to the
-    /// query, key and value (those whose buffer is given; the value's needs `gradOutput`) and,
-    /// with `scaleGradient`, the scale (returned, else 0). Either cotangent may be absent.
-    ///
-    /// `gradOutput` must already have the rows of masked queries zeroed. Two phases: items over
+    /// The gradients of `Σ output ⊙ gradOutput + Σ weights ⊙ gradWeights` (either cotangent may
+    /// be absent; `gradOutput`'s hidden query rows zeroed) with respect to the query, key and
+    /// value, those whose buffer is given, and with `scaleGradient` the scale. Two phases: items over
     /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = (G·Vᵀ) ⊙ M + gradWeights`
     /// (`M` the dropout multipliers, 1 without dropout) and `dQ = scale · dS·K`; then items over
     /// key blocks form `dK = scale · dSᵀ·Q` and `dV = (W ⊙ M)ᵀ·G`. Returns the scale's gradient,

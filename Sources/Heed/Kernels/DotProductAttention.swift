@@ -75,9 +75,9 @@ extension Tensor {
         return (node(result, label: op, output: true), returnWeights ? node(weightsTensor, label: "\(op) weights", output: false) : nil)
     }
 
-    /// Checks the operands of a dot-product attention and returns `(batch, Tq, Tv, D, Dv)`;
-    /// see ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)`` for the
-    /// errors, which name `operation`.
+    /// Checks the operands of a dot-product attention (the errors of
+    /// ``dotProductAttention(query:key:value:scale:mask:dropout:returnWeights:)``, naming
+    /// `operation`) and returns `(batch, Tq, Tv, D, Dv)`.
     static func attentionSizes(query: Tensor, key: Tensor, value: Tensor, scale: Tensor?,
                                operation op: String = "dotProductAttention") throws -> (Int, Int, Int, Int, Int) {
         for t in [query, key, value] where t.rank != 3 {
@@ -109,8 +109,6 @@ extension Tensor {
 extension AttentionKernel {
     /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue, [dScale]]`, where `needed`
     /// (query, key, value, and the scale when the call has one) asks for them; empty elsewhere.
-    ///
-    /// `gradOutput` is the cotangent of the output, `gradWeights` that of the weights.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,

@@ -2,19 +2,11 @@ import CHeedSupport
 
 /// The tiled ("flash") float32 dot-product attention: forward and backward over blocks of query
 /// rows and 64 keys with an online softmax, in AVX2 or AVX-512 code of its own (`heed_flash*.c`),
-/// so memory stays O(T·D) per problem and the scores never leave the cache.
-///
-/// Layout (row-major): query `[B, Tq, D]`, key `[B, Tv, D]`, value `[B, Tv, Dv]`, output
-/// `[B, Tq, Dv]`; `B` counts problems (batch × heads), which read the masks at `b / group`.
-///
-/// The forward pass keeps each row's maximum score and log softmax sum; the backward pass
-/// recomputes the weights block by block from them (FlashAttention-2's scheme). Dropout's keep
-/// mask is drawn from a hash of (seed, row, key), and drawn again by the backward pass.
-///
-/// Short key sequences (``keepsWeights``) take the keys in one block instead, and a training
-/// pass keeps the normalised weights `[B, Tq, Tv]`, so the backward pass skips recomputing
-/// `Q·Kᵀ` and its exponentials (a seventh of the two passes' multiply-adds) for `Tq·Tv` floats
-/// per problem that stay in the last-level cache at these lengths.
+/// so memory stays O(T·D) per problem (`B` problems: batch × heads) and the scores stay in cache.
+/// The backward pass recomputes the weights from each row's maximum and log sum
+/// (FlashAttention-2's scheme), except that short key sequences (``keepsWeights``) keep the
+/// normalised weights `[B, Tq, Tv]` of a training pass, which saves recomputing `Q·Kᵀ` and its
+/// exponentials (a seventh of the two passes' multiply-adds).
 struct FlashAttention: Sendable {
     let batch: Int, queryLength: Int, keyLength: Int, depth: Int, valueDepth: Int
     let scale: Float
@@ -36,8 +28,8 @@ struct FlashAttention: Sendable {
     static func keptWeightsMaxKeys(level: Int32) -> Int { level == 2 && cpuIsAMD ? 1024 : 256 }
     /// The most memory the kept weights of one call may take; larger batches recompute them.
     static let keptWeightsMaxBytes = 64 << 20
-    /// Tests bind this to run one mode: `true` keeps the weights whenever a gradient is needed,
-    /// `false` never, `nil` chooses by shape. Task-local: never process-wide.
+    /// Tests bind this (task-local) to run one mode: `true` keeps the weights whenever a gradient
+    /// is needed, `false` never, `nil` chooses by shape.
     @TaskLocal static var keptWeightsOverride: Bool? = nil
 
     /// Whether the forward pass keeps the weights for the backward pass (``forPass(needsGradient:)``).
