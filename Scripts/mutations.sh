@@ -192,7 +192,7 @@ check_code "e. the ratios are gathered with the graph on" Sources/HeedModels/Mod
 check_code "f. the tiled kernels do not hide the keys of a query that sees none" Sources/CHeedSupport/heed_flash_impl.h \
     'long hidden = p->query_sees && !p->query_sees[mb * p->tq + i] ? 0 : p->causal' 'long hidden = p->causal' FlashAttentionTests
 check_code "f. the OpenBLAS kernels do not hide the keys of a query that sees none" Sources/Heed/Kernels/AttentionKernel.swift \
-    'let end = blind ? 0 : causal' 'let end = blind ? count : causal' FlashAttentionTests
+    'let end = blind ? 0 : causal' 'let end = blind ? kEnd : causal' FlashAttentionTests
 
 if [ "$problems" -gt 0 ]; then
     echo "$problems check(s) above went wrong" >&2
