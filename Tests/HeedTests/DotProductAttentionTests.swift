@@ -283,6 +283,11 @@ final class DotProductAttentionTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.dotProductAttention(query: q, key: k, value: Tensor<Float>.zeros([2, 4, 6])))
         XCTAssertThrowsError(try Tensor.dotProductAttention(query: q, key: k, value: v, scale: Tensor<Float>.ones([2])))
         XCTAssertThrowsError(try Tensor.dotProductAttention(query: Tensor<Float>.zeros([3, 4]), key: k, value: v))
+        // No query steps: an error, not an empty output whose backward pass would leave dK and dV unwritten.
+        XCTAssertThrowsError(try Tensor.dotProductAttention(query: Tensor<Float>.zeros([2, 0, 4]), key: k, value: v)) { error in
+            guard case TensorError.invalidArgument(_, let message) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("query steps"), message)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 /* Tiled ("flash") dot-product attention in float32, forward and backward, for CPUs with AVX2+FMA
-   or AVX-512F (FlashAttention.swift describes the scheme). One call handles one block of query
+   or AVX-512F (docs/performance.md, "Attention kernels"). One call handles one block of query
    rows (forward) or of keys (backward) of one problem `b`; the caller spreads blocks over
    threads. A score is hidden when a mask below hides it, or `causal` and key > query; a hidden
    score gets Keras' penalty of one billion subtracted once, in float32. Dropout's keep mask is

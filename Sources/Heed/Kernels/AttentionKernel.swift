@@ -106,7 +106,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
 
     /// The gradients of `Σ output ⊙ gradOutput + Σ weights ⊙ gradWeights` (either cotangent may
     /// be absent; `gradOutput`'s hidden query rows zeroed) with respect to the query, key and
-    /// value, those whose buffer is given, and with `scaleGradient` the scale. Two phases: items over
+    /// value, those whose buffer is given (the value's needs `gradOutput`), and with
+    /// `scaleGradient` the scale. Two phases: items over
     /// query blocks form `dS = W ⊙ (dW − rowsum(dW ⊙ W))` with `dW = (G·Vᵀ) ⊙ M + gradWeights`
     /// (`M` the dropout multipliers, 1 without dropout) and `dQ = scale · dS·K`; then items over
     /// key blocks form `dK = scale · dSᵀ·Q` and `dV = (W ⊙ M)ᵀ·G`. Returns the scale's gradient,

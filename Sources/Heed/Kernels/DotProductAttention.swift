@@ -23,7 +23,7 @@ extension Tensor {
     /// - Throws: ``TensorError/invalidRank(operation:expected:shape:)`` when an input is not
     ///   rank 3, ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when the sizes, a mask or a
     ///   dropout keep mask do not fit, and ``TensorError/invalidArgument(operation:message:)``
-    ///   when `scale` is not one element or a key, feature or value size is zero.
+    ///   when `scale` is not one element or a query, key, feature or value size is zero.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func dotProductAttention(
@@ -95,9 +95,9 @@ extension Tensor {
         guard key.shape[1] == tv else {
             throw TensorError.shapeMismatch(operation: "\(op) (steps of key vs value)", lhs: key.shape, rhs: value.shape)
         }
-        guard tv > 0, d > 0, dv > 0 else {
-            throw TensorError.invalidArgument(
-                operation: op, message: "key steps, features and value features must be positive, got key \(key.shape), value \(value.shape)")
+        guard tq > 0, tv > 0, d > 0, dv > 0 else {
+            throw TensorError.invalidArgument(operation: op, message: "query steps, key steps, features and value features "
+                                              + "must be positive, got query \(query.shape), key \(key.shape), value \(value.shape)")
         }
         if let scale, scale.count != 1 {
             throw TensorError.invalidArgument(operation: op, message: "scale must hold one element, got shape \(scale.shape)")
@@ -107,8 +107,8 @@ extension Tensor {
 }
 
 extension AttentionKernel {
-    /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue, [dScale]]`, where `needed`
-    /// (query, key, value, and the scale when the call has one) asks for them; empty elsewhere.
+    /// Runs the backward kernel on tensors: `[dQuery, dKey, dValue, [dScale]]`, the first three
+    /// empty where `needed` (query, key, value, and the scale when the call has one) is false.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func gradients(gradOutput g: Tensor<Scalar>?, gradWeights: Tensor<Scalar>?,
