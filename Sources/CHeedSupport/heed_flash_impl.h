@@ -147,7 +147,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
     const float *q = p->q + (b * tq + i0) * d;
     float *o = p->out + (b * tq + i0) * dv;
     float *m = p->row_max + b * tq + i0, *l = p->row_logsum + b * tq + i0;
-    const int dropout = p->dropout_rate > 0;
+    const int dropout = p->dropout_rate > 0, masked = p->key_mask || p->full_mask || p->query_sees || p->causal;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *correction = s + p->br * bc;  /* per row: the row maximum, then exp(old - new maximum) */
@@ -167,7 +167,7 @@ ATTR static void FN(forward_block)(const heed_flash_problem *p, long b, long i0,
         const long cols = bc < kend - j0 ? bc : kend - j0;
         float *sb = kept ? kept : s, *dropped = kept ? s : sb;
         FN(gemm)(rows, cols, d, p->scale, q, d, 0, kt + jb * d * bc, bc, sb, bc, 0);
-        for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, sb + r * bc);
+        if (masked) for (long r = 0; r < rows; r++) FN(mask_row)(p, mb, i0 + r, j0, cols, sb + r * bc);
         for (long r = 0; r < rows; r++) correction[r] = FN(row_max)(sb + r * bc, cols);
         for (long r = 0; r < rows; r += VL) {  /* the new maxima, and exp(old - new maximum) */
             const long w = rows - r < VL ? rows - r : VL;
@@ -239,7 +239,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
     const long jb = j0 / bc;
     const float *kt = p->weights ? NULL : kt_b + jb * d * bc, *vt = vt_b + jb * dv * bc;
     const float *kj = p->k + (b * tv + j0) * d;
-    const int dropout = p->dropout_rate > 0;
+    const int dropout = p->dropout_rate > 0, masked = p->key_mask || p->full_mask || p->query_sees || p->causal;
     const uint32_t threshold = flash_dropout_threshold(p->dropout_rate);
     const float multiplier = flash_dropout_scale(p->dropout_rate);
     float *s = scratch, *dp = scratch + br * bc, *block_delta = scratch + 2 * br * bc;
@@ -263,7 +263,7 @@ ATTR static void FN(backward_block)(const heed_flash_problem *p, long b, long j0
             FN(gemm)(rows, n, d, p->scale, qi, d, 0, kt, bc, s, bc, 0);
             for (long r = 0; r < rows; r++) {
                 float *sr = s + r * bc;
-                FN(mask_row)(p, mb, i0 + r, j0, n, sr);
+                if (masked) FN(mask_row)(p, mb, i0 + r, j0, n, sr);
                 FN(exp_row)(sr, n, m[r], ls[r]);
             }
         }
