@@ -57,7 +57,8 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
           let (keyRows, pairRows) = (masks[0], masks[1])
           dropout.withOptionalBuffer { drop in
             // The scratch holds the scores when the weights are not kept, else their dropped copy.
-            KernelLoop.run(items: batch * blocks, scratch: blockSize * tv) { (scratch: UnsafeMutablePointer<Scalar>, item) in
+            let scratchSize = weights == nil || drop != nil ? blockSize * tv : 0
+            KernelLoop.run(items: batch * blocks, scratch: scratchSize) { (scratch: UnsafeMutablePointer<Scalar>, item) in
                 let b = item / blocks, m = b / vis.group
                 let i0 = (item % blocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
@@ -140,7 +141,7 @@ struct AttentionKernel<Scalar: TensorScalar>: Sendable {
           }
           if needScores {
             // The scratch holds U when dQ is not asked for.
-            KernelLoop.run(items: batch * qBlocks, scratch: blockSize * d) { (scratch: UnsafeMutablePointer<Scalar>, item) in
+            KernelLoop.run(items: batch * qBlocks, scratch: gradQuery == nil ? blockSize * d : 0) { (scratch: UnsafeMutablePointer<Scalar>, item) in
                 let b = item / qBlocks
                 let i0 = (item % qBlocks) * blockSize, i1 = min(tq, i0 + blockSize)
                 let rows = i1 - i0
