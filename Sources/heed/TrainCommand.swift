@@ -382,8 +382,10 @@ struct TrainCommand: ParsableCommand {
     func runStreamed(folder: URL) throws {
         let started = ContinuousClock.now
         let hasTest = testData != nil || testRows != nil
-        // A resumed model reads its texts as it was trained on them: a bag model as sets of ids.
-        let trainedKind = resume ? (try? savedConfig(in: folder).kind) ?? kind : kind
+        // The folder to resume is loaded first, so that a damaged one fails before the cache is
+        // built; its texts are read as it was trained on them (a bag model's as sets of ids).
+        let resumed = resume ? try loadModelFolder(out) : nil
+        let trainedKind = resumed?.config.kind ?? kind
         let options = StreamedTextOptions(
             textColumns: textColumns, labelColumn: labelColumn, vocabularySize: vocabSize, maxLength: maxLength,
             ngrams: ngrams, keepsDigits: keepDigits, distinctTokens: trainedKind == .bag, seed: seed, trainRows: trainRows.map { $0.first...$0.last },
@@ -403,8 +405,8 @@ struct TrainCommand: ParsableCommand {
         let ready: ReadyModel
         var history = History()
         var completed = 0
-        if resume {
-            ready = try loadModelFolder(out)
+        if let resumed {
+            ready = resumed
             guard ready.vocabulary.tokens == dataset.vocabulary.tokens, ready.labels.classes == dataset.labelEncoder.classes else {
                 throw CLIError("--resume: \(out) was trained on other data or options (its vocabulary or classes differ); "
                                + "pass the options it was trained with")
@@ -425,12 +427,6 @@ struct TrainCommand: ParsableCommand {
                            test: validationIsTest ? nil : dataset.test.map(Examples.cached),
                            validationIsTest: validationIsTest, history: history, completed: completed,
                            folder: folder, started: started)
-    }
-
-    /// The configuration saved in the model folder `folder`.
-    func savedConfig(in folder: URL) throws -> ModelConfig {
-        let url = folder.appendingPathComponent(ModelFolder.configFile)
-        return try ModelConfig.decode(Data(contentsOf: url), file: url.path)
     }
 
     /// The model configuration of these options for a vocabulary and classes.

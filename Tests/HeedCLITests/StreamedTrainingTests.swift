@@ -124,4 +124,14 @@ final class StreamedTrainingTests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("heed: reusing the id cache"), resumed.stdout)
         XCTAssertEqual(try weights("resumed"), try weights("whole"))
     }
+
+    func testStreamedResumeOfADamagedFolderFailsBeforeBuildingACache() throws {
+        _ = try heed(["train"] + textOptions + ["--epochs", "1", "--out", "damaged"])
+        try Data("{\"kind\": ".utf8).write(to: file("damaged").appendingPathComponent("config.json"))
+        let result = try HeedProcess.run(["train"] + textOptions + ["--stream", "--resume", "--cache-dir", "caches",
+                                                                    "--out", "damaged"], in: folder)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("damaged/config.json"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("caches").path), "no id cache for a run that cannot resume")
+    }
 }

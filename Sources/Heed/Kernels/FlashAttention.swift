@@ -193,16 +193,19 @@ struct FlashAttention: Sendable {
                     let panels = UnsafeMutablePointer<Float>.allocate(capacity: max(batch * per, 1))
                     defer { panels.deallocate() }
                     KernelLoop.run(items: batch) { b in prepare(b, panels + b * per) }
-                    // Per worker: its scratch, then its own zeroed dQ accumulator (worker 0 adds into dq).
-                    let items = batch * blocks, workers = KernelLoop.workers(items: items), stride = size + count
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * stride)
+                    // Per worker its scratch; past them, a zeroed dQ accumulator for each worker but
+                    // worker 0, which adds into dq.
+                    let items = batch * blocks, workers = KernelLoop.workers(items: items)
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * size + (workers - 1) * count)
                     defer { scratch.deallocate() }
-                    for w in 1..<workers { (scratch + w * stride + size).initialize(repeating: 0, count: count) }
+                    let sums = (1..<workers).map { scratch + workers * size + ($0 - 1) * count }
+                    for sum in sums { sum.initialize(repeating: 0, count: count) }
                     KernelLoop.run(items: items, workers: workers) { worker, item in
-                        let s = scratch + worker * stride, b = item / blocks
-                        block(b, item % blocks, panels + b * per, (worker == 0 ? dq : s + size) + b * tq * d, s)
+                        let b = item / blocks
+                        block(b, item % blocks, panels + b * per, (worker == 0 ? dq : sums[worker - 1]) + b * tq * d,
+                              scratch + worker * size)
                     }
-                    for src in (1..<workers).map({ scratch + $0 * stride + size }) {
+                    for src in sums {
                         for i in 0..<count { dq[i] += src[i] }
                     }
                     KernelLoop.run(items: batch) { b in finish(b) }
