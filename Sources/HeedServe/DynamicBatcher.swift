@@ -23,7 +23,8 @@ final class DynamicBatcher: @unchecked Sendable {
 
     private struct Job {
         let inputs: Inputs
-        let arrived: Date
+        /// On the monotonic clock, so that a step of the wall clock neither stalls nor hurries a batch.
+        let arrived: ContinuousClock.Instant
         let continuation: CheckedContinuation<[[Double]], any Error>
     }
 
@@ -49,8 +50,8 @@ final class DynamicBatcher: @unchecked Sendable {
 
     /// - Parameters:
     ///   - predict: class probabilities for id matrices, in passes of at most the given count.
-    ///   - observeBatch: called with each forward pass's text count.
-    ///   - observeQueue: called with the queued text count when it changes.
+    ///   - observeBatch: called with each forward pass's text count, once the passes succeeded.
+    ///   - observeQueue: called with the queued text count when it changes, in order.
     init(maxBatch: Int, delay: TimeInterval, maxQueue: Int, alwaysWaits: Bool = false,
          predict: @escaping @Sendable ([IntTensor], Int) throws -> [[Double]],
          observeBatch: @escaping @Sendable (Int) -> Void = { _ in },
@@ -87,12 +88,11 @@ final class DynamicBatcher: @unchecked Sendable {
                     retryAfterSeconds: 1))
                 return
             }
-            jobs.append(Job(inputs: inputs, arrived: Date(), continuation: continuation))
+            jobs.append(Job(inputs: inputs, arrived: .now, continuation: continuation))
             queuedTexts += inputs.count
-            let depth = queuedTexts
+            observeQueue(queuedTexts)  // under the lock, so that the batcher's later count is not overwritten
             condition.signal()
             condition.unlock()
-            observeQueue(depth)
         }
     }
 
@@ -124,9 +124,12 @@ final class DynamicBatcher: @unchecked Sendable {
             condition.wait()
         }
         if alwaysWaits || jobs.count - head > 1 || lastBatchRequests > 1 {
-            let deadline = jobs[head].arrived.addingTimeInterval(delay)
-            while queuedTexts < maxBatch && !stopping && Date() < deadline {
-                _ = condition.wait(until: deadline)
+            let deadline = jobs[head].arrived + .seconds(delay)
+            while queuedTexts < maxBatch && !stopping {
+                let left = ContinuousClock.now.duration(to: deadline)
+                if left <= .zero { break }
+                let (seconds, attoseconds) = left.components
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) * 1e-18))
             }
         }
         var batch = [jobs[head]]
@@ -146,21 +149,21 @@ final class DynamicBatcher: @unchecked Sendable {
         }
         queuedTexts -= texts
         lastBatchRequests = batch.count
-        let depth = queuedTexts
-        observeQueue(depth)
+        observeQueue(queuedTexts)
         return batch
     }
 
     /// Runs one forward pass over the batch's texts and answers each request with its rows.
     private func run(_ batch: [Job]) {
         let total = batch.reduce(0) { $0 + $1.inputs.count }
-        observeBatch(total)
         let result: Result<[[Double]], any Error>
         do {
             let columns = try (0..<batch[0].inputs.columns.count).map { c in
                 try Self.concatenate(batch.map { $0.inputs.columns[c] })
             }
             result = .success(try predict(columns, maxBatch))
+            // `predict` ran passes of at most `maxBatch` texts (one request may be larger).
+            for start in stride(from: 0, to: total, by: maxBatch) { observeBatch(min(maxBatch, total - start)) }
         } catch {
             result = .failure(ServeError.internalError("the model failed: \(error)"))
         }

@@ -35,7 +35,7 @@ public final class HeedServer: Sendable {
                 let name = given ?? URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
                 guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.nameCharacters.contains) else {
                     throw ServeSettingsError(
-                        "model name \"\(name)\" (from \(folder)) may hold only letters, digits, '.', '_' and '-'; "
+                        "model name \"\(name)\" (from \(folder)) may hold only ASCII letters, digits, '.', '_' and '-'; "
                             + "name it with --model NAME=\(folder)")
                 }
                 guard loaded[name] == nil else {
@@ -55,7 +55,9 @@ public final class HeedServer: Sendable {
         self.logger = logger
     }
 
-    private static let nameCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-"))
+    /// A name stands in URL paths as it is: ASCII only, as paths are not percent-decoded.
+    private static let nameCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
     /// Runs until shut down: listens, calls `onListening` with the host and the bound port once
     /// requests are accepted, and after a graceful shutdown answers every accepted request.
@@ -67,6 +69,7 @@ public final class HeedServer: Sendable {
         let host = settings.host, port = settings.port
         let app = Application(
             responder: ServeResponder(server: self),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64((settings.idleTimeout * 1000).rounded())))),
             configuration: .init(address: .hostname(host, port: port), serverName: "heed"),
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? port) },
             logger: logger)

@@ -153,6 +153,8 @@ struct ServeResponder: HTTPResponder {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw ServeError.tooLarge("the body is longer than the limit of \(limit) bytes (--max-body-bytes)")
+        } catch {  // malformed framing (a bad chunk size), or the client gone mid-body
+            throw ServeError.badRequest("the body could not be read: \(error)")
         }
         return try JSONValue.parse(Array(buffer.readableBytesView))
     }

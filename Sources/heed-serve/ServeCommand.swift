@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most texts waiting per model (beyond it: 503 with Retry-After).")
     var maxQueue = 4096
 
+    @Option(help: "Seconds a connection may send nothing before it is closed (an idle keep-alive connection, or a stalled upload).")
+    var idleTimeout = 60.0
+
     @Option(help: "Threads for each forward pass (default: Heed's, one per core).")
     var threads: Int?
 
@@ -69,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let threads { Heed.threads = threads }
         let settings = ServeSettings(
             host: host, port: port, maxBatch: maxBatch, batchDelay: batchDelayMs / 1000, maxBodyBytes: maxBodyBytes,
-            maxTextsPerRequest: maxTextsPerRequest, maxQueue: maxQueue)
+            maxTextsPerRequest: maxTextsPerRequest, maxQueue: maxQueue, idleTimeout: idleTimeout)
         let server: HeedServer
         do {
             server = try HeedServer(models: models.map(Self.nameAndFolder), settings: settings,
@@ -79,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             try await server.run { host, port in
-                FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+                let address = host.contains(":") ? "[\(host)]" : host  // an IPv6 address takes brackets in a URL
+                FileHandle.standardOutput.write(Data("listening on http://\(address):\(port)\n".utf8))
             }
         } catch {
             Self.fail("could not serve on \(host):\(port): \(error)")

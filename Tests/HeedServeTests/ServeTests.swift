@@ -201,6 +201,11 @@ final class ServeTests: XCTestCase {
             let probabilities = try XCTUnwrap(predictions[position]["probabilities"] as? [String: Double])
             assertClose(["negative", "neutral", "positive"].map { probabilities[$0]! }, alone, "among \(others) others")
         }
+        // Requests of 2, 6, 8 and 21 texts: one pass each, the last three of at most 8.
+        XCTAssertEqual(try server.forwardPasses(model: "reviews"), 6)
+        XCTAssertEqual(try server.metric(#"heed_batch_texts_bucket{model="reviews",le="8.0"}"#), 6, "no pass over --max-batch")
+        XCTAssertEqual(try server.metric(#"heed_batch_texts_sum{model="reviews"}"#), 37)
+        XCTAssertEqual(try server.metric(#"heed_texts_total{model="reviews"}"#), 37)
     }
 
     func testALoneRequestDoesNotWaitTheBatchDelay() throws {
@@ -274,6 +279,13 @@ final class ServeTests: XCTestCase {
         // Without a length up front (chunked), the limit holds while reading.
         let chunked = try sendChunked(port: port, predict, Array(big.utf8))
         check(chunked, 413, "the body is longer than the limit of 4096 bytes (--max-body-bytes)")
+        // A malformed chunk size is the client's error: 400, never 500.
+        let badChunk = try HTTPTestClient.connect(port: port)
+        defer { close(badChunk) }
+        try HTTPTestClient.write(badChunk, Array(("POST \(predict) HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n").utf8))
+        let badChunkReply = try HTTPTestClient.parse(HTTPTestClient.readAll(badChunk))
+        XCTAssertEqual(badChunkReply.status, 400, badChunkReply.text)
 
         check(try HTTPTestClient.post(port: port, infer, json: #"{"inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "data": ["good"]}]}"#),
               400, "input \"text\" has 1 texts in \"data\" but shape [2]")
@@ -299,6 +311,7 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(metrics.contains(#"heed_requests_total{route="/v1/models/{name}:predict",status="400"}"#), metrics)
         XCTAssertTrue(metrics.contains(#"heed_requests_total{route="/v1/models/{name}:predict",status="413"}"#), metrics)
         XCTAssertTrue(metrics.contains(#"heed_requests_total{route="other",status="404"} 1"#), metrics)
+        XCTAssertFalse(metrics.contains(#"status="500""#), metrics)
     }
 
     /// A POST whose body is sent in chunks, with no Content-Length.
@@ -376,6 +389,23 @@ final class ServeTests: XCTestCase {
         XCTAssertThrowsError(try HTTPTestClient.get(port: port, "/v2/health/live"))
     }
 
+    func testAStalledUploadIsClosedAndDoesNotHoldUpShutdown() throws {
+        let server = try RunningServer(models: [("reviews", textFolder.path)], settings: ServeSettings(idleTimeout: 0.5))
+        // Headers that promise 100 bytes, then 10 of them, and nothing more.
+        let stalled = try HTTPTestClient.connect(port: server.port, timeout: 20)
+        defer { close(stalled) }
+        try HTTPTestClient.write(stalled, Array(("POST /v1/models/reviews:predict HTTP/1.1\r\nHost: x\r\n"
+                                                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"instance").utf8))
+        usleep(100_000)
+        let start = Date()
+        try server.stop()
+        XCTAssertLessThan(Date().timeIntervalSince(start), 15, "the idle timeout closes the stalled connection")
+        // The connection was closed (with or without a reply), not left open.
+        let rest = try HTTPTestClient.readAll(stalled)
+        XCTAssertTrue(rest.isEmpty || String(decoding: rest, as: UTF8.self).hasPrefix("HTTP/1.1 400"),
+                      String(decoding: rest, as: UTF8.self))
+    }
+
     // MARK: - Settings
 
     func testModelsAndSettingsAreCheckedBeforeListening() throws {
@@ -389,8 +419,13 @@ final class ServeTests: XCTestCase {
         }
         XCTAssertEqual(message([(nil, textFolder.path), ("reviews", pairFolder.path)]),
                        "two models are named \"reviews\"; name one with --model NAME=DIR")
-        XCTAssertEqual(message([("a b", textFolder.path)]),
-                       "model name \"a b\" (from \(textFolder.path)) may hold only letters, digits, '.', '_' and '-'; name it with --model NAME=\(textFolder.path)")
+        for name in ["a b", "café"] {
+            XCTAssertEqual(message([(name, textFolder.path)]),
+                           "model name \"\(name)\" (from \(textFolder.path)) may hold only ASCII letters, digits, '.', '_' and '-'; name it with --model NAME=\(textFolder.path)")
+        }
+        XCTAssertEqual(message([("Reviews-2.v_1", textFolder.path)]), "no error")
+        XCTAssertEqual(message([(nil, textFolder.path)], ServeSettings(idleTimeout: 0)),
+                       "--idle-timeout must be between 0.001 and 86400 seconds, got 0.0")
         XCTAssertEqual(message([]), "give at least one --model DIR or --model NAME=DIR")
         XCTAssertEqual(message([(nil, textFolder.path)], ServeSettings(maxBatch: 0)), "--max-batch must be at least 1, got 0")
         XCTAssertEqual(message([(nil, textFolder.path)], ServeSettings(maxTextsPerRequest: 100, maxQueue: 10)),

@@ -87,12 +87,14 @@ final class RunningServer: @unchecked Sendable {
 
     /// The count of forward passes `model` has run, read from `/metrics`.
     func forwardPasses(model: String) throws -> Int {
+        Int(try metric("heed_batch_texts_count{model=\"\(model)\"}") ?? 0)
+    }
+
+    /// The value of the `/metrics` sample `series` (name and labels as exposed), nil when absent.
+    func metric(_ series: String) throws -> Double? {
         let metrics = try HTTPTestClient.get(port: port, "/metrics").text
-        let prefix = "heed_batch_texts_count{model=\"\(model)\"} "
-        guard let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
-              let count = Int(line.dropFirst(prefix.count))
-        else { return 0 }
-        return count
+        let prefix = series + " "
+        return metrics.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }).flatMap { Double($0.dropFirst(prefix.count)) }
     }
 }
 
