@@ -79,15 +79,19 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Whether `token` is a word or words joined by single spaces (an n-gram): not empty, no
     /// leading, trailing or doubled space, and no whitespace but the space.
+    ///
+    /// Read by Unicode scalars, as the words were cut: a word may begin with a letter that joins
+    /// the space before it into one `Character` (Thai SARA AM in "น ำ", a halfwidth sound mark).
     static func isWellFormed(_ token: String) -> Bool {
-        guard let first = token.first, let last = token.last, first != " ", last != " " else { return false }
+        let scalars = token.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, first != " ", last != " " else { return false }
         var previousWasSpace = false
-        for c in token {
-            if c == " " {
+        for scalar in scalars {
+            if scalar == " " {
                 if previousWasSpace { return false }
                 previousWasSpace = true
             } else {
-                if c.isWhitespace { return false }
+                if scalar.properties.isWhitespace { return false }
                 previousWasSpace = false
             }
         }

@@ -57,6 +57,22 @@ final class VocabularyTests: XCTestCase {
         }
     }
 
+    func testNGramsOfWordsStartingWithAJoiningLetterAreWellFormed() throws {
+        // "น้ำ" (water) cuts into the words "น" and "ำ" (SARA AM, a letter that joins the space
+        // before it into one Character); a halfwidth sound mark does the same.
+        let words = NGrams.tokens(in: "น้ำ (ﾟ∀ﾟ)", upTo: 2)
+        XCTAssertTrue(words.contains("น ำ"), "\(words)")
+        let vocabulary = try Vocabulary(building: [words], maxSize: 100)
+        XCTAssertGreaterThan(vocabulary.id(for: "น ำ"), 1, "a token of its own")
+        let folder = try TemporaryDirectory()
+        let url = folder.url.appendingPathComponent("vocab.txt")
+        try vocabulary.write(to: url)
+        XCTAssertEqual(try Vocabulary(contentsOf: url), vocabulary)
+        for token in ["น  ำ", " ำ", "ำ ", "น\u{2003}ำ"] {
+            XCTAssertThrowsError(try Vocabulary(tokens: ["<PAD>", "<UNK>", token]), token)
+        }
+    }
+
     func testVocabularyWriteLeavesNoTemporaryFile() throws {
         let folder = try TemporaryDirectory()
         let url = folder.url.appendingPathComponent("vocab.txt")
