@@ -7,6 +7,22 @@ public enum TextFileFormat: Sendable, Equatable {
     /// Tab-separated values: one record per line, fields split on tabs, quotes are plain text.
     case tsv
 
+    /// `text` as one RFC 4180 CSV field: quoted, inner quotes doubled, when it holds a comma,
+    /// quote or line end (or always). Read byte by byte: a `Character` may join a quote or comma
+    /// with the mark after it, and "\r\n" is one `Character`.
+    public static func csvField(_ text: String, alwaysQuoted: Bool = false) -> String {
+        let quote = UInt8(ascii: "\"")
+        guard alwaysQuoted || text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == quote || $0 == 10 || $0 == 13 })
+        else { return text }
+        var bytes: [UInt8] = [quote]
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == quote { bytes.append(quote) }
+        }
+        bytes.append(quote)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The byte that separates fields.
     var delimiter: UInt8 { self == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t") }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeedModels
+import HeedText
 
 /// `heed import-imdb`: turns the Stanford Large Movie Review Dataset (`aclImdb_v1.tar.gz`,
 /// unpacked) into one CSV with the columns `review,sentiment`, the official training reviews
@@ -39,7 +40,7 @@ struct ImportIMDbCommand: ParsableCommand {
                     guard let text = String(data: data, encoding: .utf8) else {
                         throw CLIError("\(file.path) is not valid UTF-8")
                     }
-                    csv += Self.csvField(text) + "," + label + "\n"
+                    csv += TextFileFormat.csvField(text, alwaysQuoted: true) + "," + label + "\n"
                     rows += 1
                 }
             }
@@ -59,10 +60,5 @@ struct ImportIMDbCommand: ParsableCommand {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }
         func number(_ name: String) -> Int { Int(name.prefix { $0.isNumber }) ?? Int.max }
         return names.sorted { (number($0), $0) < (number($1), $1) }.map { folder.appendingPathComponent($0) }
-    }
-
-    /// An RFC 4180 field: always quoted, inner quotes doubled.
-    static func csvField(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -65,14 +65,14 @@ struct PredictCommand: ParsableCommand {
             printError("heed: warning: \(read.file): \(empty.count) row\(empty.count == 1 ? "" : "s") with no words after "
                        + "cleaning get\(empty.count == 1 ? "s" : "") no prediction (\(lineList(empty)))")
         }
-        var lines = [(["label", "probability"] + ready.labels.classes.map { "p_" + $0 }).map(csvField).joined(separator: ",")]
+        var lines = [(["label", "probability"] + ready.labels.classes.map { "p_" + $0 }).map { TextFileFormat.csvField($0) }.joined(separator: ",")]
         for row in probabilities {
             guard let row else {
                 lines.append(Array(repeating: "", count: 2 + ready.labels.classes.count).joined(separator: ","))
                 continue
             }
             let best = row.indices.max { row[$0] < row[$1] } ?? 0
-            lines.append(([csvField(ready.labels.classes[best]), String(format: "%.6f", row[best])]
+            lines.append(([TextFileFormat.csvField(ready.labels.classes[best]), String(format: "%.6f", row[best])]
                           + row.map { String(format: "%.6f", $0) }).joined(separator: ","))
         }
         try ModelFolder.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: output))
@@ -82,10 +82,4 @@ struct PredictCommand: ParsableCommand {
     static func noWords(_ option: String) -> String {
         "\(option) holds no words after cleaning (only digits, punctuation or symbols); there is nothing to classify"
     }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line end.
-func csvField(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

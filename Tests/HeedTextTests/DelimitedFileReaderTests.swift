@@ -26,6 +26,17 @@ final class DelimitedFileReaderTests: XCTestCase {
 
     // MARK: RFC 4180
 
+    func testCSVFieldsWrittenByHeedReadBackUnchanged() throws {
+        // A quote or comma followed by a combining mark, and CRLF, are one Character each in Swift.
+        let fields = ["plain", "a,b", "say \"hi\"", "\"\u{301}x", ",\u{301}", "so\r\nso", "tab\there", ""]
+        XCTAssertEqual(fields.map { TextFileFormat.csvField($0) },
+                       ["plain", "\"a,b\"", "\"say \"\"hi\"\"\"", "\"\"\"\u{301}x\"", "\",\u{301}\"", "\"so\r\nso\"", "tab\there", ""])
+        XCTAssertEqual(TextFileFormat.csvField("plain", alwaysQuoted: true), "\"plain\"")
+        let body = fields.map { TextFileFormat.csvField($0) + ",1\n" }.joined()
+        let url = try folder.file("a.csv", "text,label\n" + body)
+        XCTAssertEqual(try readAll(url).rows, fields.map { [$0, "1"] })
+    }
+
     func testQuotedFieldKeepsCommas() throws {
         let url = try folder.file("a.csv", "text,label\n\"one, two, three\",1\n")
         XCTAssertEqual(try readAll(url).rows, [["one, two, three", "1"]])
