@@ -85,7 +85,7 @@ struct DelimitedParser {
                     afterQuote = false
                     guard b == delimiter || b == Self.lf || b == Self.cr else {
                         throw TextDataError.textAfterClosingQuote(
-                            file: file, line: line, column: fields.count + 1, columnName: currentColumnName)
+                            file: file, line: line, column: currentColumn, columnName: currentColumnName)
                     }
                 } else {
                     if b == Self.quote {
@@ -145,6 +145,9 @@ struct DelimitedParser {
         try endRecord()
     }
 
+    /// The 1-based column of the field being read, counting fields past the header's.
+    private var currentColumn: Int { fields.count + extraFields + 1 }
+
     private var currentColumnName: String? {
         guard let columnNames, fields.count < columnNames.count else { return nil }
         return columnNames[fields.count]
@@ -163,7 +166,7 @@ struct DelimitedParser {
 
     private func fieldTooLarge() -> TextDataError {
         .fieldTooLarge(
-            file: file, line: inQuotes ? quoteLine : line, column: fields.count + 1,
+            file: file, line: inQuotes ? quoteLine : line, column: currentColumn,
             columnName: currentColumnName, limit: maxFieldBytes)
     }
 

@@ -266,6 +266,16 @@ final class DelimitedFileReaderTests: XCTestCase {
         ) { try reader.readColumns(["text"]) }
     }
 
+    func testTextAfterClosingQuotePastTheHeaderNamesItsColumn() throws {
+        let url = try folder.file("a.csv", "text,label\nhi,pos,x,\"y\"z\n")
+        let reader = try DelimitedFileReader(contentsOf: url)
+        assertThrows(
+            .textAfterClosingQuote(file: url.path, line: 2, column: 4, columnName: nil),
+            message: "\(url.path): line 2, column 4: unexpected text after a closing quote; "
+                + "a quote inside a quoted field must be doubled (\"\")"
+        ) { try reader.readColumns(["text"]) }
+    }
+
     func testNulByteError() throws {
         // Offsets: "a,b\n" is 0...3, "1,x" is 4...6, so the NUL is byte 7.
         let url = try folder.file("a.csv", bytes: Array("a,b\n1,x".utf8) + [0] + Array("\n".utf8))
