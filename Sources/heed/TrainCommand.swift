@@ -242,7 +242,7 @@ struct TrainCommand: ParsableCommand {
         }
         // The classes in the order the model will have them (numeric labels numerically).
         let labels = splits.train.texts.labels
-        let classes = (try? LabelEncoder(fitting: labels).classes) ?? Array(Set(labels)).sorted()
+        let classes = try LabelEncoder(fitting: labels).classes  // one class: that error, before any unknown test label
         try splits.validation.checkLabels(known: classes)
         try splits.test?.checkLabels(known: classes)
         return splits

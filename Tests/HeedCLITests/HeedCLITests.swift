@@ -389,6 +389,16 @@ final class HeedCLITests: XCTestCase {
         let result = try heed("train", "--data", "one.csv", "--text-column", "review", "--label-column", "sentiment", "--out", "m")
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "heed: error: the training labels hold only 1 class (\"pos\"); a classifier needs at least two\n")
+        // Test rows of another class: still the training rows' error, in memory as with --stream.
+        try "review,sentiment\n\"a b\",pos\n\"c d\",pos\n\"e f\",neg\n".write(to: file("two.csv"), atomically: true, encoding: .utf8)
+        for stream in [[], ["--stream"]] {
+            let split = try HeedProcess.run(["train", "--data", "two.csv", "--text-column", "review", "--label-column", "sentiment",
+                                             "--train-rows", "1-2", "--test-rows", "3-3", "--out", "m2"] + stream, in: folder)
+            XCTAssertEqual(split.status, 1, "\(stream)")
+            XCTAssertTrue(split.stderr.hasSuffix("\nheed: error: the training labels hold only 1 class (\"pos\"); a classifier needs at least two\n")
+                          || split.stderr.hasPrefix("heed: error: the training labels"), "\(stream): \(split.stderr)")
+            XCTAssertEqual(split.stderr.components(separatedBy: "heed: error:").count, 2, split.stderr)
+        }
     }
 
     func testUnknownLabelAtEvaluateIsAnError() throws {
