@@ -156,12 +156,19 @@ public struct StreamedTextDataset {
             "\(data.deletingPathExtension().lastPathComponent).\(fnv1a(key)).heedids", isDirectory: true)
         if let cached = try? open(folder, key: key, options: options) { return cached }
         try FileManager.default.createDirectory(at: cacheRoot, withIntermediateDirectories: true)
+        let partialPrefix = ".\(folder.lastPathComponent).partial-"
+        removeAbandonedBuilds(in: cacheRoot, prefix: partialPrefix)
         let partial = cacheRoot.appendingPathComponent(
-            ".\(folder.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+            partialPrefix + "\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
         try? FileManager.default.removeItem(at: partial)
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         do {
             try write(data: data, options: options, key: key, into: partial, progress: progress, warning: warning)
+            // Another process may have built the same cache meanwhile: keep the complete one.
+            if let built = try? open(folder, key: key, options: options, reused: false) {
+                try? FileManager.default.removeItem(at: partial)
+                return built
+            }
             try? FileManager.default.removeItem(at: folder)
             try FileManager.default.moveItem(at: partial, to: folder)
         } catch {
@@ -169,6 +176,16 @@ public struct StreamedTextDataset {
             throw error
         }
         return try open(folder, key: key, options: options, reused: false)
+    }
+
+    /// Removes the half-built caches `prefix` + PID in `root` whose process has ended (killed or
+    /// crashed while encoding); a live process's build is left alone.
+    private static func removeAbandonedBuilds(in root: URL, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) == -1, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(name, isDirectory: true))
+        }
     }
 
     private static func check(_ options: StreamedTextOptions) throws {
@@ -183,13 +200,20 @@ public struct StreamedTextDataset {
 
     // MARK: - The cache key
 
-    /// Every input of the cache: the files (path, size, modification time) and every option.
+    /// The attributes of the file `url` names, through any symbolic links (the file that is read).
+    static func attributesOfFile(_ url: URL) throws -> [FileAttributeKey: Any] {
+        try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+    }
+
+    /// Every input of the cache: the files (path, size, modification time, file number) and
+    /// every option.
     static func cacheKey(data: URL, options: StreamedTextOptions) throws -> String {
         func describe(_ url: URL) throws -> String {
-            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let attributes = try attributesOfFile(url)
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
             let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\(url.standardizedFileURL.path)|\(size)|\(String(format: "%.6f", modified))"
+            let number = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+            return "\(url.standardizedFileURL.path)|\(size)|\(String(format: "%.6f", modified))|\(number)"
         }
         let fileError = { (url: URL) in TextDataError.unreadableFile(file: url.path, reason: "no such file") }
         guard FileManager.default.fileExists(atPath: data.path) else { throw fileError(data) }
@@ -458,7 +482,7 @@ public struct StreamedTextDataset {
         let reader = try DelimitedFileReader(contentsOf: url, format: options.format, decoding: options.decoding,
                                              maxFieldBytes: options.maxFieldBytes)
         let indices = try columns.map { try reader.columnIndex(named: $0) }
-        let total = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+        let total = ((try? attributesOfFile(url))?[.size] as? NSNumber)?.intValue ?? 0
         let start = ContinuousClock.now
         var lastReport = start
         var row = 0

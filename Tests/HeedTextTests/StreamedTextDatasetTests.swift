@@ -69,4 +69,45 @@ final class StreamedTextDatasetTests: XCTestCase {
             XCTAssertEqual(again.cacheFolder, streamed.cacheFolder)
         }
     }
+
+    func testABuildRemovesHalfBuiltCachesOfEndedProcessesOnly() throws {
+        let data = try folder.file("data.csv", "text,label\n" + (0..<8).map { "\"good film \($0)\",\($0 % 2)\n" }.joined())
+        let options = StreamedTextOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 4,
+                                          ngrams: 1, seed: 1, validationFraction: 0.25)
+        let cache = folder.url.appendingPathComponent("cache")
+        let built = try StreamedTextDataset.build(data: data, options: options, cacheRoot: cache)
+        // Left by a process killed while encoding (no such PID), and one by a live process.
+        let prefix = ".\(built.cacheFolder.lastPathComponent).partial-"
+        let ended = cache.appendingPathComponent(prefix + "\(Int32.max)"), live = cache.appendingPathComponent(prefix + "\(getppid())")
+        for partial in [ended, live] {
+            try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+            try Data(count: 1000).write(to: partial.appendingPathComponent("ids"))
+        }
+        try FileManager.default.removeItem(at: built.cacheFolder)
+        let rebuilt = try StreamedTextDataset.build(data: data, options: options, cacheRoot: cache)
+        XCTAssertFalse(rebuilt.reused)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ended.path), "the ended process's build is removed")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live.path), "a live process's build is left alone")
+    }
+
+    func testACacheReadThroughASymbolicLinkFollowsTheFileItNames() throws {
+        let rows = { (label: String) in "text,label\n" + (0..<12).map { "\"good film \($0 % 3)\",\($0 % 2 == 0 ? "x" : label)\n" }.joined() }
+        let target = try folder.file("target.csv", rows("y"))
+        let link = folder.url.appendingPathComponent("link.csv")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        let options = StreamedTextOptions(textColumns: ["text"], labelColumn: "label", vocabularySize: 8, maxLength: 4,
+                                          ngrams: 1, seed: 1, validationFraction: 0.25)
+        let cache = folder.url.appendingPathComponent("cache")
+        var totals: [Int] = []
+        let first = try StreamedTextDataset.build(data: link, options: options, cacheRoot: cache,
+                                                  progress: { if $0.finished { totals.append($0.totalBytes) } })
+        XCTAssertEqual(first.labelEncoder.classes, ["x", "y"])
+        XCTAssertEqual(Set(totals), [rows("y").utf8.count], "progress counts the target's bytes, not the link's")
+        // The target rewritten in place: the same size, other labels, a later modification time.
+        try Data(rows("z").utf8).write(to: target)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: target.path)
+        let second = try StreamedTextDataset.build(data: link, options: options, cacheRoot: cache)
+        XCTAssertFalse(second.reused, "the file behind the link changed")
+        XCTAssertEqual(second.labelEncoder.classes, ["x", "z"])
+    }
 }
