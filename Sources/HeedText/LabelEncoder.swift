@@ -71,7 +71,7 @@ public struct LabelEncoder: Sendable, Equatable {
         } catch {
             throw TextDataError.invalidLabelsFile(file: url.path, reason: "cannot encode: \(error)")
         }
-        try AtomicFile.write(data + Data("\n".utf8), to: url)
+        try writeDataFile(data + Data("\n".utf8), to: url)
     }
 
     /// Loads a `labels.json` written by ``write(to:)``.

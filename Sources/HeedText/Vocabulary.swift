@@ -124,7 +124,7 @@ public struct Vocabulary: Sendable, Equatable {
     /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` if the file cannot be written.
     public func write(to url: URL) throws {
         let text = tokens.joined(separator: "\n") + "\n"
-        try AtomicFile.write(Data(text.utf8), to: url)
+        try writeDataFile(Data(text.utf8), to: url)
     }
 
     /// Loads a `vocab.txt` written by ``write(to:)``.

@@ -216,7 +216,12 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// - Throws: ``SafeTensorsError/io(path:message:)`` when writing fails (the original file,
     ///   if any, is then unchanged).
     public func write(to url: URL) throws {
-        try AtomicFile.write(try encoded(), to: url)
+        let bytes = try encoded()
+        do {
+            try AtomicFile.write(bytes, to: url)
+        } catch let failure as AtomicFile.Failure {
+            throw SafeTensorsError.io(path: failure.path, message: failure.reason)
+        }
     }
 
     struct Layout {
@@ -319,48 +324,4 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         return SafeTensorsFile(tensors: tensors, metadata: layout.metadata)
     }
-}
-
-/// Writes files so that readers see either the old or the new contents, never a mixture.
-enum AtomicFile {
-    /// Writes `bytes` to a temporary file beside `url`, flushes it to disk, then renames it.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else {
-            throw SafeTensorsError.io(path: temporary.path, message: "cannot create: \(String(cString: strerror(errno)))")
-        }
-        var ok = false
-        defer {
-            if !ok { unlink(temporary.path) }
-        }
-        var written = 0
-        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
-            while written < raw.count {
-                let n = Glibc_write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                written += n
-            }
-            return fsync(fd) == 0 ? nil : "fsync: \(String(cString: strerror(errno)))"
-        }
-        close(fd)
-        if let failure { throw SafeTensorsError.io(path: temporary.path, message: failure) }
-        guard rename(temporary.path, url.path) == 0 else {
-            throw SafeTensorsError.io(path: url.path, message: "rename: \(String(cString: strerror(errno)))")
-        }
-        ok = true
-        let dirFD = open(directory.path, O_RDONLY)
-        if dirFD >= 0 {
-            _ = fsync(dirFD)
-            close(dirFD)
-        }
-    }
-}
-
-@inline(__always) private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
-    write(fd, p, n)
 }

@@ -122,26 +122,14 @@ public enum ModelFolder {
         return (history, epochs)
     }
 
-    /// Writes `data` to a temporary file beside `url`, then renames it into place.
+    /// Writes `data` over `url` atomically, flushed to disk (``AtomicFile``).
     ///
     /// - Throws: ``ModelFolderError/unwritable(path:reason:)``.
     public static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let written = data.withUnsafeBytes { bytes -> Bool in
-            guard let stream = fopen(temporary.path, "wb") else { return false }
-            let count = bytes.count == 0 ? 0 : fwrite(bytes.baseAddress, 1, bytes.count, stream)
-            return fclose(stream) == 0 && count == bytes.count
-        }
-        guard written else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFolderError.unwritable(path: url.path, reason: reason)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFolderError.unwritable(path: url.path, reason: reason)
+        do {
+            try AtomicFile.write(data, to: url)
+        } catch let failure as AtomicFile.Failure {
+            throw ModelFolderError.unwritable(path: url.path, reason: failure.reason)
         }
     }
 

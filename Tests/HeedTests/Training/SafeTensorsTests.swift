@@ -61,6 +61,30 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try SafeTensorsFile(contentsOf: url).tensors["a"]?.tensor(Float.self).scalars, [2])
     }
 
+    func testAtomicFileReplacesWholeOrFailsNamingTheFileAndLeavesNoTemporary() throws {
+        let url = directory.appendingPathComponent("notes.txt")
+        try AtomicFile.write(Data("first".utf8), to: url)
+        try AtomicFile.write([UInt8]("second, longer".utf8), to: url)
+        try AtomicFile.write(Data(), to: directory.appendingPathComponent("empty.txt"))
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "second, longer")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["empty.txt", "notes.txt"])
+        // A missing folder: the temporary file cannot be created.
+        let missing = directory.appendingPathComponent("none/notes.txt")
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: missing)) { error in
+            let failure = error as? AtomicFile.Failure
+            XCTAssertTrue(failure?.path.hasPrefix(directory.appendingPathComponent("none/.notes.txt.tmp-").path) == true, "\(error)")
+            XCTAssertEqual(failure?.reason, "cannot create: No such file or directory")
+        }
+        // A folder in the way: the rename fails, and the folder keeps nothing of the write.
+        let folder = directory.appendingPathComponent("taken")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: folder)) { error in
+            XCTAssertEqual((error as? AtomicFile.Failure)?.path, folder.path)
+            XCTAssertTrue((error as? AtomicFile.Failure)?.reason.hasPrefix("cannot rename into place: ") == true, "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["empty.txt", "notes.txt", "taken"])
+    }
+
     func testTruncatedFileIsRefused() throws {
         let url = directory.appendingPathComponent("short")
         try Data([1, 2, 3, 4]).write(to: url)
