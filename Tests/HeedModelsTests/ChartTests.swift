@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+import Heed
 @testable import HeedModels
 
 final class ChartTests: XCTestCase {
@@ -65,5 +66,30 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(pts.map(\.y), [0, 0.5, 1, 1])
         XCTAssertEqual(ROCCurve.area(pts), 0.875, accuracy: 1e-12)
         XCTAssertTrue(ROCCurve.points(scores: [0.1], labels: [true]).isEmpty)
+    }
+
+    func testROCOfOneClassOrNaNScoresStillDraws() throws {
+        // Held-out rows of one class (IMDb's rows 25,001-37,500 are all positive): no curve, no trap.
+        let oneClass = ROCCurve.chart(scores: [0.9, 0.2], labels: [true, true]).svg()
+        XCTAssertTrue(oneClass.contains("AUC undefined: the rows hold one class"), oneClass)
+        XCTAssertTrue(try elements(of: oneClass).contains("polyline"))
+        // A model that diverged scores NaN: every score still moves the threshold once.
+        let pts = ROCCurve.points(scores: [.nan, 0.7, .nan, 0.2], labels: [true, false, false, true])
+        XCTAssertEqual(pts.count, 5)
+        XCTAssertEqual(pts.last?.x, 1)
+        XCTAssertEqual(pts.last?.y, 1)
+        _ = ROCCurve.chart(scores: [.nan, .nan], labels: [true, false]).svg()
+    }
+
+    func testChartsOfExtremeValuesNeitherTrapNorHang() {
+        XCTAssertEqual(NiceTicks.label(.nan, step: 0.001), "nan")
+        XCTAssertEqual(NiceTicks.label(.infinity, step: 1), "inf")
+        XCTAssertEqual(NiceTicks.label(1e19, step: 1e18), "1e+19")
+        XCTAssertEqual(NiceTicks.label(123456, step: 1e-12), "123456")
+        XCTAssertTrue((2...12).contains(NiceTicks.ticks(low: -1e308, high: 1e308).ticks.count))
+        XCTAssertLessThanOrEqual(NiceTicks.ticks(low: 1e20, high: 1e20.nextUp).ticks.count, 100)
+        var history = History()
+        for loss in [1e19, -1e300, 5e-324] { history.append(epoch: history.epochs.count, logs: ["loss": loss]) }
+        XCTAssertEqual(TrainingCharts.curves(history).map(\.file), ["loss.svg"])
     }
 }

@@ -4,7 +4,8 @@ public enum ROCCurve {
     /// lowering the threshold one distinct score at a time (tied scores move together, giving
     /// a diagonal step).
     ///
-    /// Returns `[]` when either class is missing.
+    /// Returns `[]` when either class is missing. A NaN score (a model that diverged) forms a
+    /// group of its own.
     public static func points(scores: [Double], labels: [Bool]) -> [(x: Double, y: Double)] {
         precondition(scores.count == labels.count, "ROCCurve: \(scores.count) scores for \(labels.count) labels")
         let positives = labels.filter { $0 }.count, negatives = labels.count - positives
@@ -14,10 +15,10 @@ public enum ROCCurve {
         var tp = 0, fp = 0, i = 0
         while i < order.count {
             let s = scores[order[i]]
-            while i < order.count && scores[order[i]] == s {
+            repeat {  // at least one score per point: NaN equals nothing, not even itself
                 if labels[order[i]] { tp += 1 } else { fp += 1 }
                 i += 1
-            }
+            } while i < order.count && scores[order[i]] == s
             points.append((Double(fp) / Double(negatives), Double(tp) / Double(positives)))
         }
         return points
@@ -33,12 +34,13 @@ public enum ROCCurve {
         return a
     }
 
-    /// A chart of the curve with the chance diagonal, titled with the AUC.
+    /// A chart of the curve with the chance diagonal, titled with the AUC (undefined, and no
+    /// curve, when the rows hold one class only).
     public static func chart(scores: [Double], labels: [Bool], title: String = "ROC curve") -> LineChart {
         let pts = points(scores: scores, labels: labels)
-        let auc = pts.isEmpty ? Double.nan : area(pts)
+        let auc = pts.isEmpty ? "undefined: the rows hold one class" : NiceTicks.label(area(pts), step: 0.001)
         return LineChart(
-            title: "\(title) (AUC \(NiceTicks.label(auc, step: 0.001)))", xLabel: "false positive rate",
+            title: "\(title) (AUC \(auc))", xLabel: "false positive rate",
             yLabel: "true positive rate",
             series: [.init(name: "model", points: pts), .init(name: "chance", points: [(0, 0), (1, 1)], dashed: true)],
             xRange: 0...1, yRange: 0...1)

@@ -90,13 +90,14 @@ enum NiceTicks {
     static func ticks(low: Double, high: Double, count: Int = 5) -> (low: Double, high: Double, ticks: [Double]) {
         var lo = low, hi = high
         if !(lo.isFinite && hi.isFinite) { lo = 0; hi = 1 }
+        if !(hi - lo).isFinite { lo = Swift.max(lo, -1e307); hi = Swift.min(hi, 1e307) }  // a span past Double's range
         if hi <= lo { hi = lo + (lo == 0 ? 1 : Swift.abs(lo) * 0.1) }
         let s = step(for: hi - lo, count: count)
         let start = (lo / s).rounded(.down) * s
         let end = (hi / s).rounded(.up) * s
         var ticks: [Double] = []
         var t = start
-        while t <= end + s * 1e-9 {
+        while t <= end + s * 1e-9, ticks.count < 100 {  // a step below the values' precision adds nothing
             ticks.append(Swift.abs(t) < s * 1e-9 ? 0 : t)
             t += s
         }
@@ -104,6 +105,7 @@ enum NiceTicks {
     }
 
     static func floorLog10(_ x: Double) -> Int {
+        guard x > 0, x.isFinite else { return 0 }
         var e = 0
         var v = x
         while v >= 10 { v /= 10; e += 1 }
@@ -117,9 +119,11 @@ enum NiceTicks {
         return r
     }
 
-    /// A tick label without trailing noise (`0.30000000000000004` → `0.3`).
+    /// A tick label without trailing noise (`0.30000000000000004` → `0.3`); `%g` for values
+    /// past 15 significant digits, and `nan` or `inf` for those.
     static func label(_ x: Double, step: Double) -> String {
-        let decimals = max(0, -floorLog10(step))
+        let decimals = step > 0 && step.isFinite ? max(0, -floorLog10(step)) : 0
+        guard x.isFinite, Swift.abs(x) * pow10(decimals) < 1e15 else { return String(format: "%g", x) }
         if decimals == 0 { return String(Int(x.rounded())) }
         var scaled = (x * pow10(decimals)).rounded()
         let negative = scaled < 0
