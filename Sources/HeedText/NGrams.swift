@@ -16,7 +16,7 @@ public enum NGrams {
         precondition(n >= 1, "NGrams: width \(n) must be at least 1")
         guard n > 1, words.count > 1 else { return words }
         var out = words
-        for width in 2...n where width <= words.count {
+        for width in 2...min(n, words.count) {
             for start in 0...(words.count - width) {
                 out.append(words[start..<(start + width)].joined(separator: separator))
             }

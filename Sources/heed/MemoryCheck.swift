@@ -42,6 +42,10 @@ struct MemoryCheck {
                                       bytes: batch * t * Double(config.filters) * 4))
             checks.append(MemoryCheck(what: "the convolution kernel (--embed-dim × --filters, with its gradient and Adam moments)",
                                       bytes: Double(config.kernelSize) * e * Double(config.filters) * 4 * 4))
+            if config.interactionHead {
+                checks.append(MemoryCheck(what: "the interaction head's hidden layer (4 × --filters × hidden_units, with its gradient and Adam moments)",
+                                          bytes: 4 * Double(config.filters) * Double(config.hiddenUnits) * 4 * 4))
+            }
         case .transformer:
             let heads = Double(config.numHeads), blocks = Double(config.blocks)
             checks.append(MemoryCheck(what: "one batch's attention scores (--batch-size × --num-heads × --max-len²)",

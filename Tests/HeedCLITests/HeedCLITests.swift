@@ -270,6 +270,20 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual(result.stderr, "heed: error: this is a pair model: pass --pair-text too\n")
     }
 
+    func testPairConfigWithAHugeInteractionHeadIsRefusedBeforeAllocating() throws {
+        try trainPair("--interaction-head")
+        let url = file("pair/config.json")
+        let config = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(config.contains("\"hidden_units\" : 64,"), config)
+        try config.replacingOccurrences(of: "\"hidden_units\" : 64,", with: "\"hidden_units\" : 100000000000,")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let result = try heed("predict", "--model", "pair", "--text", "alpha beta", "--pair-text", "beta alpha")
+        XCTAssertEqual(result.status, 1, result.stderr)
+        // 4 × 6 filters × 10^11 × 16 bytes.
+        XCTAssertTrue(result.stderr.hasPrefix("heed: error: the interaction head's hidden layer (4 × --filters × hidden_units, "
+                                              + "with its gradient and Adam moments) would take 38400.0 GB"), result.stderr)
+    }
+
     func testPredictFileWritesOneRowPerInput() throws {
         try trainText()
         let result = try heed("predict", "--model", "model", "--data", "reviews.csv", "--output", "predictions.csv")

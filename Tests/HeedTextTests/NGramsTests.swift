@@ -31,4 +31,9 @@ final class NGramsTests: XCTestCase {
         XCTAssertEqual(NGrams.width(of: "good film"), 2)
         XCTAssertEqual(NGrams.width(of: "a good film"), 3)
     }
+
+    func testAWidthBeyondTheTextStopsAtItsLength() {
+        // A config.json's or --ngrams' absurd width costs no more than the text's own length.
+        XCTAssertEqual(NGrams.tokens(["a", "b", "c"], upTo: Int.max), ["a", "b", "c", "a b", "b c", "a b c"])
+    }
 }
