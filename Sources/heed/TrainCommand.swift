@@ -458,8 +458,9 @@ struct TrainCommand: ParsableCommand {
         config.training = .init(epochs: epochs, batchSize: batchSize, learningRate: learningRate,
                                 earlyStoppingPatience: earlyStopping, weightDecay: weightDecay, emaMomentum: emaMomentum)
         if cosineDecay {
-            let stepsPerEpoch = self.stepsPerEpoch ?? (trainingRows + batchSize - 1) / batchSize
-            config.training.cosineDecaySteps = max(1, epochs * stepsPerEpoch)
+            let stepsPerEpoch = self.stepsPerEpoch ?? (max(trainingRows, 1) - 1) / batchSize + 1
+            let (steps, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
+            config.training.cosineDecaySteps = overflow ? .max : max(1, steps)
         }
         return config
     }

@@ -91,6 +91,13 @@ final class HeedCLITests: XCTestCase {
         XCTAssertFalse(exists("other.csv"))
     }
 
+    func testABatchLargerThanTheDataIsOneStepOfAllRows() throws {
+        // Int.max rows a batch: no overflow in counting the steps or the cosine schedule's length.
+        _ = try trainText(out: "huge", epochs: "1", extra: ["--batch-size", "9223372036854775807", "--cosine-decay"])
+        _ = try trainText(out: "all", epochs: "1", extra: ["--batch-size", "1000", "--cosine-decay"])
+        XCTAssertEqual(try Data(contentsOf: file("huge/model.safetensors")), try Data(contentsOf: file("all/model.safetensors")))
+    }
+
     func testTrainWritesModelFolderAndPrintsValidationAccuracy() throws {
         let result = try trainText()
         XCTAssertTrue(result.stdout.contains("validation accuracy: "), result.stdout)

@@ -81,6 +81,7 @@ extension Model {
         }
         let n = trainX.exampleCount
         guard n > 0 else { throw ModelError.invalidArgument("no training examples") }
+        let batchSize = Swift.min(batchSize, n)  // the same steps, and no overflow in counting them
 
         // Layers create their weights on first use: build them before the weights are listed.
         try build(from: trainX.examples([0]))
@@ -232,7 +233,7 @@ extension Model {
         var accumulator = MetricAccumulator(metrics: configuration.metrics)
         try withoutGrad {
             for start in stride(from: shard.lowerBound, to: shard.upperBound, by: batchSize) {
-                let indices = Array(start..<Swift.min(shard.upperBound, start + batchSize))
+                let indices = Array(start..<(start + Swift.min(batchSize, shard.upperBound - start)))
                 let xb = try x.examples(indices), yb = y.selectingExamples(indices)
                 let out = try forward(xb, training: false)
                 lossSum += Double(try configuration.loss(out, yb, outputActivation: outputActivation).scalar) * Double(indices.count)
