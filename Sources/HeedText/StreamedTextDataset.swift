@@ -459,9 +459,7 @@ public struct StreamedTextDataset {
     private static func checkRanges(_ options: StreamedTextOptions, rowCount: Int, file: String) throws {
         for (name, range) in [("training", options.trainRows), ("test", options.testRows)] {
             if let range, range.upperBound > rowCount {
-                throw TextDataError.invalidArgument(
-                    operation: "StreamedTextDataset",
-                    message: "the \(name) rows \(range.lowerBound)-\(range.upperBound) go past the last data row of \(file) (\(rowCount) rows)")
+                throw TextDataError.rowsPastEnd(file: file, role: name, first: range.lowerBound, last: range.upperBound, rowCount: rowCount)
             }
         }
     }

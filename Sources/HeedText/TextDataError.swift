@@ -43,6 +43,9 @@ public enum TextDataError: Error, Equatable, Sendable, CustomStringConvertible, 
     case invalidLabelsFile(file: String, reason: String)
     /// An argument outside its valid range, described in words.
     case invalidArgument(operation: String, message: String)
+    /// Rows `first...last` (counted from 1) asked for in `role` ("training", "test") go past the
+    /// `rowCount` data rows of `file`.
+    case rowsPastEnd(file: String, role: String, first: Int, last: Int, rowCount: Int)
 
     /// The message a user reads: what was wrong, where, and what to do.
     public var description: String {
@@ -90,6 +93,8 @@ public enum TextDataError: Error, Equatable, Sendable, CustomStringConvertible, 
             return "\(file): \(reason)"
         case let .invalidArgument(operation, message):
             return "\(operation): \(message)"
+        case let .rowsPastEnd(file, role, first, last, rowCount):
+            return "the \(role) rows \(first)-\(last) go past the last data row of \(file) (\(rowCount) rows)"
         }
     }
 

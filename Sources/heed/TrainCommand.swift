@@ -236,7 +236,11 @@ struct TrainCommand: ParsableCommand {
             splits = Splits(train: train, validation: test, test: nil, validationIsTest: true)
         } else {
             guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
-            let split = try DatasetSplit.random(count: train.count, testFraction: validationSplit ?? 0.2, seed: seed)
+            let fraction = validationSplit ?? 0.2
+            if Int((Double(train.count) * fraction).rounded(.up)) >= train.count {
+                throw CLIError("--validation-split \(fraction) holds out every one of the \(train.count) training rows; lower it")
+            }
+            let split = try DatasetSplit.random(count: train.count, testFraction: fraction, seed: seed)
             splits = Splits(train: train.subset(split.train), validation: train.subset(split.test), test: test,
                             validationIsTest: false)
         }
@@ -393,10 +397,15 @@ struct TrainCommand: ParsableCommand {
             validationFraction: validationSplit ?? (hasTest ? nil : 0.2), format: file.format?.format,
             decoding: file.encoding.decoding, maxFieldBytes: file.maxFieldBytes)
         let cacheRoot = URL(fileURLWithPath: cacheDir ?? folder.standardizedFileURL.deletingLastPathComponent().path)
-        let dataset = try StreamedTextDataset.build(
-            data: URL(fileURLWithPath: data), options: options, cacheRoot: cacheRoot,
-            progress: { if !quiet || $0.finished { printError("heed: " + $0.line) } },
-            warning: { printError("heed: warning: " + $0) })
+        let dataset: StreamedTextDataset
+        do {
+            dataset = try StreamedTextDataset.build(
+                data: URL(fileURLWithPath: data), options: options, cacheRoot: cacheRoot,
+                progress: { if !quiet || $0.finished { printError("heed: " + $0.line) } },
+                warning: { printError("heed: warning: " + $0) })
+        } catch let TextDataError.rowsPastEnd(_, role, first, last, rowCount) {  // as the in-memory path says it
+            throw CLIError("--\(role == "test" ? "test" : "train")-rows \(first)-\(last) goes past the last data row of \(data) (\(rowCount) rows)")
+        }
         printOut("heed: \(dataset.reused ? "reusing" : "wrote") the id cache \(dataset.cacheFolder.path)")
         let validationIsTest = dataset.validation == nil && dataset.test != nil
         guard let heldOut = dataset.validation ?? dataset.test else {

@@ -250,6 +250,20 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--train-rows 30-40 goes past the last data row of reviews.csv (36 rows)")
     }
 
+    func testValidationSplitOfEveryRowIsAnError() throws {
+        assertError(try train("reviews.csv", "--validation-split", "0.999"), status: 64,
+                    "--validation-split 0.999 holds out every one of the 36 training rows; lower it")
+    }
+
+    func testStreamedRowsPastTheFileAreTheSameError() throws {
+        for (option, range) in [("--train-rows", "30-40"), ("--test-rows", "31-37")] {
+            let result = try train("reviews.csv", "--train-rows", "1-30", option, range, "--stream", "--validation-split", "0.2")
+            XCTAssertEqual(result.status, 64, result.stderr)
+            XCTAssertTrue(result.stderr.hasSuffix("heed: error: \(option) \(range) goes past the last data row of reviews.csv (36 rows)\n"),
+                          result.stderr)
+        }
+    }
+
     func testTestRowsPastTheFileAreAnError() throws {
         assertError(try train("reviews.csv", "--train-rows", "1-30", "--test-rows", "31-37"), status: 64,
                     "--test-rows 31-37 goes past the last data row of reviews.csv (36 rows)")
