@@ -172,6 +172,27 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testConfigDecodingErrorsNameTheKeysAsTheFileSpellsThem() throws {
+        let json = String(decoding: try makeModel(.text).config.jsonData(), as: UTF8.self)
+        func reason(_ edited: String) -> String? {
+            do {
+                _ = try ModelConfig.decode(Data(edited.utf8), file: "config.json")
+                return nil
+            } catch let ModelFolderError.invalidConfig(_, reason) {
+                return reason
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertTrue(json.contains("\"embed_dim\" : 8,"), json)
+        XCTAssertEqual(reason(json.replacingOccurrences(of: "\"embed_dim\" : 8,", with: "")), "the key \"embed_dim\" is missing")
+        XCTAssertEqual(reason(json.replacingOccurrences(of: "\"embed_dim\" : 8,", with: "\"embed_dim\" : \"x\",")),
+                       "the value at \"embed_dim\" has the wrong type")
+        XCTAssertTrue(json.contains("\"batch_size\" : "), json)
+        XCTAssertEqual(reason(json.replacingOccurrences(of: "\"batch_size\" : ", with: "\"batch_size\" : \"x\", \"unused\" : ")),
+                       "the value at \"training.batch_size\" has the wrong type")
+    }
+
     func testNewTransformerConfigSaysItsEmbeddingsAreNotScaled() throws {
         let model = try makeModel(.transformer)
         XCTAssertEqual(model.config.scaleEmbeddings, false)

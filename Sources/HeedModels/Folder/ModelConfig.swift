@@ -178,6 +178,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
+    /// A coding path as the file spells it: `training.batch_size`, `classes[2]`.
+    private static func jsonPath(_ path: [any CodingKey]) -> String {
+        path.reduce("") { text, key in
+            if let index = key.intValue { return text + "[\(index)]" }
+            let snake = key.stringValue.reduce("") { $0 + ($1.isUppercase ? "_" + $1.lowercased() : String($1)) }
+            return text.isEmpty ? snake : text + "." + snake
+        }
+    }
+
     /// Decodes `config.json` contents.
     ///
     /// - Throws: ``ModelFolderError/invalidConfig(file:reason:)`` when the JSON does not fit.
@@ -190,13 +199,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             return config
         } catch let error as ModelFolderError {
             throw error
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw ModelFolderError.invalidConfig(file: file, reason: "the key \"\(key.stringValue)\" is missing")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ModelFolderError.invalidConfig(file: file, reason: "the key \"\(jsonPath(context.codingPath + [key]))\" is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let path = jsonPath(context.codingPath)
             throw ModelFolderError.invalidConfig(file: file, reason: "the value at \"\(path)\" has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let path = jsonPath(context.codingPath)
             throw ModelFolderError.invalidConfig(file: file, reason: path.isEmpty ? "not valid JSON" : "bad value at \"\(path)\"")
         } catch {
             throw ModelFolderError.invalidConfig(file: file, reason: "\(error)")
