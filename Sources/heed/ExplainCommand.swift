@@ -34,8 +34,9 @@ struct ExplainCommand: ParsableCommand {
         if top < 1 { throw CLIError("--top must be at least 1, got \(top)") }
         try checkWritable(out, option: "--out")
         let ready = try loadModelFolder(model)
-        if ready.config.kind == .bag { return try explainBag(ready) }
         let pair = ready.config.kind == .pair
+        if !pair && pairText != nil { throw CLIError("--pair-text is only for pair models") }
+        if ready.config.kind == .bag { return try explainBag(ready) }
         if pair && pairText == nil { throw CLIError("this is a pair model: pass --pair-text too") }
         let queryTokens = ready.tokens(of: text)
         let keyTokens = pair ? ready.tokens(of: pairText ?? "") : queryTokens

@@ -300,6 +300,13 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual(lines.count, 37)
     }
 
+    func testExplainRefusesAPairTextForAModelOfOneText() throws {
+        try trainText()
+        let result = try heed("explain", "--model", "model", "--text", "the plot", "--pair-text", "a film", "--out", "e.svg")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --pair-text is only for pair models\n")
+    }
+
     func testExplainWritesHeatmapAndListsWords() throws {
         try trainText()
         let result = try heed("explain", "--model", "model", "--text", "the wonderful plot", "--out", "explain.svg")
