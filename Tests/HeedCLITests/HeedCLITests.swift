@@ -169,6 +169,18 @@ final class HeedCLITests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("Epoch 3/3"), resumed.stdout)
     }
 
+    func testAFinishedRunResumedForMoreEpochsEqualsTheLongerRun() throws {
+        // The Transformer drops 10 % by default; the moving average replaces the weights at the end.
+        let options = ["--model", "transformer", "--ema-momentum", "0.9", "--threads", "1", "--num-heads", "2", "--key-dim", "4"]
+        _ = try trainText(out: "straight", epochs: "3", extra: options)
+        _ = try trainText(out: "resumed", epochs: "2", extra: options)
+        _ = try trainText(out: "resumed", epochs: "3", extra: options + ["--resume"])
+        // Weights, optimizer state and the history in the metadata, byte for byte.
+        XCTAssertEqual(try Data(contentsOf: file("resumed/model.safetensors")), try Data(contentsOf: file("straight/model.safetensors")))
+        XCTAssertEqual(try String(contentsOf: file("resumed/history.csv"), encoding: .utf8),
+                       try String(contentsOf: file("straight/history.csv"), encoding: .utf8))
+    }
+
     func testCosineDecaySpansEveryStepOfTheEpochs() throws {
         let trained = try trainText(epochs: "2", extra: ["--cosine-decay"])
         let rows = try XCTUnwrap(trained.stdout.split(separator: ";").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },

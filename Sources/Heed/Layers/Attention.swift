@@ -26,7 +26,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
     public let dropout: Double
     /// The seed of the dropout stream.
     public let seed: UInt64
-    private var generator: SeededGenerator
+    private var randomness: TrainingRandomness
 
     /// The scalar `scale`, once built with `useScale`.
     public private(set) var scale: Parameter<Scalar>?
@@ -44,7 +44,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         self.scoreMode = scoreMode
         self.dropout = dropout
         self.seed = seed
-        self.generator = LayerSeed.generator(seed: seed, name: name + "/dropout")
+        randomness = TrainingRandomness(seed: seed, name: name + "/dropout")
     }
 
     /// `[scale, concat_score_weight]` as far as they exist (Keras creation order).
@@ -105,7 +105,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
         try Mask.check(queryMask, shape: [b, tq], operation: "\(op) (query mask [batch, Tq])")
         try Mask.check(valueMask, shape: [b, tv], operation: "\(op) (value mask [batch, Tv])")
-        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &generator)
+        let drop = randomness.draw { AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &$0) }
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {
             guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }

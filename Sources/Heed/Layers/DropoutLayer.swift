@@ -4,8 +4,9 @@
 /// `1 − rate` and scaled by `1 / (1 − rate)`; dropped ones become 0. With a `noiseShape`
 /// (`nil` entries = the input's size) the keep mask broadcasts, e.g. `[batch, 1, channels]`
 /// drops whole channels for every step. In inference, or with `rate == 0`, the layer is the
-/// identity. Masks are drawn from a generator seeded by `seed` and the layer name; tests can
-/// pass the keep mask instead. A Keras mask passes through unchanged.
+/// identity. Masks are drawn from a generator seeded by `seed` and the layer name (in `fit`, by
+/// the step too, so that a resumed run draws what an uninterrupted one does); tests can pass
+/// the keep mask instead. A Keras mask passes through unchanged.
 public final class Dropout<Scalar: TensorScalar>: Layer {
     /// The layer's name.
     public let name: String
@@ -15,7 +16,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     public let noiseShape: [Int?]?
     /// The seed of the keep-mask stream.
     public let seed: UInt64
-    private var generator: SeededGenerator
+    private var randomness: TrainingRandomness
 
     /// A dropout layer dropping a fraction `rate` of the elements in training.
     public init(rate: Double, noiseShape: [Int?]? = nil, seed: UInt64 = 0, name: String = "dropout") {
@@ -24,7 +25,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         self.rate = rate
         self.noiseShape = noiseShape
         self.seed = seed
-        self.generator = LayerSeed.generator(seed: seed, name: name)
+        randomness = TrainingRandomness(seed: seed, name: name)
     }
 
     /// Always empty: the layer has no weights.
@@ -64,8 +65,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         if let keepMask {
             keep = keepMask
         } else {
-            keep = Tensor<Scalar>.dropoutKeepMask(shape: try resolvedNoiseShape(for: x.shape), rate: rate,
-                                                  generator: &generator)
+            let shape = try resolvedNoiseShape(for: x.shape)
+            keep = randomness.draw { Tensor<Scalar>.dropoutKeepMask(shape: shape, rate: rate, generator: &$0) }
         }
         let output = try x.applyingDropout(keepMask: keep, rate: rate)
         guard output.shape == x.shape else {

@@ -44,7 +44,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
     /// The seed of the initial weights and of the dropout masks (mixed with `name`).
     public let seed: UInt64
 
-    private var dropoutGenerator: SeededGenerator
+    private var dropoutRandomness: TrainingRandomness
 
     /// The projection weights, once built.
     public private(set) var queryKernel: Parameter<Scalar>?
@@ -98,7 +98,7 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
         self.biasInitializer = biasInitializer
         self.name = name
         self.seed = seed
-        self.dropoutGenerator = LayerSeed.generator(seed: seed, name: name + "/dropout")
+        dropoutRandomness = TrainingRandomness(seed: seed, name: name + "/dropout")
     }
 
     /// Whether the weights exist.
@@ -160,8 +160,9 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
-        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask,
-                                         generator: &dropoutGenerator)
+        let drop = dropoutRandomness.draw {
+            AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &$0)
+        }
         let (output, scores) = try MultiHeadAttention.attend(
             query: query, value: value, key: key, weights: weights, mask: mask, dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)

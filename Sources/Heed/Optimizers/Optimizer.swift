@@ -77,6 +77,15 @@ open class Optimizer<Scalar: TensorScalar> {
     /// The slot of a weight's moving average.
     static var averageSlot: String { "average" }
 
+    /// The weights as trained, kept by ``finalizeVariableValues(_:)`` when it replaced them by
+    /// their averages, and saved with the state (`<parameter>/trained`): a run resumed from a
+    /// checkpoint written after the last epoch continues from them, as the uninterrupted longer
+    /// run does (``resumeTrainedWeights(_:)``).
+    private var trainedBeforeAveraging: [String: [Scalar]] = [:]
+
+    /// The key suffix of ``trainedBeforeAveraging`` in a saved state.
+    static var trainedKey: String { "trained" }
+
     /// The learning rate the next update will use.
     public var learningRate: Double { schedule.learningRate(atStep: iterations) }
 
@@ -129,9 +138,25 @@ open class Optimizer<Scalar: TensorScalar> {
         guard useEMA else { return }
         for (name, parameter) in parameters {
             guard let average = slots[name]?[Self.averageSlot] else { continue }
+            trainedBeforeAveraging[name] = parameter.value.scalars
             try parameter.assign(Tensor(uncheckedShape: parameter.shape, scalars: average))
         }
     }
+
+    /// Puts back the weights as trained that ``finalizeVariableValues(_:)`` replaced by their
+    /// averages, when the state holds them (a checkpoint written after the last epoch), so that
+    /// training continues as it would have without the replacement; then forgets them.
+    public func resumeTrainedWeights(_ parameters: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        for (name, parameter) in parameters {
+            guard let trained = trainedBeforeAveraging[name] else { continue }
+            try parameter.assign(Tensor(uncheckedShape: parameter.shape, scalars: trained))
+        }
+        trainedBeforeAveraging = [:]
+    }
+
+    /// Forgets the weights kept by ``finalizeVariableValues(_:)``: training that goes on in the
+    /// same process continues from the averages, as in Keras.
+    func forgetTrainedWeights() { trainedBeforeAveraging = [:] }
 
     /// Exchanges each weight with its moving average (Keras `SwapEMAWeights`); swapping twice
     /// restores both. Does nothing without ``useEMA``.
@@ -166,6 +191,9 @@ open class Optimizer<Scalar: TensorScalar> {
             for (slot, values) in state {
                 out["\(name)/\(slot)"] = Tensor(uncheckedShape: parameter.shape, scalars: values)
             }
+            if let trained = trainedBeforeAveraging[name] {
+                out["\(name)/\(Self.trainedKey)"] = Tensor(uncheckedShape: parameter.shape, scalars: trained)
+            }
         }
         return OptimizerState(iterations: iterations, slots: out)
     }
@@ -184,7 +212,15 @@ open class Optimizer<Scalar: TensorScalar> {
         guard state.iterations >= 0 else { throw OptimizerStateError.invalidIterations(state.iterations) }
         var remaining = state.slots
         var restored: [String: [String: [Scalar]]] = [:]
+        var trained: [String: [Scalar]] = [:]
         for (name, parameter) in parameters {
+            if useEMA, let tensor = remaining.removeValue(forKey: "\(name)/\(Self.trainedKey)") {
+                guard tensor.shape == parameter.shape else {
+                    throw OptimizerStateError.slotShapeMismatch(name: "\(name)/\(Self.trainedKey)", expected: parameter.shape,
+                                                                got: tensor.shape)
+                }
+                trained[name] = tensor.scalars
+            }
             let present = allSlotNames.filter { remaining["\(name)/\($0)"] != nil }
             if present.isEmpty { continue }
             var perParameter: [String: [Scalar]] = [:]
@@ -200,6 +236,7 @@ open class Optimizer<Scalar: TensorScalar> {
         }
         if let extra = remaining.keys.sorted().first { throw OptimizerStateError.unexpectedSlot(extra) }
         slots = restored
+        trainedBeforeAveraging = trained
         iterations = state.iterations
     }
 }

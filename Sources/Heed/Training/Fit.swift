@@ -22,9 +22,11 @@ extension Model {
     /// more threads the tiled attention kernels may add per-worker partial sums of the query
     /// gradient in a different order (when the batch is smaller than twice the threads), so
     /// the weights can differ from a one-thread run in the last bits (about 1e-7 after a few
-    /// Adam steps); matrix products split over threads keep each element's arithmetic. Layers
-    /// that draw random numbers in training (dropout) must seed them per step for the same
-    /// guarantee.
+    /// Adam steps); matrix products split over threads keep each element's arithmetic. Heed's
+    /// dropout (``Dropout``, and in ``Attention`` and ``MultiHeadAttention``) draws its masks
+    /// from its seed, its name and the step's index (epoch × steps per epoch + step), so a
+    /// resumed run draws the same masks; a layer of your own that draws random numbers in
+    /// training must do likewise for the same guarantee.
     ///
     /// Shapes: `x` and `y` have the same number of examples along their first axis.
     /// - Throws: ``ModelError`` for bad arguments or a model not compiled; ``TensorError`` from
@@ -92,6 +94,10 @@ extension Model {
         }
         let parameters = try namedParameters()
         let optimizer = configuration.optimizer
+        // A checkpoint written after the moving averages replaced the weights also holds the
+        // weights as trained: a resumed run continues from those. Another fit in this process
+        // continues from the averages, as in Keras.
+        if resumeFrom != nil { try optimizer.resumeTrainedWeights(parameters) } else { optimizer.forgetTrainedWeights() }
         let metricNames = configuration.metrics.map(\.name)
         let logOrder = ["loss"] + metricNames + (validation == nil ? [] : ["val_loss"] + metricNames.map { "val_" + $0 })
         let parallel = try DataParallelSteps(
@@ -144,7 +150,8 @@ extension Model {
                 var lossValue = 0.0
                 if !indices.isEmpty {
                     let xb = try trainX.examples(indices), yb = trainY.selectingExamples(indices)
-                    let out = try forward(xb, training: true)
+                    // Dropout draws from the step's index, so that a resumed run draws the same.
+                    let out = try TrainingRandomness.$step.withValue(epoch &* steps &+ step) { try forward(xb, training: true) }
                     let loss = try configuration.loss(out, yb, outputActivation: outputActivation)
                     lossValue = Double(loss.scalar)
                     parallel.backward(loss, value: lossValue)

@@ -14,7 +14,8 @@ extension Model {
         guard x.exampleCount == y.exampleCount else {
             throw ModelError.exampleCountMismatch(inputs: x.exampleCount, targets: y.exampleCount)
         }
-        let out = try forward(x, training: true)
+        // Dropout draws from the update's index, so that training resumed from a checkpoint draws the same.
+        let out = try TrainingRandomness.$step.withValue(configuration.optimizer.iterations) { try forward(x, training: true) }
         let loss = try configuration.loss(out, y, outputActivation: outputActivation)
         loss.backward()
         // Listed after the forward pass, which creates the weights of lazily built layers.

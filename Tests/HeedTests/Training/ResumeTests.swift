@@ -71,6 +71,59 @@ final class ResumeTests: SingleThreadedTestCase {
         XCTAssertEqual(try weights(resumed), try weights(straight))
     }
 
+    func testResumingARunWithDropoutDrawsTheSameMasks() throws {
+        func model() -> Sequential<Float, Tensor<Float>> {
+            let model = Sequential<Float, Tensor<Float>>(name: "classifier", outputActivation: .softmax)
+            model.add(TestLinear<Float>(name: "hidden", inputs: 2, outputs: 8, seed: 7))
+            model.add { x, _ in x.relu() }
+            model.add(Dropout<Float>(rate: 0.4, seed: 3, name: "dropout"))
+            model.add(TestLinear<Float>(name: "output", inputs: 8, outputs: 2, seed: 7))
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: Adam(learningRate: 0.02))
+            return model
+        }
+        let data = separableData(count: 60, seed: 6)
+        let straight = model()
+        try straight.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, verbose: .silent)
+        let url = directory.appendingPathComponent("dropout.safetensors")
+        try model().fit(x: data.x, y: data.y, batchSize: 16, epochs: 2, seed: 8,
+                        callbacks: [ModelCheckpoint(url: url, monitor: "loss")], verbose: .silent)
+        let resumed = model()
+        try resumed.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, verbose: .silent, resumeFrom: url)
+        XCTAssertEqual(try weights(resumed), try weights(straight))
+        // The masks did drop: without dropout the weights differ.
+        let plain = compiled(seed: 7)
+        try plain.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, verbose: .silent)
+        XCTAssertNotEqual(try weights(plain), try weights(straight))
+    }
+
+    func testResumingAFinishedMovingAverageRunContinuesFromTheTrainedWeights() throws {
+        func model() -> Sequential<Float, Tensor<Float>> {
+            let model = makeClassifier(seed: 7)
+            let adam = Adam<Float>(learningRate: 0.02)
+            adam.useEMA = true
+            adam.emaMomentum = 0.9
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: adam)
+            return model
+        }
+        let data = separableData(count: 60, seed: 6)
+        let straight = model()
+        try straight.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, verbose: .silent)
+        // Two epochs run to the end: the weights become their averages, and are saved so.
+        let finished = model()
+        try finished.fit(x: data.x, y: data.y, batchSize: 16, epochs: 2, seed: 8, verbose: .silent)
+        let url = directory.appendingPathComponent("ema.safetensors")
+        try finished.save(to: url, includeOptimizer: true, epoch: 2)
+        let averaged = try weights(finished)
+        XCTAssertEqual(try weights({ let m = model(); _ = try m.load(from: url); return m }()), averaged,
+                       "the file's weights are the averages")
+        let resumed = model()
+        try resumed.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, verbose: .silent, resumeFrom: url)
+        XCTAssertEqual(try weights(resumed), try weights(straight))
+        // In the same process another fit continues from the averages, as in Keras.
+        try finished.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, initialEpoch: 2, seed: 8, verbose: .silent)
+        XCTAssertNotEqual(try weights(finished), try weights(straight))
+    }
+
     func testResumeByLoadingAndInitialEpoch() throws {
         let data = separableData(count: 30, seed: 1)
         let straight = compiled(seed: 2)
