@@ -279,6 +279,7 @@ struct TrainCommand: ParsableCommand {
             guard ready.config.textColumns == textColumns, ready.config.labelColumn == labelColumn else {
                 throw CLIError("--resume: \(out) was trained on columns \(ready.config.textColumns) → \(ready.config.labelColumn), not \(textColumns) → \(labelColumn)")
             }
+            try checkResumable(ready)
             train = try encode(trainTexts, with: ready)
             heldOut = try encode(heldOutTexts, with: ready)
             (history, completed) = try ModelFolder.savedProgress(in: folder)
@@ -420,6 +421,7 @@ struct TrainCommand: ParsableCommand {
                 throw CLIError("--resume: \(out) was trained on other data or options (its vocabulary or classes differ); "
                                + "pass the options it was trained with")
             }
+            try checkResumable(ready)
             guard ready.config.maxLength == maxLength else {
                 throw CLIError("--resume: \(out) was trained with --max-len \(ready.config.maxLength), not \(maxLength); "
                                + "pass the options it was trained with")
@@ -436,6 +438,15 @@ struct TrainCommand: ParsableCommand {
                            test: validationIsTest ? nil : dataset.test.map(Examples.cached),
                            validationIsTest: validationIsTest, history: history, completed: completed,
                            folder: folder, started: started)
+    }
+
+    /// Refuses to resume past the end of a cosine schedule, whose learning rate is 0 there:
+    /// such epochs would change nothing and still be reported as trained.
+    func checkResumable(_ ready: ReadyModel) throws {
+        let planned = ready.config.training.epochs
+        guard ready.config.training.cosineDecaySteps != nil, epochs > planned else { return }
+        throw CLIError("--resume: \(out) was trained with --cosine-decay over \(planned) epoch\(planned == 1 ? "" : "s"), after which "
+                       + "its learning rate is 0; resume with --epochs \(planned) at most, or train a new model with --epochs \(epochs)")
     }
 
     /// The model configuration of these options for a vocabulary and classes.

@@ -189,6 +189,16 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual((config["training"] as? [String: Any])?["cosine_decay_steps"] as? Int, 2 * ((rows + 7) / 8))
     }
 
+    func testResumingPastTheEndOfACosineScheduleIsRefused() throws {
+        _ = try trainText(epochs: "1", extra: ["--cosine-decay"])
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--epochs", "3", "--embed-dim", "6", "--max-len", "12", "--batch-size", "8", "--vocab-size", "30",
+                              "--cosine-decay", "--resume", "--out", "model", "--quiet")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --resume: model was trained with --cosine-decay over 1 epoch, after which its "
+                       + "learning rate is 0; resume with --epochs 1 at most, or train a new model with --epochs 3\n")
+    }
+
     func testPairKernelSizeIsTheConvolutionWidth() throws {
         try trainPair(out: "pair", "--kernel-size", "2")
         let config = try jsonObject(String(contentsOf: file("pair/config.json"), encoding: .utf8))
