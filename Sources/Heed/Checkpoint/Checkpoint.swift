@@ -13,7 +13,8 @@ public struct CheckpointInfo: Sendable, Equatable {
 ///
 /// Weights are stored under their full names (`dense/kernel`); the optimizer's step counter
 /// under `optimizer/iterations` (`I64`) and its slots under `optimizer/<weight>/<slot>`
-/// (`optimizer/dense/kernel/m`); the epoch in the metadata.
+/// (`optimizer/dense/kernel/m`); the epoch in the metadata, and with the optimizer its constant
+/// learning rate (`learning_rate`), which a ``LearningRateScheduler`` may have set.
 public enum Checkpoint {
     /// The prefix of optimizer tensors.
     public static let optimizerPrefix = "optimizer/"
@@ -35,6 +36,7 @@ public enum Checkpoint {
         }
         if let optimizer {
             file.metadata["optimizer"] = optimizer.kerasName
+            if case let .constant(rate) = optimizer.schedule { file.metadata["learning_rate"] = "\(rate)" }
             let state = optimizer.exportState(parameters: parameters)
             file.tensors[optimizerPrefix + "iterations"] = SafeTensor(int64: [Int64(state.iterations)], shape: [])
             for (key, tensor) in state.slots { file.tensors[optimizerPrefix + key] = SafeTensor(tensor) }
@@ -90,6 +92,13 @@ public enum Checkpoint {
             guard let e = Int(text), e >= 0 else { throw CheckpointError.invalidMetadata(key: "epoch", value: text) }
             epoch = e
         }
+        var learningRate: Double? = nil
+        if optimizer != nil, let text = file.metadata["learning_rate"] {
+            guard let rate = Double(text), rate.isFinite, rate >= 0 else {
+                throw CheckpointError.invalidMetadata(key: "learning_rate", value: text)
+            }
+            learningRate = rate
+        }
         if let optimizer {
             let counterName = optimizerPrefix + "iterations"
             guard let counter = file.tensors[counterName] else { throw CheckpointError.missingTensor(counterName) }
@@ -116,6 +125,7 @@ public enum Checkpoint {
                 default: throw error
                 }
             }
+            if let learningRate { optimizer.schedule = .constant(learningRate) }
         }
         for ((_, parameter), value) in zip(parameters, values) { try parameter.assign(value) }
         return CheckpointInfo(epoch: epoch, metadata: file.metadata)

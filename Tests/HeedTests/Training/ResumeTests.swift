@@ -124,6 +124,28 @@ final class ResumeTests: SingleThreadedTestCase {
         XCTAssertNotEqual(try weights(finished), try weights(straight))
     }
 
+    func testALearningRateSetByTheSchedulerIsResumed() throws {
+        func model() -> Sequential<Float, Tensor<Float>> {
+            let model = makeClassifier(seed: 7)
+            model.compile(loss: .sparseCategoricalCrossentropy(fromLogits: false), optimizer: SGD(learningRate: 0.1))
+            return model
+        }
+        let halving = { LearningRateScheduler { epoch, rate in epoch == 0 ? rate : rate / 2 } }
+        let data = separableData(count: 60, seed: 6)
+        let straight = model()
+        try straight.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, callbacks: [halving()], verbose: .silent)
+        XCTAssertEqual(straight.configuration?.optimizer.learningRate, 0.0125)
+        let url = directory.appendingPathComponent("scheduled.safetensors")
+        try model().fit(x: data.x, y: data.y, batchSize: 16, epochs: 2, seed: 8,
+                        callbacks: [halving(), ModelCheckpoint(url: url, monitor: "loss")], verbose: .silent)
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: url).metadata["learning_rate"], "0.05")
+        let resumed = model()
+        try resumed.fit(x: data.x, y: data.y, batchSize: 16, epochs: 4, seed: 8, callbacks: [halving()], verbose: .silent,
+                        resumeFrom: url)
+        XCTAssertEqual(resumed.configuration?.optimizer.learningRate, 0.0125)
+        XCTAssertEqual(try weights(resumed), try weights(straight))
+    }
+
     func testResumeByLoadingAndInitialEpoch() throws {
         let data = separableData(count: 30, seed: 1)
         let straight = compiled(seed: 2)
