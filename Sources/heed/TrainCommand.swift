@@ -349,8 +349,10 @@ struct TrainCommand: ParsableCommand {
             if ready.config.training.emaMomentum != nil { callbacks.append(SwapEMAWeights()) }
             // The ROC curve is drawn once, from the final evaluation below, rather than from
             // another pass over the held-out rows after every epoch.
-            callbacks.append(EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
-                                         validation: nil))
+            let writer = EpochWriter(model: ready, folder: folder, history: history, completedEpochs: completed,
+                                     validation: nil)
+            callbacks.insert(TerminateOnNaN(), at: 0)
+            callbacks.append(writer)
             let verbosity: Verbosity = quiet ? .oneLinePerEpoch : .progressBar
             let resumeFrom = resume ? folder.appendingPathComponent(ModelFolder.weightsFile) : nil
             switch (train, heldOut) {
@@ -363,6 +365,7 @@ struct TrainCommand: ParsableCommand {
             default:
                 preconditionFailure("training and held-out examples come from the same place")
             }
+            if let divergence = writer.divergence { throw DataFileError("\(divergence); lower --learning-rate") }
         }
         let report: EvaluationReport
         switch test ?? heldOut {

@@ -199,6 +199,19 @@ final class HeedCLITests: XCTestCase {
                        + "learning rate is 0; resume with --epochs 1 at most, or train a new model with --epochs 3\n")
     }
 
+    func testADivergedRunStopsAndKeepsTheLastSoundEpoch() throws {
+        let result = try HeedProcess.run(
+            ["train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment", "--epochs", "4",
+             "--embed-dim", "6", "--max-len", "12", "--batch-size", "36", "--vocab-size", "30", "--learning-rate", "1e30",
+             "--out", "model", "--quiet"], in: folder)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        // One step an epoch: the first update is finite but huge, and the second epoch's loss is not.
+        XCTAssertTrue(result.stderr.hasSuffix("the model folder keeps epoch 1; lower --learning-rate\n"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("heed: error: training diverged in epoch 2 (loss "), result.stderr)
+        let history = try String(contentsOf: file("model/history.csv"), encoding: .utf8)
+        XCTAssertEqual(history.split(separator: "\n").count, 2, history)
+    }
+
     func testPairKernelSizeIsTheConvolutionWidth() throws {
         try trainPair(out: "pair", "--kernel-size", "2")
         let config = try jsonObject(String(contentsOf: file("pair/config.json"), encoding: .utf8))

@@ -342,6 +342,19 @@ public final class ReadyModel {
         }
     }
 
+    /// Whether every weight is a finite number (no NaN or infinity from a diverged update).
+    ///
+    /// - Throws: what listing the weights throws (a name used twice).
+    public func weightsAreFinite() throws -> Bool {
+        func finite(_ parameters: [(name: String, parameter: Parameter<Float>)]) -> Bool {
+            parameters.allSatisfy { $0.parameter.value.scalars.allSatisfy(\.isFinite) }
+        }
+        switch reader {
+        case let .one(m): return finite(try m.namedParameters())
+        case let .two(m): return finite(try m.namedParameters())
+        }
+    }
+
     /// Loads the weights strictly by name (optimizer state ignored).
     ///
     /// - Throws: `SafeTensorsError` or `CheckpointError` naming the tensor that does not fit.

@@ -16,6 +16,8 @@ public final class EpochWriter: Callback {
     /// The held-out examples for the ROC curve.
     public let validation: EncodedTexts?
     private var completedEpochs: Int
+    /// The message of the first epoch not written for a non-finite loss or weights, if any.
+    public private(set) var divergence: String?
 
     /// A writer continuing `history` (empty for a fresh run) after `completedEpochs` epochs.
     public init(model: ReadyModel, folder: URL, history: History = History(), completedEpochs: Int = 0,
@@ -27,8 +29,17 @@ public final class EpochWriter: Callback {
         self.validation = validation
     }
 
-    /// Records the epoch and writes the folder.
+    /// Records the epoch and writes the folder; an epoch whose loss or weights are not finite
+    /// (training diverged) is not written, so the folder keeps the last sound epoch.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
+        guard divergence == nil else { return }
+        let loss = logs["loss"] ?? 0
+        guard loss.isFinite, try model.weightsAreFinite() else {
+            divergence = "training diverged in epoch \(epoch + 1) (" + (loss.isFinite ? "weights not finite" : "loss \(loss)")
+                + "); the model folder keeps " + (completedEpochs == 0 ? "no trained epoch" : "epoch \(completedEpochs)")
+            context.write("EpochWriter: \(divergence ?? "")\n")
+            return
+        }
         history.append(epoch: epoch, logs: logs)
         completedEpochs = epoch + 1
         try ModelFolder.writeEpoch(of: model, history: history, completedEpochs: completedEpochs, to: folder)
@@ -38,7 +49,7 @@ public final class EpochWriter: Callback {
     /// Writes the weights again when training stopped early (the best weights may have been
     /// restored) or the weights became their moving averages.
     public func onTrainEnd(_ context: TrainingContext) throws {
-        guard context.stopTraining || model.config.training.emaMomentum != nil else { return }
+        guard divergence == nil, context.stopTraining || model.config.training.emaMomentum != nil else { return }
         try ModelFolder.writeEpoch(of: model, history: history, completedEpochs: completedEpochs, to: folder)
         try writeROC()
     }

@@ -33,6 +33,32 @@ final class CallbackTests: SingleThreadedTestCase {
         XCTAssertEqual(restored, [1])
     }
 
+    func testEarlyStoppingCountsNaNAsNoImprovementAndRestoresTheBest() throws {
+        var restored: [Int] = []
+        var epochNow = 0
+        let context = TrainingContext(epochs: 10, stepsPerEpoch: 1, snapshot: {
+            let taken = epochNow
+            return WeightSnapshot { restored.append(taken) }
+        })
+        let rule = EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true)
+        try rule.onTrainBegin(context)
+        // A run that diverges after epoch 1: Keras stops at epoch 3 and restores epoch 1's weights.
+        for (epoch, value) in [0.5, 0.4, .nan, .nan, .nan].enumerated() where !context.stopTraining {
+            epochNow = epoch
+            try rule.onEpochEnd(epoch, logs: ["val_loss": value], context: context)
+        }
+        XCTAssertEqual(rule.stoppedEpoch, 3)
+        XCTAssertEqual(rule.bestEpoch, 1)
+        XCTAssertEqual(restored, [1])
+        // NaN from the first epoch on: never an improvement, never a best.
+        let fresh = TrainingContext(epochs: 10, stepsPerEpoch: 1)
+        let other = EarlyStopping(monitor: "val_loss", patience: 2)
+        try other.onTrainBegin(fresh)
+        for epoch in 0..<5 where !fresh.stopTraining { try other.onEpochEnd(epoch, logs: ["val_loss": .nan], context: fresh) }
+        XCTAssertEqual(other.stoppedEpoch, 1)
+        XCTAssertNil(other.bestEpoch)
+    }
+
     func testEarlyStoppingMinDeltaAndMaxMode() throws {
         let context = TrainingContext(epochs: 10, stepsPerEpoch: 1)
         let rule = EarlyStopping(monitor: "val_accuracy", patience: 1, minDelta: 0.05)

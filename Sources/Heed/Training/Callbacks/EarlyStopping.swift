@@ -43,12 +43,15 @@ public final class EarlyStopping: Callback {
 
     /// Compares the monitored value with the best; stops (and restores) after `patience` epochs without improvement.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], context: TrainingContext) throws {
-        guard let current = logs[monitor], !current.isNaN else {
+        guard let current = logs[monitor] else {
             context.write("EarlyStopping: '\(monitor)' is not in the logs (have \(logs.keys.sorted())); skipping\n")
             return
         }
+        // A NaN value (a diverged run) is no improvement, as in Keras: it counts against the patience.
         let improved: Bool
-        if let best {
+        if current.isNaN {
+            improved = false
+        } else if let best {
             improved = higherIsBetter ? current - minDelta > best : current + minDelta < best
         } else {
             improved = true
