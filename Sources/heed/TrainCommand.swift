@@ -54,16 +54,16 @@ struct TrainCommand: ParsableCommand {
     var embedDim: Int = 64
 
     @Option(parsing: .unconditional, help: "Transformer: attention heads.")
-    var numHeads: Int = 2
+    var numHeads: Int = Defaults.numHeads
 
     @Option(parsing: .unconditional, help: "Transformer: key size per head.")
-    var keyDim: Int = 32
+    var keyDim: Int = Defaults.keyDim
 
     @Option(parsing: .unconditional, help: "Transformer: feed-forward width.")
-    var ffDim: Int = 128
+    var ffDim: Int = Defaults.ffDim
 
     @Option(parsing: .unconditional, help: "Transformer: encoder blocks.")
-    var blocks: Int = 1
+    var blocks: Int = Defaults.blocks
 
     @Option(parsing: .unconditional, help: "Dropout rate while training: the transformer's, in every block (default 0.1); the text model's, on the embedded tokens (Keras Dropout after the Embedding; default 0, none).")
     var dropout: Double?
@@ -78,10 +78,10 @@ struct TrainCommand: ParsableCommand {
     var keepDigits = false
 
     @Option(parsing: .unconditional, help: "Pair model: convolution filters.")
-    var filters: Int = 100
+    var filters: Int = Defaults.filters
 
     @Option(parsing: .unconditional, help: "Pair model: convolution kernel size (Keras Conv1D's kernel_size; 'same' padding).")
-    var kernelSize: Int = 4
+    var kernelSize: Int = Defaults.kernelSize
 
     @Flag(help: "Pair model: add the interaction head [q, a, |q-a|, q*a] with a hidden layer.")
     var interactionHead = false
@@ -191,6 +191,18 @@ struct TrainCommand: ParsableCommand {
         try testRows?.check(option: "--test-rows")
         if testData != nil && testRows != nil { throw CLIError("pass --test-data or --test-rows, not both") }
         if testRows != nil && trainRows == nil { throw CLIError("--test-rows needs --train-rows") }
+        // An option of another kind of model would be ignored: refuse it (a size is given when it is not its default).
+        let kindOptions: [(option: String, given: Bool, kinds: [ModelKind])] = [
+            ("--scale-embeddings", scaleEmbeddings, [.transformer]), ("--interaction-head", interactionHead, [.pair]),
+            ("--mask-zero", maskZero, [.text, .pair]), ("--filters", filters != Defaults.filters, [.pair]),
+            ("--kernel-size", kernelSize != Defaults.kernelSize, [.pair]), ("--num-heads", numHeads != Defaults.numHeads, [.transformer]),
+            ("--key-dim", keyDim != Defaults.keyDim, [.transformer]), ("--ff-dim", ffDim != Defaults.ffDim, [.transformer]),
+            ("--blocks", blocks != Defaults.blocks, [.transformer]),
+        ]
+        for (option, given, kinds) in kindOptions where given && !kinds.contains(kind) {
+            throw CLIError("\(option) applies to the \(kinds.map(\.rawValue).joined(separator: " and ")) model\(kinds.count == 1 ? "" : "s"), "
+                           + "not the \(kind.rawValue) model")
+        }
         if let kind = model?.kind {
             if kind == .pair && pairColumn == nil { throw CLIError("--model pair needs --pair-column") }
             if kind != .pair && pairColumn != nil { throw CLIError("--pair-column trains the pair model; drop --model \(kind.rawValue) or --pair-column") }
@@ -201,6 +213,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
+
+    /// The defaults of the sizes that belong to one kind of model.
+    enum Defaults {
+        static let numHeads = 2, keyDim = 32, ffDim = 128, blocks = 1, filters = 100, kernelSize = 4
+    }
     var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
 
     /// The rows `heed train` uses: it trains on `train`, logs `validation` after every epoch

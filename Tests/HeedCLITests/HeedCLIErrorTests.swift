@@ -250,6 +250,17 @@ final class HeedCLIErrorTests: XCTestCase {
                     "--train-rows 30-40 goes past the last data row of reviews.csv (36 rows)")
     }
 
+    func testAnOptionOfAnotherKindOfModelIsAnError() throws {
+        assertError(try train("reviews.csv", "--filters", "5"), status: 64, "--filters applies to the pair model, not the text model")
+        assertError(try train("reviews.csv", "--model", "bag", "--mask-zero"), status: 64,
+                    "--mask-zero applies to the text and pair models, not the bag model")
+        assertError(try train("reviews.csv", "--num-heads", "4"), status: 64, "--num-heads applies to the transformer model, not the text model")
+        assertError(try train("reviews.csv", "--model", "transformer", "--interaction-head"), status: 64,
+                    "--interaction-head applies to the pair model, not the transformer model")
+        assertError(try train("reviews.csv", "--scale-embeddings"), status: 64,
+                    "--scale-embeddings applies to the transformer model, not the text model")
+    }
+
     func testValidationSplitOfEveryRowIsAnError() throws {
         assertError(try train("reviews.csv", "--validation-split", "0.999"), status: 64,
                     "--validation-split 0.999 holds out every one of the 36 training rows; lower it")
