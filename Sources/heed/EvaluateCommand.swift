@@ -37,9 +37,12 @@ struct EvaluateCommand: ParsableCommand {
         try rowsRead.checkLabels(known: ready.labels.classes)
         let texts = try rowsRead.droppingTextsWithoutWords(role: "evaluation", keepingDigits: ready.config.keepsDigits).texts
         let encoded = try EncodedTexts(inputs: ready.encode(texts.texts), labels: IntTensor(ready.labels.encode(texts.labels)))
+        if roc != nil && ready.labels.classes.count != 2 {
+            throw CLIError("--roc draws the curve of a model of two classes; this one has \(ready.labels.classes.count)")
+        }
         let report = try EvaluationReport(model: ready, data: encoded)
         printOut(json ? report.json : report.text)
-        if let roc, report.classes.count == 2 {
+        if let roc {
             let chart = ROCCurve.chart(scores: report.positiveScores, labels: report.labels.map { $0 == 1 })
             try ModelFolder.write(Data(chart.svg().utf8), to: URL(fileURLWithPath: roc))
         }

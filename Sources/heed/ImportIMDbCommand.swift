@@ -35,10 +35,10 @@ struct ImportIMDbCommand: ParsableCommand {
                 let path = root.appendingPathComponent(split).appendingPathComponent(folder)
                 for file in try Self.reviewFiles(in: path) {
                     guard let data = FileManager.default.contents(atPath: file.path) else {
-                        throw CLIError("cannot read \(file.path)")
+                        throw DataFileError("cannot read \(file.path)")
                     }
                     guard let text = String(data: data, encoding: .utf8) else {
-                        throw CLIError("\(file.path) is not valid UTF-8")
+                        throw DataFileError("\(file.path) is not valid UTF-8")
                     }
                     csv += TextFileFormat.csvField(text, alwaysQuoted: true) + "," + label + "\n"
                     rows += 1

@@ -32,6 +32,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         if (text == nil) == (data == nil) { throw CLIError("pass either --text or --data") }
         if data != nil && output == nil { throw CLIError("--data needs --output FILE for the predictions") }
+        if text != nil && output != nil { throw CLIError("--output writes the predictions of --data; those of --text are printed") }
         if let output { try checkWritable(output, option: "--output") }
         let ready = try loadModelFolder(model)
         let pair = ready.config.kind == .pair

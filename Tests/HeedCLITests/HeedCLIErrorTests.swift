@@ -295,6 +295,26 @@ final class HeedCLIErrorTests: XCTestCase {
                     "The value 'first-ten' is invalid for '--train-rows <train-rows>'")
     }
 
+    func testOptionsThatWouldWriteNothingAreRefused() throws {
+        try trainModel()
+        assertError(try HeedProcess.run(["predict", "--model", "model", "--text", "a film", "--output", "p.csv"], in: folder),
+                    status: 64, "--output writes the predictions of --data; those of --text are printed")
+        // The fixture's model has three classes.
+        assertError(try HeedProcess.run(["evaluate", "--model", "model", "--data", "reviews.csv", "--roc", "roc.svg"], in: folder),
+                    status: 64, "--roc draws the curve of a model of two classes; this one has 3")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.csv")))
+    }
+
+    func testAnImportedReviewThatIsNotUTF8IsADataError() throws {
+        for split in ["train/pos", "train/neg", "test/pos", "test/neg"] {
+            try FileManager.default.createDirectory(at: file("aclImdb/" + split), withIntermediateDirectories: true)
+            try Data("fine".utf8).write(to: file("aclImdb/\(split)/0_7.txt"))
+        }
+        try Data([0x66, 0xFF, 0x66]).write(to: file("aclImdb/test/neg/1_2.txt"))
+        assertError(try HeedProcess.run(["import-imdb", "--dir", "aclImdb", "--out", "imdb.csv"], in: folder),
+                    status: 1, "\(path("aclImdb/test/neg/1_2.txt")) is not valid UTF-8")
+    }
+
     func testOutputInAMissingFolderIsRefusedBeforeLoading() throws {
         try trainModel()
         assertError(try HeedProcess.run(["predict", "--model", "model", "--data", "reviews.csv", "--output", "none/p.csv"],

@@ -81,6 +81,12 @@ final class ChartTests: XCTestCase {
         _ = ROCCurve.chart(scores: [.nan, .nan], labels: [true, false]).svg()
     }
 
+    func testControlCharactersInTextStayWellFormedXML() throws {
+        let svg = BarChart(title: "class \u{1}a\u{7F}", valueLabel: "weight", bars: [("a\u{0}b", 0.5), ("<c>", 0.25)]).svg()
+        XCTAssertFalse(svg.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, svg)
+        XCTAssertTrue(try elements(of: svg).contains("text"))
+    }
+
     func testChartsOfExtremeValuesNeitherTrapNorHang() {
         XCTAssertEqual(NiceTicks.label(.nan, step: 0.001), "nan")
         XCTAssertEqual(NiceTicks.label(.infinity, step: 1), "inf")

@@ -19,6 +19,8 @@ struct SVG {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            // XML 1.0 allows no other control character, even escaped.
+            case _ where c.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" }: out += "\u{FFFD}"
             default: out.append(c)
             }
         }
