@@ -442,10 +442,6 @@ struct TrainCommand: ParsableCommand {
                                + "pass the options it was trained with")
             }
             try checkResumable(ready)
-            guard ready.config.maxLength == maxLength else {
-                throw CLIError("--resume: \(out) was trained with --max-len \(ready.config.maxLength), not \(maxLength); "
-                               + "pass the options it was trained with")
-            }
             (history, completed) = try ModelFolder.savedProgress(in: folder)
         } else {
             let config = modelConfig(vocabulary: dataset.vocabulary, labels: dataset.labelEncoder, trainingRows: dataset.train.count)
@@ -460,9 +456,14 @@ struct TrainCommand: ParsableCommand {
                            folder: folder, started: started)
     }
 
-    /// Refuses to resume past the end of a cosine schedule, whose learning rate is 0 there:
-    /// such epochs would change nothing and still be reported as trained.
+    /// Refuses to resume with another `--max-len` (the texts would be cut differently), or past
+    /// the end of a cosine schedule, whose learning rate is 0 there: such epochs would change
+    /// nothing and still be reported as trained.
     func checkResumable(_ ready: ReadyModel) throws {
+        guard ready.config.maxLength == maxLength else {
+            throw CLIError("--resume: \(out) was trained with --max-len \(ready.config.maxLength), not \(maxLength); "
+                           + "pass the options it was trained with")
+        }
         let planned = ready.config.training.epochs
         guard ready.config.training.cosineDecaySteps != nil, epochs > planned else { return }
         throw CLIError("--resume: \(out) was trained with --cosine-decay over \(planned) epoch\(planned == 1 ? "" : "s"), after which "

@@ -189,6 +189,15 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual((config["training"] as? [String: Any])?["cosine_decay_steps"] as? Int, 2 * ((rows + 7) / 8))
     }
 
+    func testResumingWithAnotherMaxLenIsRefusedAsWithStream() throws {
+        _ = try trainText(epochs: "1")
+        let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                              "--epochs", "2", "--embed-dim", "6", "--max-len", "10", "--batch-size", "8", "--vocab-size", "30",
+                              "--resume", "--out", "model", "--quiet")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "heed: error: --resume: model was trained with --max-len 12, not 10; pass the options it was trained with\n")
+    }
+
     func testResumingPastTheEndOfACosineScheduleIsRefused() throws {
         _ = try trainText(epochs: "1", extra: ["--cosine-decay"])
         let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
