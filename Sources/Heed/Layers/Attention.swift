@@ -105,7 +105,7 @@ public final class Attention<Scalar: TensorScalar>: Layer {
         let (b, tq, tv, _, _) = try Tensor.attentionSizes(query: query, key: key, value: value, scale: scale, operation: op)
         try Mask.check(queryMask, shape: [b, tq], operation: "\(op) (query mask [batch, Tq])")
         try Mask.check(valueMask, shape: [b, tv], operation: "\(op) (value mask [batch, Tv])")
-        let drop = randomness.draw { AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &$0) }
+        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &randomness.generator)
         precondition((scale != nil) == useScale, "Attention: scale must be given iff useScale")
         guard scoreMode == .dot else {
             guard let weight = concatScoreWeight else { preconditionFailure("Attention: concat mode needs concat_score_weight") }

@@ -66,7 +66,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
             keep = keepMask
         } else {
             let shape = try resolvedNoiseShape(for: x.shape)
-            keep = randomness.draw { Tensor<Scalar>.dropoutKeepMask(shape: shape, rate: rate, generator: &$0) }
+            keep = Tensor<Scalar>.dropoutKeepMask(shape: shape, rate: rate, generator: &randomness.generator)
         }
         let output = try x.applyingDropout(keepMask: keep, rate: rate)
         guard output.shape == x.shape else {

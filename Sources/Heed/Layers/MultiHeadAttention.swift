@@ -160,9 +160,8 @@ public final class MultiHeadAttention<Scalar: TensorScalar>: Layer {
             keyLength: k.shape.count == 3 ? k.shape[1] : 0,
             queryMask: queryMask, valueMask: valueMask, keyMask: key == nil ? (keyMask ?? valueMask) : keyMask,
             attentionMask: attentionMask, useCausalMask: useCausalMask, layerName: name)
-        let drop = dropoutRandomness.draw {
-            AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask, generator: &$0)
-        }
+        let drop = AttentionDropout.draw(rate: dropout, training: training, keepMask: dropoutKeepMask,
+                                         generator: &dropoutRandomness.generator)
         let (output, scores) = try MultiHeadAttention.attend(
             query: query, value: value, key: key, weights: weights, mask: mask, dropout: drop, returnScores: returnAttentionScores, outputShape: outputShape, layerName: name)
         return (output, returnAttentionScores ? scores : nil)

@@ -12,23 +12,28 @@ struct TrainingRandomness {
 
     private let seed: UInt64
     private let name: String
-    private var generator: SeededGenerator
+    private var stream: SeededGenerator
     private var drawnAtStep: Int?
 
     init(seed: UInt64, name: String) {
         self.seed = seed
         self.name = name
-        generator = LayerSeed.generator(seed: seed, name: name)
+        stream = LayerSeed.generator(seed: seed, name: name)
     }
 
-    /// Runs `body` with the generator for this draw: restarted when a new step began since the
-    /// last draw; draws within one step continue one stream.
-    mutating func draw<R>(_ body: (inout SeededGenerator) throws -> R) rethrows -> R {
-        if let step = Self.step, step != drawnAtStep {
-            drawnAtStep = step
-            // splitmix64's increment spreads consecutive steps over the seed's bits.
-            generator = LayerSeed.generator(seed: seed ^ (UInt64(truncatingIfNeeded: step) &+ 1) &* 0x9E37_79B9_7F4A_7C15, name: name)
+    /// The generator to draw from (pass it `inout`): restarted when a new step began since the
+    /// last draw; draws within one step continue one stream. (A property rather than a method
+    /// taking a closure: a generic call inside such a closure in a prespecialised function did
+    /// not link in release builds.)
+    var generator: SeededGenerator {
+        mutating get {
+            if let step = Self.step, step != drawnAtStep {
+                drawnAtStep = step
+                // splitmix64's increment spreads consecutive steps over the seed's bits.
+                stream = LayerSeed.generator(seed: seed ^ (UInt64(truncatingIfNeeded: step) &+ 1) &* 0x9E37_79B9_7F4A_7C15, name: name)
+            }
+            return stream
         }
-        return try body(&generator)
+        set { stream = newValue }
     }
 }
