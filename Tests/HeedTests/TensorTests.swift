@@ -18,6 +18,34 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    func testNegativeOrOverflowingShapesAreErrorsNotTraps() {
+        let huge = [1 << 32, 1 << 32]  // 2^64 elements: past Int
+        XCTAssertThrowsError(try Tensor<Float>(shape: huge, scalars: [])) { error in
+            XCTAssertEqual("\(error)", "Tensor(shape:scalars:): shape [4294967296, 4294967296] needs a count past Int or a negative size, got 0")
+        }
+        XCTAssertThrowsError(try Tensor<Float>.zeros([2]).reshaped(huge))
+        XCTAssertThrowsError(try Tensor<Float>.zeros([2]).reshaped([-1, 1 << 32, 1 << 32]))
+        XCTAssertThrowsError(try Tensor<Float>.zeros([6]).reshaped([-1, -1]))
+        XCTAssertThrowsError(try IntTensor(shape: [-2, -3], scalars: [1, 2, 3, 4, 5, 6]))
+        XCTAssertThrowsError(try Mask(shape: [-1, -2], values: [true, false]))
+        XCTAssertThrowsError(try IntTensor(shape: huge, scalars: []))
+        XCTAssertEqual(try Tensor<Float>.zeros([6]).reshaped([-1, 3]).shape, [2, 3])
+    }
+
+    func testArgmaxOfAnEmptyAxisIsAnError() throws {
+        XCTAssertThrowsError(try Tensor<Float>.zeros([2, 0]).argmax(alongAxis: 1)) { error in
+            XCTAssertEqual("\(error)", "argmax: axis 1 has size 0")
+        }
+        XCTAssertEqual(try Tensor<Float>.zeros([0, 3]).argmax(alongAxis: 1).shape, [0])
+    }
+
+    func testANoiseShapeThatDoesNotBroadcastIsAnError() throws {
+        let dropout = Dropout<Float>(rate: 0.5, noiseShape: [nil, -1])
+        XCTAssertThrowsError(try dropout(Tensor<Float>.ones([2, 3]), training: true))
+        XCTAssertThrowsError(try Dropout<Float>(rate: 0.5, noiseShape: [nil, 2])(Tensor<Float>.ones([2, 3]), training: true))
+        XCTAssertEqual(try Dropout<Float>(rate: 0.5, noiseShape: [nil, 1])(Tensor<Float>.ones([2, 3]), training: true).shape, [2, 3])
+    }
+
     func testBroadcastMismatchNamesBothShapes() throws {
         let a = Tensor<Float>.zeros([2, 3]), b = Tensor<Float>.zeros([4])
         XCTAssertThrowsError(try a + b) { error in

@@ -154,7 +154,12 @@ extension Tensor {
         root.accumulate(seed.detached)
         withoutGrad {
             for (k, n) in inner.enumerated() {
-                if let g = n.grad, let pullback = n.pullback {
+                if let g = n.grad {
+                    // A graph serves one backward pass, which releases it: a second one would lose this gradient.
+                    guard let pullback = n.pullback else {
+                        preconditionFailure("backward(): '\(n.label)' belongs to a graph an earlier backward() released; "
+                                            + "run the forward pass again (a graph serves one backward pass)")
+                    }
                     let grads = pullback(g)
                     for (input, ig) in zip(n.inputs, grads) {
                         if let input, let ig { input.accumulate(ig) }

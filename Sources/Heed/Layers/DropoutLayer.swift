@@ -34,7 +34,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     /// The keep mask's shape for an input of shape `inputShape`.
     ///
     /// - Throws: ``TensorError/shapeMismatch(operation:lhs:rhs:)`` when `noiseShape` has
-    ///   another rank than the input.
+    ///   another rank than the input, or a size that is neither 1 nor the input's.
     @_specialize(exported: true, where Scalar == Float)
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(where Scalar == Float)
@@ -45,7 +45,11 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
             throw TensorError.shapeMismatch(operation: "Dropout '\(name)' noise shape vs input",
                                             lhs: noiseShape.map { $0 ?? -1 }, rhs: inputShape)
         }
-        return zip(noiseShape, inputShape).map { $0 ?? $1 }
+        let resolved = zip(noiseShape, inputShape).map { $0 ?? $1 }
+        guard zip(resolved, inputShape).allSatisfy({ $0 == $1 || $0 == 1 }) else {
+            throw TensorError.shapeMismatch(operation: "Dropout '\(name)' noise shape vs input", lhs: resolved, rhs: inputShape)
+        }
+        return resolved
     }
 
     /// Applies dropout when `training`; otherwise returns `x` unchanged.

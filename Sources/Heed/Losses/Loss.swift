@@ -39,7 +39,15 @@ public enum Loss: Sendable, Equatable {
             let labels: IntTensor
             switch targets {
             case let .classes(ids): labels = ids
-            case let .values(t): labels = try IntTensor(shape: t.shape, scalars: t.scalars.map { Int32($0) })
+            case let .values(t):
+                labels = try IntTensor(shape: t.shape, scalars: t.scalars.map { value in
+                    // Truncated as before; NaN, infinities and values past Int32 are no class.
+                    guard let id = Int32(exactly: value.rounded(.towardZero)) else {
+                        throw TensorError.invalidArgument(operation: "sparse categorical cross-entropy",
+                                                          message: "label \(value) is not a class id")
+                    }
+                    return id
+                })
             }
             if outputActivation == .softmax && !fromLogits {
                 return try Losses.sparseCategoricalCrossentropy(logits: output, labels: labels)

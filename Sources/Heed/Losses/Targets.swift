@@ -16,11 +16,12 @@ public enum Targets<Scalar: TensorScalar>: Sendable {
         }
     }
 
-    /// The targets as class ids; float values are truncated to integers.
+    /// The targets as class ids; float values are truncated to integers, and NaN, infinities and
+    /// values past `Int` become -1 (no class, which the metrics refuse).
     public var classIDs: [Int] {
         switch self {
         case let .classes(ids): return ids.scalars.map { Int($0) }
-        case let .values(t): return t.scalars.map { Int($0) }
+        case let .values(t): return t.scalars.map { Int(exactly: $0.rounded(.towardZero)) ?? -1 }
         }
     }
 

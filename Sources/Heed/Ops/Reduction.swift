@@ -140,6 +140,7 @@ extension Tensor {
     public func argmax(alongAxis axis: Int) throws -> IntTensor {
         let ax = try Shape.normalize(axis: axis, rank: rank, operation: "argmax")
         let (outer, n, inner) = Shape.split(shape, axis: ax)
+        guard n > 0 else { throw TensorError.invalidArgument(operation: "argmax", message: "axis \(axis) has size 0") }
         var out = [Int32](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for i in 0..<inner {

@@ -9,13 +9,14 @@ extension Tensor {
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var target = newShape
         if let unknown = newShape.firstIndex(of: -1) {
-            let known = newShape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-            guard known > 0, count % known == 0 else {
+            var others = newShape
+            others.remove(at: unknown)
+            guard let known = Shape.checkedCount(others), known > 0, count % known == 0 else {
                 throw TensorError.elementCount(operation: "reshape", shape: newShape, count: count)
             }
             target[unknown] = count / known
         }
-        guard target.allSatisfy({ $0 >= 0 }), Shape.count(target) == count else {
+        guard Shape.checkedCount(target) == count else {
             throw TensorError.elementCount(operation: "reshape", shape: newShape, count: count)
         }
         let inShape = shape

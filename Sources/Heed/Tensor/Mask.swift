@@ -10,7 +10,7 @@ public struct Mask: Sendable, Equatable {
     ///
     /// - Throws: ``TensorError/elementCount(operation:shape:count:)`` if they do not fit.
     public init(shape: [Int], values: [Bool]) throws {
-        guard Shape.count(shape) == values.count else {
+        guard Shape.checkedCount(shape) == values.count else {
             throw TensorError.elementCount(operation: "Mask(shape:values:)", shape: shape, count: values.count)
         }
         self.shape = shape
@@ -34,7 +34,10 @@ public struct Mask: Sendable, Equatable {
     public subscript(_ index: Int...) -> Bool {
         precondition(index.count == rank, "index \(index) does not fit shape \(shape)")
         var offset = 0
-        for (ix, n) in zip(index, shape) { offset = offset * n + ix }
+        for (ix, n) in zip(index, shape) {
+            precondition(ix >= 0 && ix < n, "index \(index) does not fit shape \(shape)")
+            offset = offset * n + ix
+        }
         return values[offset]
     }
 
@@ -109,7 +112,7 @@ public struct IntTensor: Sendable, Equatable {
     ///
     /// - Throws: ``TensorError/elementCount(operation:shape:count:)`` if they do not fit.
     public init(shape: [Int], scalars: [Int32]) throws {
-        guard Shape.count(shape) == scalars.count else {
+        guard Shape.checkedCount(shape) == scalars.count else {
             throw TensorError.elementCount(operation: "IntTensor(shape:scalars:)", shape: shape, count: scalars.count)
         }
         self.shape = shape

@@ -4,6 +4,19 @@ enum Shape {
     @inline(__always)
     static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The element count of a shape from outside (a caller, a file): nil when a size is negative
+    /// or the product does not fit in `Int`.
+    static func checkedCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// Row-major strides of a contiguous tensor.
     static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)

@@ -24,7 +24,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// - Throws: ``TensorError/elementCount(operation:shape:count:)`` when the count does not
     ///   match the shape.
     public init(shape: [Int], scalars: [Scalar]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), Shape.count(shape) == scalars.count else {
+        guard Shape.checkedCount(shape) == scalars.count else {
             throw TensorError.elementCount(operation: "Tensor(shape:scalars:)", shape: shape,
                                            count: scalars.count)
         }
@@ -61,12 +61,15 @@ public struct Tensor<Scalar: TensorScalar>: Sendable {
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(filled: 1, shape: shape) }
 
     /// `[start, start + step, …]` below `end`, as a rank-1 tensor.
+    ///
+    /// - Precondition: `start`, `end` and `step` are finite and `step` is not zero.
     @_specialize(exported: true, where Scalar == Float)
     @_specialize(exported: true, where Scalar == Double)
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func arange(_ start: Scalar = 0, _ end: Scalar, step: Scalar = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
+        precondition(start.isFinite && end.isFinite && step.isFinite, "arange(\(start), \(end), step: \(step)): the bounds and step must be finite")
         var values: [Scalar] = []
         var i = 0
         while true {

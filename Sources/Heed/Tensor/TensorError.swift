@@ -21,7 +21,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .shapeMismatch(op, lhs, rhs):
             return "\(op): shapes \(lhs) and \(rhs) are not compatible"
         case let .elementCount(op, shape, count):
-            return "\(op): shape \(shape) needs \(shape.reduce(1, *)) elements, got \(count)"
+            let needed = Shape.checkedCount(shape).map { "\($0) elements" } ?? "a count past Int or a negative size"
+            return "\(op): shape \(shape) needs \(needed), got \(count)"
         case let .invalidAxis(op, axis, rank):
             return "\(op): axis \(axis) is out of range for a tensor of rank \(rank)"
         case let .invalidRank(op, expected, shape):

@@ -23,6 +23,16 @@ final class LossTests: XCTestCase {
                        0.40760596444438013, accuracy: 1e-12)
     }
 
+    func testSparseFloatLabelsThatAreNoClassThrow() throws {
+        let logits = try Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3, 4])
+        for bad: Float in [.nan, .infinity, 3e9] {
+            XCTAssertThrowsError(try Loss.sparseCategoricalCrossentropy(fromLogits: true)(logits, .values(Tensor([0, bad])))) { error in
+                XCTAssertEqual("\(error)", "sparse categorical cross-entropy: label \(bad) is not a class id")
+            }
+        }
+        XCTAssertEqual(Targets<Float>.values(Tensor([1.7, .nan, -2])).classIDs, [1, -1, -2])
+    }
+
     func testSparseLabelOutOfRangeThrows() throws {
         let z = Tensor<Double>.zeros([1, 3])
         XCTAssertThrowsError(try Losses.sparseCategoricalCrossentropy(logits: z, labels: IntTensor([3])))
