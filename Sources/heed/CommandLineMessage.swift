@@ -13,6 +13,8 @@ func commandLineMessage(for error: any Error) -> String {
         let columnText = columnName.map { "column \(column) (\"\($0)\")" } ?? "column \(column)"
         return "\(file): line \(line), \(columnText): field is longer than the limit of \(limit) bytes; "
             + "raise --max-field-bytes if such fields are intended"
+    case let .invalidArgument(operation, message) where operation == "StreamedTextDataset":
+        return message  // it names the file and line, as the in-memory path's message does
     default:
         return "\(error)"
     }

@@ -125,6 +125,15 @@ final class StreamedTrainingTests: XCTestCase {
         XCTAssertEqual(try weights("resumed"), try weights("whole"))
     }
 
+    func testAStreamedUnknownTestLabelNamesTheFileAndLine() throws {
+        try "review,sentiment\n\"good film\",pos\n\"bad plot\",neg\n\"dull story\",meh\n".write(to: file("three.csv"), atomically: true, encoding: .utf8)
+        let result = try HeedProcess.run(["train", "--data", "three.csv", "--text-column", "review", "--label-column", "sentiment",
+                                          "--train-rows", "1-2", "--test-rows", "3-3", "--stream", "--quiet", "--out", "m"], in: folder)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix("heed: error: \(file("three.csv").path): line 4: unknown label \"meh\"; the training rows have \"neg\", \"pos\"\n"),
+                      result.stderr)
+    }
+
     func testStreamedResumeOfADamagedFolderFailsBeforeBuildingACache() throws {
         _ = try heed(["train"] + textOptions + ["--epochs", "1", "--out", "damaged"])
         try Data("{\"kind\": ".utf8).write(to: file("damaged").appendingPathComponent("config.json"))
