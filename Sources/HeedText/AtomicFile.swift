@@ -1,7 +1,7 @@
 import Foundation
 import Heed
 
-/// Writes `data` over `url` as ``AtomicFile/write(_:to:)-(Data,_)`` does (atomically, flushed to
+/// Writes `data` over `url` as Heed's `AtomicFile.write` does (atomically, flushed to
 /// disk): `vocab.txt`, `labels.json`.
 ///
 /// - Throws: ``TextDataError/unwritableFile(file:reason:)`` naming `url`.

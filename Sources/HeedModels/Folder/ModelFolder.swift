@@ -122,7 +122,7 @@ public enum ModelFolder {
         return (history, epochs)
     }
 
-    /// Writes `data` over `url` atomically, flushed to disk (``AtomicFile``).
+    /// Writes `data` over `url` atomically, flushed to disk (Heed's `AtomicFile`).
     ///
     /// - Throws: ``ModelFolderError/unwritable(path:reason:)``.
     public static func write(_ data: Data, to url: URL) throws {
