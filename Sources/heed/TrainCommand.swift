@@ -95,14 +95,18 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Total number of epochs.")
     var epochs: Int = 10
 
-    @Option(parsing: .unconditional, help: "Examples per training step.")
-    var batchSize: Int = 32
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Examples per training step (default: 32).")
+    var batchSizeOption: Int?
+    /// `--batch-size`, or its default (an option left out is not checked on `--resume`).
+    var batchSize: Int { batchSizeOption ?? 32 }
 
     @Option(parsing: .unconditional, help: "End each epoch after this many steps of its shuffled order (Keras' steps_per_epoch; default: every example once).")
     var stepsPerEpoch: Int?
 
-    @Option(parsing: .unconditional, help: "Adam learning rate.")
-    var learningRate: Double = 0.001
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate (default: 0.001).")
+    var learningRateOption: Double?
+    /// `--learning-rate`, or its default.
+    var learningRate: Double { learningRateOption ?? 0.001 }
 
     @Flag(help: "Let the learning rate fall from --learning-rate to 0 along a half cosine over every step of --epochs (Keras CosineDecay).")
     var cosineDecay = false
@@ -456,13 +460,23 @@ struct TrainCommand: ParsableCommand {
                            folder: folder, started: started)
     }
 
-    /// Refuses to resume with another `--max-len` (the texts would be cut differently), or past
-    /// the end of a cosine schedule, whose learning rate is 0 there: such epochs would change
-    /// nothing and still be reported as trained.
+    /// Refuses to resume with another `--max-len` (the texts would be cut differently), with a
+    /// `--batch-size`, `--learning-rate`, `--weight-decay` or `--ema-momentum` given that differs
+    /// from the model's (resuming continues with the model's), or past the end of a cosine
+    /// schedule, whose learning rate is 0 there: such epochs would change nothing and still be
+    /// reported as trained.
     func checkResumable(_ ready: ReadyModel) throws {
-        guard ready.config.maxLength == maxLength else {
-            throw CLIError("--resume: \(out) was trained with --max-len \(ready.config.maxLength), not \(maxLength); "
-                           + "pass the options it was trained with")
+        let saved = ready.config.training
+        // Each option given that differs from the model's (the max length always counts: it cuts the texts).
+        let differing: [(option: String, saved: String, given: String)?] = [
+            ready.config.maxLength == maxLength ? nil : ("--max-len", "\(ready.config.maxLength)", "\(maxLength)"),
+            batchSizeOption.flatMap { $0 == saved.batchSize ? nil : ("--batch-size", "\(saved.batchSize)", "\($0)") },
+            learningRateOption.flatMap { $0 == saved.learningRate ? nil : ("--learning-rate", "\(saved.learningRate)", "\($0)") },
+            weightDecay.flatMap { $0 == saved.weightDecay ? nil : ("--weight-decay", saved.weightDecay.map { "\($0)" } ?? "none", "\($0)") },
+            emaMomentum.flatMap { $0 == saved.emaMomentum ? nil : ("--ema-momentum", saved.emaMomentum.map { "\($0)" } ?? "none", "\($0)") },
+        ]
+        if let (option, was, given) = differing.compactMap({ $0 }).first {
+            throw CLIError("--resume: \(out) was trained with \(option) \(was), not \(given); pass the options it was trained with")
         }
         let planned = ready.config.training.epochs
         guard ready.config.training.cosineDecaySteps != nil, epochs > planned else { return }

@@ -189,13 +189,23 @@ final class HeedCLITests: XCTestCase {
         XCTAssertEqual((config["training"] as? [String: Any])?["cosine_decay_steps"] as? Int, 2 * ((rows + 7) / 8))
     }
 
-    func testResumingWithAnotherMaxLenIsRefusedAsWithStream() throws {
+    func testResumingWithAnotherMaxLenOrTrainingSettingIsRefused() throws {
         _ = try trainText(epochs: "1")
         let result = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
                               "--epochs", "2", "--embed-dim", "6", "--max-len", "10", "--batch-size", "8", "--vocab-size", "30",
                               "--resume", "--out", "model", "--quiet")
         XCTAssertEqual(result.status, 64)
         XCTAssertEqual(result.stderr, "heed: error: --resume: model was trained with --max-len 12, not 10; pass the options it was trained with\n")
+        // A training setting given that differs is refused too; one left out is the model's.
+        let rate = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                            "--epochs", "2", "--embed-dim", "6", "--max-len", "12", "--vocab-size", "30",
+                            "--learning-rate", "0.01", "--resume", "--out", "model", "--quiet")
+        XCTAssertEqual(rate.status, 64)
+        XCTAssertEqual(rate.stderr, "heed: error: --resume: model was trained with --learning-rate 0.001, not 0.01; pass the options it was trained with\n")
+        let same = try heed("train", "--data", "reviews.csv", "--text-column", "review", "--label-column", "sentiment",
+                            "--epochs", "2", "--embed-dim", "6", "--max-len", "12", "--vocab-size", "30",
+                            "--resume", "--out", "model", "--quiet")
+        XCTAssertEqual(same.status, 0, same.stderr)
     }
 
     func testResumingPastTheEndOfACosineScheduleIsRefused() throws {
