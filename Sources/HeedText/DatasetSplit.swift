@@ -26,7 +26,7 @@ public struct DatasetSplit: Sendable, Equatable {
             throw TextDataError.invalidArgument(
                 operation: "DatasetSplit.random", message: "testFraction \(testFraction) must be between 0 and 1")
         }
-        let testCount = Int((Double(count) * testFraction).rounded(.up))
+        let testCount = heldOutCount(count: count, testFraction: testFraction)
         guard testCount >= 1 && testCount < count else {
             throw TextDataError.invalidArgument(
                 operation: "DatasetSplit.random",
@@ -35,6 +35,11 @@ public struct DatasetSplit: Sendable, Equatable {
         var generator = SeededGenerator(seed: seed)
         let order = shuffledIndices(count: count, generator: &generator)
         return DatasetSplit(train: order[testCount...].sorted(), test: order[..<testCount].sorted())
+    }
+
+    /// The rows ``random(count:testFraction:seed:)`` holds out: `⌈count · testFraction⌉`.
+    public static func heldOutCount(count: Int, testFraction: Double) -> Int {
+        Int((Double(count) * testFraction).rounded(.up))
     }
 
     /// `0..<count` in a random order drawn from `generator` (Fisher–Yates).

@@ -95,18 +95,18 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Total number of epochs.")
     var epochs: Int = 10
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Examples per training step (default: 32).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Examples per training step (default: \(Defaults.batchSize)).")
     var batchSizeOption: Int?
     /// `--batch-size`, or its default (an option left out is not checked on `--resume`).
-    var batchSize: Int { batchSizeOption ?? 32 }
+    var batchSize: Int { batchSizeOption ?? Defaults.batchSize }
 
     @Option(parsing: .unconditional, help: "End each epoch after this many steps of its shuffled order (Keras' steps_per_epoch; default: every example once).")
     var stepsPerEpoch: Int?
 
-    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate (default: 0.001).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam learning rate (default: \(Defaults.learningRate)).")
     var learningRateOption: Double?
     /// `--learning-rate`, or its default.
-    var learningRate: Double { learningRateOption ?? 0.001 }
+    var learningRate: Double { learningRateOption ?? Defaults.learningRate }
 
     @Flag(help: "Let the learning rate fall from --learning-rate to 0 along a half cosine over every step of --epochs (Keras CosineDecay).")
     var cosineDecay = false
@@ -218,9 +218,11 @@ struct TrainCommand: ParsableCommand {
 
     var kind: ModelKind { model?.kind ?? (pairColumn != nil ? .pair : .text) }
 
-    /// The defaults of the sizes that belong to one kind of model.
+    /// The defaults of the sizes that belong to one kind of model, and of the training
+    /// settings `--resume` checks when given.
     enum Defaults {
         static let numHeads = 2, keyDim = 32, ffDim = 128, blocks = 1, filters = 100, kernelSize = 4
+        static let batchSize = 32, learningRate = 0.001
     }
     var textColumns: [String] { [textColumn] + (pairColumn.map { [$0] } ?? []) }
 
@@ -258,7 +260,7 @@ struct TrainCommand: ParsableCommand {
         } else {
             guard train.count >= 2 else { throw CLIError("\(data): \(train.count) training row(s) cannot be split for validation") }
             let fraction = validationSplit ?? 0.2
-            if Int((Double(train.count) * fraction).rounded(.up)) >= train.count {
+            if DatasetSplit.heldOutCount(count: train.count, testFraction: fraction) >= train.count {
                 throw CLIError("--validation-split \(fraction) holds out every one of the \(train.count) training rows; lower it")
             }
             let split = try DatasetSplit.random(count: train.count, testFraction: fraction, seed: seed)

@@ -92,14 +92,13 @@ public enum Checkpoint {
             guard let e = Int(text), e >= 0 else { throw CheckpointError.invalidMetadata(key: "epoch", value: text) }
             epoch = e
         }
-        var learningRate: Double? = nil
-        if optimizer != nil, let text = file.metadata["learning_rate"] {
-            guard let rate = Double(text), rate.isFinite, rate >= 0 else {
-                throw CheckpointError.invalidMetadata(key: "learning_rate", value: text)
-            }
-            learningRate = rate
-        }
         if let optimizer {
+            let learningRate = try file.metadata["learning_rate"].map { text in
+                guard let rate = Double(text), rate.isFinite, rate >= 0 else {
+                    throw CheckpointError.invalidMetadata(key: "learning_rate", value: text)
+                }
+                return rate
+            }
             let counterName = optimizerPrefix + "iterations"
             guard let counter = file.tensors[counterName] else { throw CheckpointError.missingTensor(counterName) }
             guard counter.dtype == .i64 else {

@@ -42,7 +42,7 @@ public enum Loss: Sendable, Equatable {
             case let .values(t):
                 labels = try IntTensor(shape: t.shape, scalars: t.scalars.map { value in
                     // Truncated as before; NaN, infinities and values past Int32 are no class.
-                    guard let id = Int32(exactly: value.rounded(.towardZero)) else {
+                    guard let id = Targets.classID(value).flatMap(Int32.init(exactly:)) else {
                         throw TensorError.invalidArgument(operation: "sparse categorical cross-entropy",
                                                           message: "label \(value) is not a class id")
                     }

@@ -21,9 +21,13 @@ public enum Targets<Scalar: TensorScalar>: Sendable {
     public var classIDs: [Int] {
         switch self {
         case let .classes(ids): return ids.scalars.map { Int($0) }
-        case let .values(t): return t.scalars.map { Int(exactly: $0.rounded(.towardZero)) ?? -1 }
+        case let .values(t): return t.scalars.map { Self.classID($0) ?? -1 }
         }
     }
+
+    /// The class id of a float target: truncated to an integer; nil for NaN, infinities and
+    /// values past `Int`.
+    static func classID(_ value: Scalar) -> Int? { Int(exactly: value.rounded(.towardZero)) }
 
     /// The targets as a float tensor; class ids keep their shape.
     public var valueTensor: Tensor<Scalar> {
